@@ -1,0 +1,1 @@
+"""The Stakemap HTTP service."""

@@ -1,0 +1,23 @@
+"""The composition root: the one place that decides which store is wired in."""
+
+from __future__ import annotations
+
+from app.settings import Settings
+from graph.port import GraphStore
+
+
+def build_store(settings: Settings) -> GraphStore:
+    """Open the configured store (schema, constraints and indexes included)."""
+    if settings.store == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(
+            settings.neo4j_uri,
+            user=settings.neo4j_user,
+            password=settings.neo4j_password.get_secret_value(),
+            database=settings.neo4j_database,
+            timeout=settings.neo4j_timeout_seconds,
+        )
+    from graph.sqlite_store import SqliteStore
+
+    return SqliteStore(settings.sqlite_path)

@@ -1,0 +1,80 @@
+"""Dependencies: typed access to the lifespan state, and who the caller is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from app.security import hash_key
+from app.settings import Settings
+from app.state import AppState
+from graph.errors import Forbidden, Unauthenticated
+from graph.port import MAX_PAGE_SIZE, GraphStore
+from schemas.common import KeyRole
+from schemas.keys import Principal
+
+# Record last use at most this often, so reads do not each cost a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer <key>`")
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.state.app
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_store(state: StateDep) -> GraphStore:
+    return state.store
+
+
+def get_settings(state: StateDep) -> Settings:
+    return state.settings
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_principal(
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Principal:
+    """The caller, from a valid, unrevoked API key."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
+    key = store.find_api_key(hash_key(credentials.credentials))
+    if key is None or key.revoked_at is not None:
+        raise Unauthenticated("the API key is unknown or revoked")
+    now = datetime.now(UTC)
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        store.touch_api_key(key.id)
+    return Principal(key_id=key.id, tenant=key.tenant, role=key.role)
+
+
+def _requires(role: KeyRole) -> object:
+    def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not principal.role.allows(role):
+            raise Forbidden(f"this needs a key with the {role.value} role")
+        return principal
+
+    return Depends(check)
+
+
+Viewer = Annotated[Principal, _requires(KeyRole.VIEWER)]
+Editor = Annotated[Principal, _requires(KeyRole.EDITOR)]
+Admin = Annotated[Principal, _requires(KeyRole.ADMIN)]
+
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size (at most {MAX_PAGE_SIZE})")
+]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=100, description="`next_cursor` of the previous page"),
+]

@@ -1,0 +1,77 @@
+"""The FastAPI application: factory, lifespan and router wiring.
+
+``app.main:app`` is the ASGI entry point. Building it creates no connection: the store is
+opened in the lifespan, from settings read at start.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.bootstrap import build_store
+from app.problems import Problem, register_problem_handlers
+from app.routers import health, keys, organisations, people, relationships, team
+from app.security import hash_key
+from app.settings import Settings
+from app.state import AppState
+from graph.port import GraphStore
+from schemas.common import KeyRole
+
+logger = logging.getLogger("stakemap")
+
+BOOTSTRAP_TENANT = "default"
+
+DESCRIPTION = """
+Stakeholder power maps for key-account sales teams.
+
+Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 problem documents
+(`application/problem+json`) whose `errors` list names each offending field.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    store_factory: Callable[[Settings], GraphStore] = build_store,
+) -> FastAPI:
+    """Build the application; ``store_factory`` lets tests wire in another store."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, AppState]]:
+        active = settings or Settings()
+        store = store_factory(active)
+        try:
+            if active.bootstrap_admin_key is not None:
+                store.ensure_api_key(
+                    BOOTSTRAP_TENANT,
+                    KeyRole.ADMIN,
+                    "bootstrap",
+                    hash_key(active.bootstrap_admin_key.get_secret_value()),
+                )
+            yield {"app": AppState(settings=active, store=store)}
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="Stakemap",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={
+            401: {"model": Problem, "description": "Missing, unknown or revoked API key"},
+            403: {"model": Problem, "description": "The key's role does not allow this"},
+            404: {"model": Problem, "description": "Unknown id (or another tenant's)"},
+            422: {"model": Problem, "description": "Invalid input, field by field"},
+            503: {"model": Problem, "description": "The store is unavailable"},
+        },
+    )
+    register_problem_handlers(app)
+    for module in (health, organisations, people, team, relationships, keys):
+        app.include_router(module.router)
+    return app
+
+
+app = create_app()

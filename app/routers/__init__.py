@@ -1,0 +1,1 @@
+"""HTTP routes: parse, call one store or analytics function, return."""

@@ -1,0 +1,27 @@
+"""Liveness and readiness probes (no authentication)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from app.deps import StoreDep
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get("/healthz", response_model=Health)
+def healthz() -> Health:
+    """Liveness: the process answers HTTP."""
+    return Health(status="ok")
+
+
+@router.get("/readyz", response_model=Health, responses={503: {"description": "Store unusable"}})
+def readyz(store: StoreDep) -> Health:
+    """Readiness: 200 only when the store answers a query; 503 otherwise."""
+    store.ping()
+    return Health(status="ready")

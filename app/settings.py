@@ -1,0 +1,60 @@
+"""Configuration from the environment (prefix ``STAKEMAP_``), validated once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+PLACEHOLDER_SECRETS = {"", "neo4j", "password", "changeme", "changethis", "secret"}
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; see the README's Configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="STAKEMAP_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    store: Literal["sqlite", "neo4j"] = "sqlite"
+    sqlite_path: Path = Path("var/stakemap.db")
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    neo4j_timeout_seconds: float = Field(default=15.0, gt=0)
+    bootstrap_admin_key: SecretStr | None = None
+    analytics_cache_entries: int = Field(default=256, ge=0)
+    cache_revalidate: bool = Field(
+        default=False,
+        description="Check the organisation's version on every cached read (needed when "
+        "several worker processes share one store)",
+    )
+
+    @field_validator("neo4j_uri")
+    @classmethod
+    def _neo4j_scheme(cls, uri: str) -> str:
+        scheme = urlsplit(uri).scheme
+        if scheme not in NEO4J_SCHEMES:
+            raise ValueError(f"scheme {scheme!r} is not one of {', '.join(NEO4J_SCHEMES)}")
+        return uri
+
+    @field_validator("bootstrap_admin_key")
+    @classmethod
+    def _key_long_enough(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and len(key.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters")
+        return key
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> Self:
+        if (
+            self.environment == "production"
+            and self.store == "neo4j"
+            and self.neo4j_password.get_secret_value() in PLACEHOLDER_SECRETS
+        ):
+            raise ValueError("STAKEMAP_NEO4J_PASSWORD must be set to a real secret in production")
+        return self

@@ -1,0 +1,14 @@
+"""What the lifespan builds and every request reads: typed, created once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.settings import Settings
+from graph.port import GraphStore
+
+
+@dataclass(frozen=True)
+class AppState:
+    settings: Settings
+    store: GraphStore

@@ -1,0 +1,1 @@
+"""The storage port, its two adapters, and the pure analytics over NetworkX."""

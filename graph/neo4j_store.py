@@ -1,0 +1,612 @@
+"""The production store: Neo4j through the official driver.
+
+One driver per process (opened by the lifespan through the composition root); reads go
+through ``execute_query`` routed to readers, writes through managed transactions whose
+first statement bumps the organisation's version and so takes its write lock. Every
+statement is a named file from :mod:`queries`; driver errors become domain errors here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import neo4j
+from neo4j import (
+    GraphDatabase,
+    ManagedTransaction,
+    NotificationMinimumSeverity,
+    Query,
+    RoutingControl,
+    unit_of_work,
+)
+from neo4j.exceptions import (
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
+
+from graph.errors import Conflict, FieldError, NotFound, StoreUnavailable, ValidationFailed
+from graph.planning import ImportPlan, OrgContext, new_id, plan_import, utcnow
+from graph.records import (
+    ORGANISATION_FIELDS,
+    PERSON_FIELDS,
+    RELATIONSHIP_FIELDS,
+    TEAM_FIELDS,
+    api_key_from,
+    model_row,
+    organisation_from,
+    person_from,
+    relationship_from,
+    team_member_from,
+    to_storable,
+)
+from queries import QueryCatalog, load_catalog
+from schemas.common import KeyRole, RelType
+from schemas.imports import (
+    ImportCounts,
+    ImportRequest,
+    ImportResult,
+    PersonImport,
+    RelationshipImport,
+)
+from schemas.keys import ApiKeyPublic
+from schemas.resources import (
+    OrganisationCreate,
+    OrganisationPublic,
+    OrganisationUpdate,
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+    RelationshipCreate,
+    RelationshipPublic,
+    TeamMemberCreate,
+    TeamMemberPublic,
+    TeamMemberUpdate,
+)
+from schemas.snapshot import OrgSnapshot
+
+ResultT = TypeVar("ResultT")
+
+#: The statement that creates each type of tie: the allow-list from type to Cypher file.
+CREATE_TIE: dict[RelType, str] = {
+    RelType.REPORTS_TO: "relationship_create_reports_to",
+    RelType.INFLUENCES: "relationship_create_influences",
+    RelType.KNOWS: "relationship_create_knows",
+    RelType.AFFILIATED_WITH: "relationship_create_affiliated_with",
+}
+
+STATEMENTS = [
+    "ping",
+    "organisation_create",
+    "organisation_get",
+    "organisation_parent",
+    "organisation_list",
+    "organisation_update",
+    "organisation_bump",
+    "organisation_bump_tenant",
+    "organisation_version",
+    "organisation_affiliates",
+    "organisation_delete",
+    "org_context",
+    "person_create_many",
+    "person_get",
+    "person_list",
+    "person_update",
+    "person_delete",
+    "team_create_many",
+    "team_get",
+    "team_list",
+    "team_update",
+    "team_delete",
+    *CREATE_TIE.values(),
+    "relationship_get",
+    "relationship_list",
+    "relationship_delete",
+    "snapshot",
+    "api_key_create",
+    "api_key_ensure",
+    "api_key_find",
+    "api_key_touch",
+    "api_key_list",
+    "api_key_revoke",
+]
+
+#: Rows written per UNWIND statement in bulk imports.
+BATCH_SIZE = 5_000
+
+
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """Translate driver failures into domain errors (ours pass through untouched)."""
+    try:
+        yield
+    except ConstraintError as exc:
+        raise Conflict(f"conflicts with stored data: {exc.message}") from exc
+    except (ServiceUnavailable, SessionExpired, TransientError) as exc:
+        raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+    except DriverError as exc:
+        raise StoreUnavailable(f"Neo4j driver error: {exc}") from exc
+    except Neo4jError as exc:
+        if exc.code and exc.code.startswith("Neo.TransientError"):
+            raise StoreUnavailable(f"Neo4j is busy: {exc.message}") from exc
+        raise
+
+
+def _node(record: neo4j.Record | None, kind: str) -> dict[str, Any]:
+    if record is None:
+        raise NotFound(kind)
+    node: dict[str, Any] = record["node"]
+    return node
+
+
+class Neo4jStore:
+    """:class:`graph.port.GraphStore` on a Neo4j 5 server."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        user: str,
+        password: str,
+        database: str,
+        timeout: float = 15.0,
+        catalog: QueryCatalog | None = None,
+    ) -> None:
+        self._catalog = catalog or load_catalog()
+        self._catalog.require(STATEMENTS)
+        self._database = database
+        self._timeout = timeout
+        self._queries = {
+            name: Query(
+                self._catalog[name], metadata={"app": "stakemap", "query": name}, timeout=timeout
+            )
+            for name in STATEMENTS
+        }
+        with _domain_errors():
+            self._driver = GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                connection_timeout=timeout,
+                connection_acquisition_timeout=timeout,
+                max_transaction_retry_time=timeout,
+                # Schema hints such as "property key does not exist" on an empty database
+                # are noise for a service; real failures arrive as exceptions.
+                notifications_min_severity=NotificationMinimumSeverity.OFF,
+            )
+            try:
+                self._driver.verify_connectivity()
+                self._apply_schema()
+            except BaseException:
+                self._driver.close()
+                raise
+
+    def _apply_schema(self) -> None:
+        for statement in self._catalog.schema():
+            self._driver.execute_query(statement, database_=self._database)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
+        with _domain_errors():
+            records, _, _ = self._driver.execute_query(
+                self._queries[name],
+                params,
+                database_=self._database,
+                routing_=RoutingControl.READ,
+            )
+        return records
+
+    def _read_one(self, name: str, **params: Any) -> neo4j.Record | None:
+        records = self._read(name, **params)
+        return records[0] if records else None
+
+    def _write(self, work: Callable[[ManagedTransaction], ResultT]) -> ResultT:
+        bounded = unit_of_work(timeout=self._timeout, metadata={"app": "stakemap"})(work)
+        with _domain_errors(), self._driver.session(database=self._database) as session:
+            return session.execute_write(bounded)
+
+    def _run(self, tx: ManagedTransaction, name: str, **params: Any) -> list[neo4j.Record]:
+        return list(tx.run(self._catalog[name], params))
+
+    def _run_one(self, tx: ManagedTransaction, name: str, **params: Any) -> neo4j.Record | None:
+        records = self._run(tx, name, **params)
+        return records[0] if records else None
+
+    def _bump(self, tx: ManagedTransaction, tenant: str, org_id: str) -> int:
+        record = self._run_one(
+            tx, "organisation_bump", tenant=tenant, org_id=org_id, now=to_storable(utcnow())
+        )
+        if record is None:
+            raise NotFound("organisation")
+        return int(record["version"])
+
+    def _context(self, tx: ManagedTransaction, tenant: str, org_id: str) -> OrgContext:
+        record = self._run_one(tx, "org_context", tenant=tenant, org_id=org_id)
+        assert record is not None
+        return OrgContext(
+            tenant,
+            org_id,
+            set(record["person_ids"]),
+            set(record["team_ids"]),
+            set(record["org_ids"]),
+            [(RelType(t), s, d, bool(dotted)) for t, s, d, dotted in record["ties"]],
+        )
+
+    def _insert_plan(self, tx: ManagedTransaction, plan: ImportPlan) -> None:
+        people = [model_row(p, PERSON_FIELDS) for p in plan.people]
+        for start in range(0, len(people), BATCH_SIZE):
+            self._run(tx, "person_create_many", rows=people[start : start + BATCH_SIZE])
+        team = [model_row(t, TEAM_FIELDS) for t in plan.team]
+        for start in range(0, len(team), BATCH_SIZE):
+            self._run(tx, "team_create_many", rows=team[start : start + BATCH_SIZE])
+        for rel_type, statement in CREATE_TIE.items():
+            rows = [
+                model_row(r, RELATIONSHIP_FIELDS) for r in plan.relationships if r.type is rel_type
+            ]
+            for start in range(0, len(rows), BATCH_SIZE):
+                self._run(tx, statement, rows=rows[start : start + BATCH_SIZE])
+
+    def _apply(
+        self,
+        tenant: str,
+        org_id: str,
+        request: ImportRequest,
+        paths: dict[str, str] | None = None,
+    ) -> tuple[ImportPlan, int]:
+        def work(tx: ManagedTransaction) -> tuple[ImportPlan, int]:
+            version = self._bump(tx, tenant, org_id)
+            plan = plan_import(self._context(tx, tenant, org_id), request, paths=paths)
+            self._insert_plan(tx, plan)
+            if plan.team:
+                self._run(tx, "organisation_bump_tenant", tenant=tenant)
+                version += 1
+            return plan, version
+
+        return self._write(work)
+
+    @staticmethod
+    def _changes(values: dict[str, Any]) -> dict[str, Any]:
+        return {name: to_storable(value) for name, value in values.items()}
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        self._read("ping")
+
+    def close(self) -> None:
+        self._driver.close()
+
+    # --- organisations ---------------------------------------------------------------------
+
+    def _check_parent(
+        self, tx: ManagedTransaction, tenant: str, org_id: str, parent_id: str | None
+    ) -> None:
+        seen = {org_id}
+        current = parent_id
+        while current is not None:
+            if current in seen:
+                raise ValidationFailed(
+                    [
+                        FieldError(
+                            "parent_id", "this parent would make the organisation its own ancestor"
+                        )
+                    ]
+                )
+            seen.add(current)
+            record = self._run_one(tx, "organisation_parent", tenant=tenant, org_id=current)
+            if record is None:
+                raise ValidationFailed(
+                    [FieldError("parent_id", f"unknown organisation {current!r}")]
+                )
+            current = record["parent_id"]
+
+    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic:
+        now = utcnow()
+        org = OrganisationPublic(
+            id=new_id(),
+            tenant=tenant,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **data.model_dump(),
+        )
+
+        def work(tx: ManagedTransaction) -> None:
+            self._check_parent(tx, tenant, org.id, org.parent_id)
+            self._run(tx, "organisation_create", row=model_row(org, ORGANISATION_FIELDS))
+
+        self._write(work)
+        return org
+
+    def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic:
+        record = self._read_one("organisation_get", tenant=tenant, org_id=org_id)
+        return organisation_from(_node(record, "organisation"))
+
+    def list_organisations(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OrganisationPublic]:
+        records = self._read("organisation_list", tenant=tenant, after=after or "", limit=limit)
+        return [organisation_from(r["node"]) for r in records]
+
+    def update_organisation(
+        self, tenant: str, org_id: str, changes: OrganisationUpdate
+    ) -> OrganisationPublic:
+        values = changes.model_dump(exclude_unset=True)
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            if "parent_id" in values:
+                if self._run_one(tx, "organisation_version", tenant=tenant, org_id=org_id) is None:
+                    raise NotFound("organisation")
+                self._check_parent(tx, tenant, org_id, values["parent_id"])
+            record = self._run_one(
+                tx,
+                "organisation_update",
+                tenant=tenant,
+                org_id=org_id,
+                changes=self._changes(values),
+                now=to_storable(utcnow()),
+            )
+            return _node(record, "organisation")
+
+        return organisation_from(self._write(work))
+
+    def delete_organisation(self, tenant: str, org_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            self._bump(tx, tenant, org_id)
+            affiliates = self._run_one(tx, "organisation_affiliates", tenant=tenant, org_id=org_id)
+            self._run(tx, "organisation_delete", tenant=tenant, org_id=org_id)
+            for other in affiliates["org_ids"] if affiliates else []:
+                if other != org_id:
+                    self._bump(tx, tenant, other)
+
+        self._write(work)
+
+    def org_version(self, tenant: str, org_id: str) -> int:
+        record = self._read_one("organisation_version", tenant=tenant, org_id=org_id)
+        if record is None:
+            raise NotFound("organisation")
+        return int(record["version"])
+
+    # --- people ----------------------------------------------------------------------------
+
+    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
+        request = ImportRequest(people=[PersonImport(ref="new", **data.model_dump())])
+        plan, _ = self._apply(tenant, org_id, request)
+        return plan.people[0]
+
+    def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
+        record = self._read_one("person_get", tenant=tenant, org_id=org_id, person_id=person_id)
+        return person_from(_node(record, "person"))
+
+    def list_people(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[PersonPublic]:
+        self.org_version(tenant, org_id)
+        records = self._read(
+            "person_list", tenant=tenant, org_id=org_id, after=after or "", limit=limit
+        )
+        return [person_from(r["node"]) for r in records]
+
+    def update_person(
+        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+    ) -> PersonPublic:
+        values = self._changes(changes.model_dump(exclude_unset=True))
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            self._bump(tx, tenant, org_id)
+            record = self._run_one(
+                tx,
+                "person_update",
+                tenant=tenant,
+                org_id=org_id,
+                person_id=person_id,
+                changes=values,
+                now=to_storable(utcnow()),
+            )
+            return _node(record, "person")
+
+        return person_from(self._write(work))
+
+    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            self._bump(tx, tenant, org_id)
+            record = self._run_one(
+                tx, "person_delete", tenant=tenant, org_id=org_id, person_id=person_id
+            )
+            if record is None or record["deleted"] == 0:
+                raise NotFound("person")
+
+        self._write(work)
+
+    # --- team ------------------------------------------------------------------------------
+
+    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic:
+        now = utcnow()
+        member = TeamMemberPublic(
+            id=new_id(),
+            tenant=tenant,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **data.model_dump(),
+        )
+
+        def work(tx: ManagedTransaction) -> None:
+            self._run(tx, "team_create_many", rows=[model_row(member, TEAM_FIELDS)])
+            self._run(tx, "organisation_bump_tenant", tenant=tenant)
+
+        self._write(work)
+        return member
+
+    def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic:
+        record = self._read_one("team_get", tenant=tenant, member_id=member_id)
+        return team_member_from(_node(record, "team member"))
+
+    def list_team_members(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[TeamMemberPublic]:
+        records = self._read("team_list", tenant=tenant, after=after or "", limit=limit)
+        return [team_member_from(r["node"]) for r in records]
+
+    def update_team_member(
+        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+    ) -> TeamMemberPublic:
+        values = self._changes(changes.model_dump(exclude_unset=True))
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            record = self._run_one(
+                tx,
+                "team_update",
+                tenant=tenant,
+                member_id=member_id,
+                changes=values,
+                now=to_storable(utcnow()),
+            )
+            node = _node(record, "team member")
+            self._run(tx, "organisation_bump_tenant", tenant=tenant)
+            return node
+
+        return team_member_from(self._write(work))
+
+    def delete_team_member(self, tenant: str, member_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            record = self._run_one(tx, "team_delete", tenant=tenant, member_id=member_id)
+            if record is None or record["deleted"] == 0:
+                raise NotFound("team member")
+            self._run(tx, "organisation_bump_tenant", tenant=tenant)
+
+        self._write(work)
+
+    # --- relationships ---------------------------------------------------------------------
+
+    def create_relationship(
+        self, tenant: str, org_id: str, data: RelationshipCreate
+    ) -> RelationshipPublic:
+        rel = RelationshipImport(
+            source=data.source_id,
+            target=data.target_id,
+            **data.model_dump(exclude={"source_id", "target_id"}),
+        )
+        plan, _ = self._apply(
+            tenant,
+            org_id,
+            ImportRequest(relationships=[rel]),
+            paths={
+                "relationships[0].source": "source_id",
+                "relationships[0].target": "target_id",
+                "relationships[0]": "type",
+            },
+        )
+        return plan.relationships[0]
+
+    def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
+        record = self._read_one("relationship_get", tenant=tenant, org_id=org_id, rel_id=rel_id)
+        return relationship_from(_node(record, "relationship"))
+
+    def list_relationships(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[RelationshipPublic]:
+        self.org_version(tenant, org_id)
+        records = self._read(
+            "relationship_list", tenant=tenant, org_id=org_id, after=after or "", limit=limit
+        )
+        return [relationship_from(r["node"]) for r in records]
+
+    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            self._bump(tx, tenant, org_id)
+            record = self._run_one(
+                tx, "relationship_delete", tenant=tenant, org_id=org_id, rel_id=rel_id
+            )
+            if record is None or record["deleted"] == 0:
+                raise NotFound("relationship")
+
+        self._write(work)
+
+    # --- bulk --------------------------------------------------------------------------------
+
+    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
+        plan, version = self._apply(tenant, org_id, request)
+        return ImportResult(
+            org_id=org_id,
+            ids=plan.ids,
+            created=ImportCounts(
+                people=len(plan.people),
+                team=len(plan.team),
+                relationships=len(plan.relationships),
+            ),
+            version=version,
+        )
+
+    def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
+        record = self._read_one("snapshot", tenant=tenant, org_id=org_id)
+        if record is None:
+            raise NotFound("organisation")
+        return OrgSnapshot(
+            organisation=organisation_from(record["organisation"]),
+            people=sorted((person_from(p) for p in record["people"]), key=lambda p: p.id),
+            team=sorted((team_member_from(t) for t in record["team"]), key=lambda t: t.id),
+            relationships=sorted(
+                (relationship_from(r) for r in record["relationships"]), key=lambda r: r.id
+            ),
+        )
+
+    # --- API keys ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _key_row(tenant: str, role: KeyRole, name: str | None, secret_hash: str) -> dict[str, Any]:
+        return {
+            "id": new_id(),
+            "tenant": tenant,
+            "role": role.value,
+            "name": name,
+            "secret_hash": secret_hash,
+            "created_at": to_storable(utcnow()),
+        }
+
+    def create_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        row = self._key_row(tenant, role, name, secret_hash)
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            return _node(self._run_one(tx, "api_key_create", row=row), "API key")
+
+        return api_key_from(self._write(work))
+
+    def ensure_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        row = self._key_row(tenant, role, name, secret_hash)
+
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            return _node(self._run_one(tx, "api_key_ensure", row=row), "API key")
+
+        return api_key_from(self._write(work))
+
+    def find_api_key(self, secret_hash: str) -> ApiKeyPublic | None:
+        record = self._read_one("api_key_find", secret_hash=secret_hash)
+        return None if record is None else api_key_from(record["node"])
+
+    def touch_api_key(self, key_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            self._run(tx, "api_key_touch", key_id=key_id, now=to_storable(utcnow()))
+
+        self._write(work)
+
+    def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]:
+        return [api_key_from(r["node"]) for r in self._read("api_key_list", tenant=tenant)]
+
+    def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic:
+        def work(tx: ManagedTransaction) -> dict[str, Any]:
+            record = self._run_one(
+                tx, "api_key_revoke", tenant=tenant, key_id=key_id, now=to_storable(utcnow())
+            )
+            return _node(record, "API key")
+
+        return api_key_from(self._write(work))

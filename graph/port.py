@@ -1,0 +1,134 @@
+"""The storage port: what the application needs from a store, and nothing else.
+
+Both adapters (:mod:`graph.sqlite_store`, :mod:`graph.neo4j_store`) satisfy
+:class:`GraphStore` and pass the same contract suite (``tests/contract``). Every method is
+scoped by ``tenant``; an id from another tenant behaves exactly like an unknown id.
+Every write bumps the version of each organisation whose snapshot it changes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from schemas.common import KeyRole
+from schemas.imports import ImportRequest, ImportResult
+from schemas.keys import ApiKeyPublic
+from schemas.resources import (
+    OrganisationCreate,
+    OrganisationPublic,
+    OrganisationUpdate,
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+    RelationshipCreate,
+    RelationshipPublic,
+    TeamMemberCreate,
+    TeamMemberPublic,
+    TeamMemberUpdate,
+)
+from schemas.snapshot import OrgSnapshot
+
+#: Largest page a list call returns, whatever the caller asks for.
+MAX_PAGE_SIZE = 500
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """Persistence of organisations, stakeholders, our team, their ties, and API keys."""
+
+    # lifecycle
+    def ping(self) -> None:
+        """Raise :class:`~graph.errors.StoreUnavailable` unless the store is usable."""
+
+    def close(self) -> None: ...
+
+    # organisations
+    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic: ...
+
+    def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic: ...
+
+    def list_organisations(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OrganisationPublic]:
+        """Organisations ordered by id, those with id greater than ``after``."""
+
+    def update_organisation(
+        self, tenant: str, org_id: str, changes: OrganisationUpdate
+    ) -> OrganisationPublic: ...
+
+    def delete_organisation(self, tenant: str, org_id: str) -> None:
+        """Delete the organisation with its people and every tie stored under it."""
+
+    def org_version(self, tenant: str, org_id: str) -> int:
+        """The organisation's current version: one cheap read, for cache checks."""
+
+    # people
+    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic: ...
+
+    def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic: ...
+
+    def list_people(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[PersonPublic]: ...
+
+    def update_person(
+        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+    ) -> PersonPublic: ...
+
+    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+        """Delete the person and every tie that touches them."""
+
+    # our team
+    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic: ...
+
+    def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic: ...
+
+    def list_team_members(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[TeamMemberPublic]: ...
+
+    def update_team_member(
+        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+    ) -> TeamMemberPublic: ...
+
+    def delete_team_member(self, tenant: str, member_id: str) -> None: ...
+
+    # relationships
+    def create_relationship(
+        self, tenant: str, org_id: str, data: RelationshipCreate
+    ) -> RelationshipPublic: ...
+
+    def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic: ...
+
+    def list_relationships(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[RelationshipPublic]: ...
+
+    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None: ...
+
+    # bulk
+    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
+        """Validate and store the whole request in one transaction, or nothing."""
+
+    def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
+        """Everything of one organisation, read in one round trip."""
+
+    # API keys
+    def create_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic: ...
+
+    def ensure_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        """Create the key unless one with this hash exists; either way return it."""
+
+    def find_api_key(self, secret_hash: str) -> ApiKeyPublic | None:
+        """The key with this hash (revoked ones included), or None."""
+
+    def touch_api_key(self, key_id: str) -> None:
+        """Record that the key was just used."""
+
+    def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]: ...
+
+    def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic: ...

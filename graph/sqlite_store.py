@@ -1,0 +1,715 @@
+"""The embedded store: one SQLite file in WAL mode, the zero-set-up default.
+
+Writes run in ``BEGIN IMMEDIATE`` transactions (the write lock is taken up front, so two
+writers never deadlock on a lock upgrade); foreign keys are on; node and tie tables are
+``WITHOUT ROWID`` with primary keys that start with (tenant, organisation), so one
+organisation's rows sit together on disk and reading it costs the same whatever the size
+of the whole database.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graph.errors import Conflict, FieldError, NotFound, StoreUnavailable, ValidationFailed
+from graph.planning import ImportPlan, OrgContext, new_id, plan_import, utcnow
+from graph.records import (
+    ORGANISATION_FIELDS,
+    PERSON_FIELDS,
+    RELATIONSHIP_FIELDS,
+    TEAM_FIELDS,
+    api_key_from,
+    model_row,
+    organisation_from,
+    person_from,
+    relationship_from,
+    team_member_from,
+    to_storable,
+)
+from schemas.common import KeyRole, RelType
+from schemas.imports import (
+    ImportCounts,
+    ImportRequest,
+    ImportResult,
+    PersonImport,
+    RelationshipImport,
+)
+from schemas.keys import ApiKeyPublic
+from schemas.resources import (
+    OrganisationCreate,
+    OrganisationPublic,
+    OrganisationUpdate,
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+    RelationshipCreate,
+    RelationshipPublic,
+    TeamMemberCreate,
+    TeamMemberPublic,
+    TeamMemberUpdate,
+)
+from schemas.snapshot import OrgSnapshot
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS organisations (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, industry TEXT, tier INTEGER,
+    current_revenue REAL, potential_revenue REAL, external_id TEXT, parent_id TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (tenant, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS people (
+    tenant TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
+    title TEXT, department TEXT, email TEXT, seniority TEXT, roles TEXT NOT NULL,
+    stance TEXT NOT NULL, influence INTEGER, notes TEXT, external_id TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (tenant, org_id, id),
+    FOREIGN KEY (tenant, org_id) REFERENCES organisations (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS people_by_id ON people (tenant, id);
+CREATE TABLE IF NOT EXISTS team_members (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, title TEXT, seniority TEXT,
+    email TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (tenant, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS relationships (
+    tenant TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+    source_id TEXT NOT NULL, target_id TEXT NOT NULL, strength REAL, last_contact TEXT,
+    channel TEXT, dotted INTEGER NOT NULL DEFAULT 0, role TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
+    PRIMARY KEY (tenant, org_id, id),
+    FOREIGN KEY (tenant, org_id) REFERENCES organisations (tenant, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS relationships_by_id ON relationships (tenant, id);
+CREATE INDEX IF NOT EXISTS relationships_by_source ON relationships (tenant, source_id);
+CREATE INDEX IF NOT EXISTS relationships_by_target ON relationships (tenant, target_id);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, role TEXT NOT NULL, name TEXT,
+    secret_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_used_at TEXT,
+    revoked_at TEXT
+);
+CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON api_keys (tenant);
+"""
+
+_ORG_COLUMNS = ("id", "tenant", "created_at", "updated_at", "version", *ORGANISATION_FIELDS)
+_PERSON_COLUMNS = ("id", "tenant", "created_at", "updated_at", "version", "org_id", *PERSON_FIELDS)
+_TEAM_COLUMNS = ("id", "tenant", "created_at", "updated_at", "version", *TEAM_FIELDS)
+_REL_COLUMNS = (
+    "id",
+    "tenant",
+    "created_at",
+    "updated_at",
+    "version",
+    "org_id",
+    *RELATIONSHIP_FIELDS,
+)
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    # Table and column names come from the constants above, never from input.
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+
+
+_INSERT_PERSON = _insert_sql("people", _PERSON_COLUMNS)
+_INSERT_TEAM = _insert_sql("team_members", _TEAM_COLUMNS)
+_INSERT_REL = _insert_sql("relationships", _REL_COLUMNS)
+_INSERT_ORG = _insert_sql("organisations", _ORG_COLUMNS)
+
+
+def _person_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    data = dict(row)
+    data["roles"] = json.loads(data["roles"])
+    return data
+
+
+class SqliteStore:
+    """:class:`graph.port.GraphStore` on a SQLite file (one connection per thread)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._path = str(path)
+        if self._path != ":memory:":
+            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        try:
+            self._connection().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot prepare the SQLite store: {exc}") from exc
+
+    # --- connections and transactions ----------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(
+                    self._path, timeout=30, isolation_level=None, check_same_thread=False
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA busy_timeout = 30000")
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open the SQLite store: {exc}") from exc
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreUnavailable(f"the SQLite store is busy: {exc}") from exc
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise StoreUnavailable(f"commit failed: {exc}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            conn.execute("COMMIT")
+
+    def ping(self) -> None:
+        try:
+            self._connection().execute("SELECT 1 FROM organisations LIMIT 1").fetchall()
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"SQLite store unusable: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection, tenant: str, org_id: str) -> int:
+        row = conn.execute(
+            "UPDATE organisations SET version = version + 1, updated_at = ? "
+            "WHERE tenant = ? AND id = ? RETURNING version",
+            (to_storable(utcnow()), tenant, org_id),
+        ).fetchone()
+        if row is None:
+            raise NotFound("organisation")
+        return int(row[0])
+
+    @staticmethod
+    def _bump_tenant(conn: sqlite3.Connection, tenant: str) -> None:
+        conn.execute("UPDATE organisations SET version = version + 1 WHERE tenant = ?", (tenant,))
+
+    def _context(self, conn: sqlite3.Connection, tenant: str, org_id: str) -> OrgContext:
+        person_ids = {
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM people WHERE tenant = ? AND org_id = ?", (tenant, org_id)
+            )
+        }
+        team_ids = {
+            r[0] for r in conn.execute("SELECT id FROM team_members WHERE tenant = ?", (tenant,))
+        }
+        org_ids = {
+            r[0] for r in conn.execute("SELECT id FROM organisations WHERE tenant = ?", (tenant,))
+        }
+        ties = [
+            (RelType(r[0]), r[1], r[2], bool(r[3]))
+            for r in conn.execute(
+                "SELECT type, source_id, target_id, dotted FROM relationships "
+                "WHERE tenant = ? AND org_id = ?",
+                (tenant, org_id),
+            )
+        ]
+        return OrgContext(tenant, org_id, person_ids, team_ids, org_ids, ties)
+
+    @staticmethod
+    def _insert_plan(conn: sqlite3.Connection, plan: ImportPlan) -> None:
+        conn.executemany(
+            _INSERT_PERSON,
+            [
+                tuple(
+                    json.dumps(value) if name == "roles" else value
+                    for name, value in model_row(p, PERSON_FIELDS).items()
+                )
+                for p in plan.people
+            ],
+        )
+        conn.executemany(
+            _INSERT_TEAM, [tuple(model_row(t, TEAM_FIELDS).values()) for t in plan.team]
+        )
+        conn.executemany(
+            _INSERT_REL,
+            [tuple(model_row(r, RELATIONSHIP_FIELDS).values()) for r in plan.relationships],
+        )
+
+    def _apply(
+        self,
+        tenant: str,
+        org_id: str,
+        request: ImportRequest,
+        paths: dict[str, str] | None = None,
+    ) -> tuple[ImportPlan, int]:
+        with self._write() as conn:
+            version = self._bump(conn, tenant, org_id)
+            plan = plan_import(self._context(conn, tenant, org_id), request, paths=paths)
+            self._insert_plan(conn, plan)
+            if plan.team:
+                self._bump_tenant(conn, tenant)
+                version += 1
+            return plan, version
+
+    @staticmethod
+    def _one(
+        conn: sqlite3.Connection, sql: str, params: tuple[Any, ...], kind: str
+    ) -> dict[str, Any]:
+        row: sqlite3.Row | None = conn.execute(sql, params).fetchone()
+        if row is None:
+            raise NotFound(kind)
+        return dict(row)
+
+    @staticmethod
+    def _set_clause(changes: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        # Column names come from the validated update models' field names only.
+        columns = [f"{name} = ?" for name in changes]
+        values = [
+            json.dumps(to_storable(v)) if name == "roles" else to_storable(v)
+            for name, v in changes.items()
+        ]
+        columns += ["updated_at = ?", "version = version + 1"]
+        values.append(to_storable(utcnow()))
+        return ", ".join(columns), values
+
+    # --- organisations -----------------------------------------------------------------------
+
+    def _check_parent(
+        self, conn: sqlite3.Connection, tenant: str, org_id: str, parent_id: str | None
+    ) -> None:
+        seen = {org_id}
+        current = parent_id
+        while current is not None:
+            if current in seen:
+                raise ValidationFailed(
+                    [
+                        FieldError(
+                            "parent_id", "this parent would make the organisation its own ancestor"
+                        )
+                    ]
+                )
+            seen.add(current)
+            row = conn.execute(
+                "SELECT parent_id FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, current),
+            ).fetchone()
+            if row is None:
+                raise ValidationFailed(
+                    [FieldError("parent_id", f"unknown organisation {current!r}")]
+                )
+            current = row[0]
+
+    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic:
+        now = utcnow()
+        org = OrganisationPublic(
+            id=new_id(),
+            tenant=tenant,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **data.model_dump(),
+        )
+        with self._write() as conn:
+            self._check_parent(conn, tenant, org.id, org.parent_id)
+            conn.execute(_INSERT_ORG, tuple(model_row(org, ORGANISATION_FIELDS).values()))
+        return org
+
+    def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic:
+        conn = self._connection()
+        return organisation_from(
+            self._one(
+                conn,
+                "SELECT * FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, org_id),
+                "organisation",
+            )
+        )
+
+    def list_organisations(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OrganisationPublic]:
+        rows = self._connection().execute(
+            "SELECT * FROM organisations WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
+            (tenant, after or "", limit),
+        )
+        return [organisation_from(r) for r in rows]
+
+    def update_organisation(
+        self, tenant: str, org_id: str, changes: OrganisationUpdate
+    ) -> OrganisationPublic:
+        values = changes.model_dump(exclude_unset=True)
+        with self._write() as conn:
+            self._one(
+                conn,
+                "SELECT id FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, org_id),
+                "organisation",
+            )
+            if "parent_id" in values:
+                self._check_parent(conn, tenant, org_id, values["parent_id"])
+            clause, params = self._set_clause(values)
+            row = conn.execute(
+                f"UPDATE organisations SET {clause} WHERE tenant = ? AND id = ? RETURNING *",  # noqa: S608
+                (*params, tenant, org_id),
+            ).fetchone()
+        return organisation_from(row)
+
+    def delete_organisation(self, tenant: str, org_id: str) -> None:
+        with self._write() as conn:
+            affected = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT org_id FROM relationships "
+                    "WHERE tenant = ? AND target_id = ? AND type = 'AFFILIATED_WITH'",
+                    (tenant, org_id),
+                )
+            ]
+            conn.execute(
+                "DELETE FROM relationships WHERE tenant = ? AND target_id = ? "
+                "AND type = 'AFFILIATED_WITH'",
+                (tenant, org_id),
+            )
+            conn.execute(
+                "UPDATE organisations SET parent_id = NULL WHERE tenant = ? AND parent_id = ?",
+                (tenant, org_id),
+            )
+            deleted = conn.execute(
+                "DELETE FROM organisations WHERE tenant = ? AND id = ? RETURNING id",
+                (tenant, org_id),
+            ).fetchone()
+            if deleted is None:
+                raise NotFound("organisation")
+            for other in affected:
+                if other != org_id:
+                    self._bump(conn, tenant, other)
+
+    def org_version(self, tenant: str, org_id: str) -> int:
+        row = self._one(
+            self._connection(),
+            "SELECT version FROM organisations WHERE tenant = ? AND id = ?",
+            (tenant, org_id),
+            "organisation",
+        )
+        return int(row["version"])
+
+    # --- people -----------------------------------------------------------------------------
+
+    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
+        request = ImportRequest(people=[PersonImport(ref="new", **data.model_dump())])
+        plan, _ = self._apply(tenant, org_id, request)
+        return plan.people[0]
+
+    def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
+        row = self._one(
+            self._connection(),
+            "SELECT * FROM people WHERE tenant = ? AND org_id = ? AND id = ?",
+            (tenant, org_id, person_id),
+            "person",
+        )
+        return person_from(_person_row(row))
+
+    def list_people(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[PersonPublic]:
+        with self._read() as conn:
+            self._one(
+                conn,
+                "SELECT id FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, org_id),
+                "organisation",
+            )
+            rows = conn.execute(
+                "SELECT * FROM people WHERE tenant = ? AND org_id = ? AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (tenant, org_id, after or "", limit),
+            ).fetchall()
+        return [person_from(_person_row(r)) for r in rows]
+
+    def update_person(
+        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+    ) -> PersonPublic:
+        values = changes.model_dump(exclude_unset=True)
+        with self._write() as conn:
+            self._bump(conn, tenant, org_id)
+            clause, params = self._set_clause(values)
+            row = conn.execute(
+                f"UPDATE people SET {clause} WHERE tenant = ? AND org_id = ? AND id = ? "  # noqa: S608
+                "RETURNING *",
+                (*params, tenant, org_id, person_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound("person")
+        return person_from(_person_row(row))
+
+    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+        with self._write() as conn:
+            self._bump(conn, tenant, org_id)
+            deleted = conn.execute(
+                "DELETE FROM people WHERE tenant = ? AND org_id = ? AND id = ? RETURNING id",
+                (tenant, org_id, person_id),
+            ).fetchone()
+            if deleted is None:
+                raise NotFound("person")
+            conn.execute(
+                "DELETE FROM relationships WHERE tenant = ? AND org_id = ? "
+                "AND (source_id = ? OR target_id = ?)",
+                (tenant, org_id, person_id, person_id),
+            )
+
+    # --- team ----------------------------------------------------------------------------------
+
+    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic:
+        now = utcnow()
+        member = TeamMemberPublic(
+            id=new_id(),
+            tenant=tenant,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            **data.model_dump(),
+        )
+        with self._write() as conn:
+            conn.execute(_INSERT_TEAM, tuple(model_row(member, TEAM_FIELDS).values()))
+            self._bump_tenant(conn, tenant)
+        return member
+
+    def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic:
+        return team_member_from(
+            self._one(
+                self._connection(),
+                "SELECT * FROM team_members WHERE tenant = ? AND id = ?",
+                (tenant, member_id),
+                "team member",
+            )
+        )
+
+    def list_team_members(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[TeamMemberPublic]:
+        rows = self._connection().execute(
+            "SELECT * FROM team_members WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
+            (tenant, after or "", limit),
+        )
+        return [team_member_from(r) for r in rows]
+
+    def update_team_member(
+        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+    ) -> TeamMemberPublic:
+        values = changes.model_dump(exclude_unset=True)
+        with self._write() as conn:
+            clause, params = self._set_clause(values)
+            row = conn.execute(
+                f"UPDATE team_members SET {clause} WHERE tenant = ? AND id = ? RETURNING *",  # noqa: S608
+                (*params, tenant, member_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound("team member")
+            self._bump_tenant(conn, tenant)
+        return team_member_from(row)
+
+    def delete_team_member(self, tenant: str, member_id: str) -> None:
+        with self._write() as conn:
+            deleted = conn.execute(
+                "DELETE FROM team_members WHERE tenant = ? AND id = ? RETURNING id",
+                (tenant, member_id),
+            ).fetchone()
+            if deleted is None:
+                raise NotFound("team member")
+            conn.execute(
+                "DELETE FROM relationships WHERE tenant = ? AND source_id = ?",
+                (tenant, member_id),
+            )
+            self._bump_tenant(conn, tenant)
+
+    # --- relationships ------------------------------------------------------------------------
+
+    def create_relationship(
+        self, tenant: str, org_id: str, data: RelationshipCreate
+    ) -> RelationshipPublic:
+        rel = RelationshipImport(
+            source=data.source_id,
+            target=data.target_id,
+            **data.model_dump(exclude={"source_id", "target_id"}),
+        )
+        plan, _ = self._apply(
+            tenant,
+            org_id,
+            ImportRequest(relationships=[rel]),
+            paths={
+                "relationships[0].source": "source_id",
+                "relationships[0].target": "target_id",
+                "relationships[0]": "type",
+            },
+        )
+        return plan.relationships[0]
+
+    def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
+        return relationship_from(
+            self._one(
+                self._connection(),
+                "SELECT * FROM relationships WHERE tenant = ? AND org_id = ? AND id = ?",
+                (tenant, org_id, rel_id),
+                "relationship",
+            )
+        )
+
+    def list_relationships(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[RelationshipPublic]:
+        with self._read() as conn:
+            self._one(
+                conn,
+                "SELECT id FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, org_id),
+                "organisation",
+            )
+            rows = conn.execute(
+                "SELECT * FROM relationships WHERE tenant = ? AND org_id = ? AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (tenant, org_id, after or "", limit),
+            ).fetchall()
+        return [relationship_from(r) for r in rows]
+
+    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None:
+        with self._write() as conn:
+            self._bump(conn, tenant, org_id)
+            deleted = conn.execute(
+                "DELETE FROM relationships WHERE tenant = ? AND org_id = ? AND id = ? RETURNING id",
+                (tenant, org_id, rel_id),
+            ).fetchone()
+            if deleted is None:
+                raise NotFound("relationship")
+
+    # --- bulk ------------------------------------------------------------------------------------
+
+    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
+        plan, version = self._apply(tenant, org_id, request)
+        return ImportResult(
+            org_id=org_id,
+            ids=plan.ids,
+            created=ImportCounts(
+                people=len(plan.people), team=len(plan.team), relationships=len(plan.relationships)
+            ),
+            version=version,
+        )
+
+    def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
+        with self._read() as conn:
+            org = self._one(
+                conn,
+                "SELECT * FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, org_id),
+                "organisation",
+            )
+            people = conn.execute(
+                "SELECT * FROM people WHERE tenant = ? AND org_id = ? ORDER BY id",
+                (tenant, org_id),
+            ).fetchall()
+            team = conn.execute(
+                "SELECT * FROM team_members WHERE tenant = ? ORDER BY id", (tenant,)
+            ).fetchall()
+            rels = conn.execute(
+                "SELECT * FROM relationships WHERE tenant = ? AND org_id = ? ORDER BY id",
+                (tenant, org_id),
+            ).fetchall()
+        return OrgSnapshot(
+            organisation=organisation_from(org),
+            people=[person_from(_person_row(r)) for r in people],
+            team=[team_member_from(r) for r in team],
+            relationships=[relationship_from(r) for r in rels],
+        )
+
+    # --- API keys --------------------------------------------------------------------------------
+
+    def create_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        key_id = new_id()
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO api_keys (id, tenant, role, name, secret_hash, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (key_id, tenant, role.value, name, secret_hash, to_storable(utcnow())),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise Conflict("an API key with this secret already exists") from exc
+        found = self.find_api_key(secret_hash)
+        assert found is not None
+        return found
+
+    def ensure_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO api_keys (id, tenant, role, name, secret_hash, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (secret_hash) DO NOTHING",
+                (new_id(), tenant, role.value, name, secret_hash, to_storable(utcnow())),
+            )
+        found = self.find_api_key(secret_hash)
+        assert found is not None
+        return found
+
+    def find_api_key(self, secret_hash: str) -> ApiKeyPublic | None:
+        row = (
+            self._connection()
+            .execute("SELECT * FROM api_keys WHERE secret_hash = ?", (secret_hash,))
+            .fetchone()
+        )
+        return None if row is None else api_key_from(row)
+
+    def touch_api_key(self, key_id: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ?",
+                (to_storable(utcnow()), key_id),
+            )
+
+    def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]:
+        rows = self._connection().execute(
+            "SELECT * FROM api_keys WHERE tenant = ? ORDER BY created_at, id", (tenant,)
+        )
+        return [api_key_from(r) for r in rows]
+
+    def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic:
+        with self._write() as conn:
+            row = conn.execute(
+                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) "
+                "WHERE tenant = ? AND id = ? RETURNING *",
+                (to_storable(utcnow()), tenant, key_id),
+            ).fetchone()
+            if row is None:
+                raise NotFound("API key")
+        return api_key_from(row)

@@ -1,0 +1,21 @@
+// What a write must know about the organisation it lands in.
+// Parameters: $tenant, $org_id.
+CALL () {
+  MATCH (p:Person {tenant: $tenant, org_id: $org_id})
+  RETURN collect(p.id) AS person_ids
+}
+CALL () {
+  MATCH (t:TeamMember {tenant: $tenant})
+  RETURN collect(t.id) AS team_ids
+}
+CALL () {
+  MATCH (o:Organisation {tenant: $tenant})
+  RETURN collect(o.id) AS org_ids
+}
+CALL () {
+  MATCH (:Person {tenant: $tenant, org_id: $org_id})-[r:REPORTS_TO|INFLUENCES|KNOWS|AFFILIATED_WITH]-()
+  WHERE r.org_id = $org_id
+  WITH DISTINCT r
+  RETURN collect([type(r), r.source_id, r.target_id, coalesce(r.dotted, false)]) AS ties
+}
+RETURN person_ids, team_ids, org_ids, ties

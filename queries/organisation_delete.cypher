@@ -1,0 +1,12 @@
+// Delete an organisation, its people and their ties; children lose their parent.
+// Parameters: $tenant, $org_id.
+MATCH (o:Organisation {tenant: $tenant, id: $org_id})
+OPTIONAL MATCH (child:Organisation {tenant: $tenant, parent_id: $org_id})
+SET child.parent_id = null
+WITH DISTINCT o
+CALL (o) {
+  MATCH (p:Person {tenant: $tenant, org_id: $org_id})
+  DETACH DELETE p
+}
+DETACH DELETE o
+RETURN count(o) AS deleted

@@ -1,0 +1,3 @@
+// Parameters: $tenant, $org_id.
+MATCH (o:Organisation {tenant: $tenant, id: $org_id})
+RETURN o.version AS version

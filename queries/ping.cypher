@@ -1,0 +1,2 @@
+// Readiness probe. Parameters: none.
+RETURN 1 AS ok

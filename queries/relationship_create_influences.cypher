@@ -1,0 +1,6 @@
+// Parameters: $rows (tie property maps with source_id and target_id).
+UNWIND $rows AS row
+MATCH (s:Person {tenant: row.tenant, id: row.source_id})
+MATCH (t:Person {tenant: row.tenant, id: row.target_id})
+CREATE (s)-[r:INFLUENCES]->(t)
+SET r = row

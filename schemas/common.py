@@ -1,0 +1,125 @@
+"""Enumerations and shared building blocks of the graph model (BRIEF §2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class Stance(StrEnum):
+    """A stakeholder's attitude toward us, best first."""
+
+    CHAMPION = "champion"
+    SUPPORTER = "supporter"
+    NEUTRAL = "neutral"
+    SKEPTIC = "skeptic"
+    OPPONENT = "opponent"
+
+
+class BuyingRole(StrEnum):
+    """Miller Heiman buying influences plus the common CRM contact roles."""
+
+    DECISION_MAKER = "decision_maker"
+    ECONOMIC_BUYER = "economic_buyer"
+    TECHNICAL_BUYER = "technical_buyer"
+    USER_BUYER = "user_buyer"
+    COACH = "coach"
+    INFLUENCER = "influencer"
+    GATEKEEPER = "gatekeeper"
+    EVALUATOR = "evaluator"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+
+
+#: Roles that carry the authority to sign off a purchase.
+DECISION_ROLES: frozenset[BuyingRole] = frozenset(
+    {BuyingRole.DECISION_MAKER, BuyingRole.ECONOMIC_BUYER, BuyingRole.EXECUTIVE_SPONSOR}
+)
+
+
+class Seniority(StrEnum):
+    """Coarse job level, highest first; used where the reporting tree is silent."""
+
+    EXECUTIVE = "executive"
+    VP = "vp"
+    DIRECTOR = "director"
+    MANAGER = "manager"
+    INDIVIDUAL = "individual"
+
+
+class RelType(StrEnum):
+    """The allow-list of relationship types; Cypher never sees any other."""
+
+    REPORTS_TO = "REPORTS_TO"
+    INFLUENCES = "INFLUENCES"
+    KNOWS = "KNOWS"
+    AFFILIATED_WITH = "AFFILIATED_WITH"
+
+
+class NodeKind(StrEnum):
+    """The allow-list of node labels."""
+
+    ORGANISATION = "Organisation"
+    PERSON = "Person"
+    TEAM_MEMBER = "TeamMember"
+
+
+class AffiliationRole(StrEnum):
+    """How a person is tied to another organisation."""
+
+    BOARD = "board"
+    ADVISOR = "advisor"
+    FORMER_EMPLOYEE = "former_employee"
+    INVESTOR = "investor"
+
+
+class KeyRole(StrEnum):
+    """API key roles, least privileged first."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(KeyRole).index(self)
+
+    def allows(self, required: KeyRole) -> bool:
+        """Whether a key with this role may do what ``required`` needs."""
+        return self.rank >= required.rank
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+Strength = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+
+
+class InputModel(BaseModel):
+    """Base of every request body: unknown fields are refused, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class StoredModel(BaseModel):
+    """Fields every stored node and edge carries."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    tenant: str
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+ItemT = TypeVar("ItemT")
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[ItemT]
+    next_cursor: str | None = None

@@ -1,0 +1,59 @@
+"""The atomic bulk-import body (BRIEF §4) and its answer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from schemas.common import InputModel
+from schemas.resources import PersonFields, RelationshipFields, TeamMemberCreate
+
+Ref = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+]
+
+MAX_IMPORT_ROWS = 50_000
+
+
+class PersonImport(PersonFields):
+    ref: Ref = Field(description="Caller-chosen name, unique in the request")
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    reports_to: Ref | None = Field(
+        default=None, description="ref or id of this person's solid-line manager"
+    )
+
+
+class TeamImport(TeamMemberCreate):
+    ref: Ref
+
+
+class RelationshipImport(RelationshipFields):
+    source: Ref = Field(description="ref, or id of an existing person / team member")
+    target: Ref = Field(
+        description="ref, or id of an existing person (an organisation id for AFFILIATED_WITH)"
+    )
+
+
+class ImportRequest(InputModel):
+    """People, team members and ties loaded in one transaction: all of it or none."""
+
+    people: list[PersonImport] = Field(default_factory=list, max_length=MAX_IMPORT_ROWS)
+    team: list[TeamImport] = Field(default_factory=list, max_length=MAX_IMPORT_ROWS)
+    relationships: list[RelationshipImport] = Field(
+        default_factory=list, max_length=MAX_IMPORT_ROWS
+    )
+
+
+class ImportCounts(BaseModel):
+    people: int = 0
+    team: int = 0
+    relationships: int = 0
+
+
+class ImportResult(BaseModel):
+    org_id: str
+    ids: dict[str, str] = Field(description="Every ref of the request mapped to its id")
+    created: ImportCounts
+    version: int = Field(description="The organisation's version after the import")

@@ -1,0 +1,202 @@
+"""Create / Update / Public models for organisations, people, team members and ties."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Self
+
+from pydantic import EmailStr, Field, field_validator, model_validator
+
+from schemas.common import (
+    AffiliationRole,
+    BuyingRole,
+    InputModel,
+    LongText,
+    Name,
+    RelType,
+    Seniority,
+    ShortText,
+    Stance,
+    StoredModel,
+    Strength,
+)
+
+Influence = Annotated[int, Field(ge=1, le=5, description="Declared influence, 1 (low) to 5")]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+def _unique_sorted_roles(roles: list[BuyingRole]) -> list[BuyingRole]:
+    return sorted(set(roles), key=list(BuyingRole).index)
+
+
+# --- organisations -----------------------------------------------------------------------
+
+
+class OrganisationFields(InputModel):
+    industry: ShortText | None = None
+    tier: Annotated[int, Field(ge=1, le=5, description="1 = most strategic")] | None = None
+    current_revenue: Money | None = None
+    potential_revenue: Money | None = None
+    external_id: ShortText | None = None
+    parent_id: str | None = Field(default=None, description="Parent organisation id")
+
+
+class OrganisationCreate(OrganisationFields):
+    name: Name
+
+
+class OrganisationUpdate(OrganisationFields):
+    name: Name | None = None
+
+
+class OrganisationPublic(StoredModel):
+    name: str
+    industry: str | None = None
+    tier: int | None = None
+    current_revenue: float | None = None
+    potential_revenue: float | None = None
+    external_id: str | None = None
+    parent_id: str | None = None
+
+
+# --- people (their stakeholders) ----------------------------------------------------------
+
+
+class PersonFields(InputModel):
+    title: ShortText | None = None
+    department: ShortText | None = None
+    email: EmailStr | None = None
+    seniority: Seniority | None = None
+    roles: list[BuyingRole] = Field(default_factory=list, max_length=len(BuyingRole))
+    stance: Stance = Stance.NEUTRAL
+    influence: Influence | None = None
+    notes: LongText | None = None
+    external_id: ShortText | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _dedupe_roles(cls, roles: list[BuyingRole]) -> list[BuyingRole]:
+        return _unique_sorted_roles(roles)
+
+
+class PersonCreate(PersonFields):
+    name: Name
+
+
+class PersonUpdate(InputModel):
+    """Partial update; fields left out keep their value, ``null`` clears optional ones."""
+
+    name: Name | None = None
+    title: ShortText | None = None
+    department: ShortText | None = None
+    email: EmailStr | None = None
+    seniority: Seniority | None = None
+    roles: list[BuyingRole] | None = Field(default=None, max_length=len(BuyingRole))
+    stance: Stance | None = None
+    influence: Influence | None = None
+    notes: LongText | None = None
+    external_id: ShortText | None = None
+
+    @field_validator("roles")
+    @classmethod
+    def _dedupe_roles(cls, roles: list[BuyingRole] | None) -> list[BuyingRole] | None:
+        return None if roles is None else _unique_sorted_roles(roles)
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> Self:
+        for field in ("name", "stance"):
+            if field in self.model_fields_set and getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
+class PersonPublic(StoredModel):
+    org_id: str
+    name: str
+    title: str | None = None
+    department: str | None = None
+    email: str | None = None
+    seniority: Seniority | None = None
+    roles: list[BuyingRole] = Field(default_factory=list)
+    stance: Stance = Stance.NEUTRAL
+    influence: int | None = None
+    notes: str | None = None
+    external_id: str | None = None
+
+
+# --- our team -------------------------------------------------------------------------
+
+
+class TeamMemberCreate(InputModel):
+    name: Name
+    title: ShortText | None = None
+    seniority: Seniority | None = None
+    email: EmailStr | None = None
+
+
+class TeamMemberUpdate(InputModel):
+    name: Name | None = None
+    title: ShortText | None = None
+    seniority: Seniority | None = None
+    email: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def _name_stays_set(self) -> Self:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null")
+        return self
+
+
+class TeamMemberPublic(StoredModel):
+    name: str
+    title: str | None = None
+    seniority: Seniority | None = None
+    email: str | None = None
+
+
+# --- relationships ------------------------------------------------------------------------
+
+
+class RelationshipFields(InputModel):
+    type: RelType
+    strength: Strength | None = Field(
+        default=None, description="Tie strength 0..1 (INFLUENCES, KNOWS); analytics default 0.5"
+    )
+    last_contact: date | None = Field(default=None, description="KNOWS: date of last contact")
+    channel: ShortText | None = Field(default=None, description="KNOWS: how the tie is kept up")
+    dotted: bool = Field(default=False, description="REPORTS_TO: a dotted (matrix) line")
+    role: AffiliationRole | None = Field(default=None, description="AFFILIATED_WITH: kind of tie")
+
+    @model_validator(mode="after")
+    def _fields_fit_type(self) -> Self:
+        problems: list[str] = []
+        if self.type in (RelType.REPORTS_TO, RelType.AFFILIATED_WITH) and self.strength is not None:
+            problems.append(f"strength does not apply to {self.type}")
+        if self.type is not RelType.KNOWS and (self.last_contact or self.channel):
+            problems.append(f"last_contact and channel apply to KNOWS only, not {self.type}")
+        if self.type is not RelType.REPORTS_TO and self.dotted:
+            problems.append(f"dotted applies to REPORTS_TO only, not {self.type}")
+        if self.type is RelType.AFFILIATED_WITH and self.role is None:
+            problems.append("AFFILIATED_WITH needs a role")
+        if self.type is not RelType.AFFILIATED_WITH and self.role is not None:
+            problems.append(f"role applies to AFFILIATED_WITH only, not {self.type}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class RelationshipCreate(RelationshipFields):
+    source_id: str
+    target_id: str
+
+
+class RelationshipPublic(StoredModel):
+    org_id: str
+    type: RelType
+    source_id: str
+    target_id: str
+    strength: float | None = None
+    last_contact: date | None = None
+    channel: str | None = None
+    dotted: bool = False
+    role: AffiliationRole | None = None

@@ -1,0 +1,182 @@
+"""Fixtures: both stores, a live HTTP server per store, and per-test tenants.
+
+The Neo4j half runs when ``STAKEMAP_TEST_NEO4J_URI`` is set (``make test`` starts the
+embedded launcher and sets it); without it those tests are skipped, and ``.ci/run`` fails
+the build if any were.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from app.main import create_app
+from app.security import generate_key, hash_key
+from app.settings import Settings
+from graph.port import GraphStore
+from schemas.common import KeyRole
+
+NEO4J_URI = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
+NEO4J_DATABASE = os.environ.get("STAKEMAP_TEST_NEO4J_DATABASE", "neo4j")
+
+STORES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j),
+]
+
+
+def open_store(kind: str, tmp_dir: Path) -> GraphStore:
+    """A fresh store of the given kind (a new SQLite file; the test Neo4j server)."""
+    if kind == "sqlite":
+        from graph.sqlite_store import SqliteStore
+
+        return SqliteStore(tmp_dir / f"stakemap-{uuid.uuid4().hex}.db")
+    if not NEO4J_URI:
+        pytest.skip("STAKEMAP_TEST_NEO4J_URI is not set")
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore(
+        NEO4J_URI,
+        user=os.environ.get("STAKEMAP_TEST_NEO4J_USER", "neo4j"),
+        password=os.environ.get("STAKEMAP_TEST_NEO4J_PASSWORD", "test-password"),
+        database=NEO4J_DATABASE,
+    )
+
+
+@pytest.fixture(scope="session", params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture(scope="session")
+def session_store(
+    store_kind: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[GraphStore]:
+    store = open_store(store_kind, tmp_path_factory.mktemp(store_kind))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(session_store: GraphStore) -> GraphStore:
+    """The store under test; isolate tests by giving each its own tenant."""
+    return session_store
+
+
+@pytest.fixture
+def tenant() -> str:
+    return f"t-{uuid.uuid4().hex[:12]}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class LiveServer:
+    """The real app served by uvicorn on a loopback port, in a background thread."""
+
+    def __init__(self, store: GraphStore, settings: Settings) -> None:
+        self.store = store
+        app = create_app(settings, store_factory=lambda _: store)
+        self.port = _free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(store_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    store = open_store(store_kind, tmp_path_factory.mktemp(f"server-{store_kind}"))
+    server = LiveServer(store, Settings(store="sqlite"))
+    server.start()
+    yield server
+    server.stop()
+
+
+ClientFactory = Callable[..., httpx.Client]
+
+
+@pytest.fixture
+def make_client(live_server: LiveServer, tenant: str) -> Iterator[ClientFactory]:
+    """Make HTTP clients authenticated with a new key (default: an editor of ``tenant``)."""
+    clients: list[httpx.Client] = []
+
+    def make(role: KeyRole = KeyRole.EDITOR, for_tenant: str | None = None) -> httpx.Client:
+        key = generate_key()
+        live_server.store.create_api_key(for_tenant or tenant, role, "test", hash_key(key))
+        client = httpx.Client(
+            base_url=live_server.url,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def api(make_client: ClientFactory) -> httpx.Client:
+    """An editor's client for a fresh tenant."""
+    return make_client()
+
+
+# --- the Neo4j half must not be silently skipped ------------------------------------------
+
+_neo4j_outcomes: dict[str, int] = {"passed": 0, "failed": 0, "skipped": 0}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if "neo4j" not in report.keywords:
+        return
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        _neo4j_outcomes[report.outcome] += 1
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(
+        "neo4j half: {passed} passed, {failed} failed, {skipped} skipped".format(**_neo4j_outcomes)
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("STAKEMAP_REQUIRE_NEO4J") != "1":
+        return
+    if _neo4j_outcomes["skipped"] or not _neo4j_outcomes["passed"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(
+            "\nSTAKEMAP_REQUIRE_NEO4J=1 but the Neo4j half did not fully run: "
+            f"{_neo4j_outcomes}"
+        )
