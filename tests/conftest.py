@@ -176,7 +176,4 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     if _neo4j_outcomes["skipped"] or not _neo4j_outcomes["passed"]:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        print(
-            "\nSTAKEMAP_REQUIRE_NEO4J=1 but the Neo4j half did not fully run: "
-            f"{_neo4j_outcomes}"
-        )
+        print(f"\nSTAKEMAP_REQUIRE_NEO4J=1 but the Neo4j half did not fully run: {_neo4j_outcomes}")
