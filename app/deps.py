@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.analytics import AnalyticsService
 from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
-from graph.errors import Forbidden, Unauthenticated
+from graph.errors import Forbidden, RateLimited, Unauthenticated
 from graph.port import MAX_PAGE_SIZE, GraphStore
 from schemas.common import KeyRole
 from schemas.keys import Principal
@@ -38,20 +39,29 @@ def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
+def get_analytics(state: StateDep) -> AnalyticsService:
+    return state.analytics
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+AnalyticsDep = Annotated[AnalyticsService, Depends(get_analytics)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_principal(
-    store: StoreDep,
+    state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """The caller, from a valid, unrevoked API key."""
+    """The caller, from a valid, unrevoked API key within its rate limit."""
+    store = state.store
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
     key = store.find_api_key(hash_key(credentials.credentials))
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("the API key is unknown or revoked")
+    wait = state.rate_limits.take(key.id)
+    if wait > 0:
+        raise RateLimited(wait)
     now = datetime.now(UTC)
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         store.touch_api_key(key.id)

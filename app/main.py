@@ -12,9 +12,28 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
 from app.bootstrap import build_store
+from app.middleware import (
+    BodySizeLimitMiddleware,
+    Metrics,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+    SettingsCORSMiddleware,
+    configure_logging,
+)
 from app.problems import Problem, register_problem_handlers
-from app.routers import health, keys, organisations, people, relationships, team
+from app.ratelimit import TokenBuckets
+from app.routers import (
+    analytics,
+    health,
+    keys,
+    ops,
+    organisations,
+    people,
+    relationships,
+    team,
+)
 from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
@@ -42,7 +61,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         active = settings or Settings()
-        store = store_factory(active)
+        configure_logging()
+        cache = AnalyticsCache(active.analytics_cache_entries)
+        metrics = Metrics()
+        metrics.watch_cache(cache)
+        store = CacheInvalidatingStore(store_factory(active), cache)
         try:
             if active.bootstrap_admin_key is not None:
                 store.ensure_api_key(
@@ -51,7 +74,17 @@ def create_app(
                     "bootstrap",
                     hash_key(active.bootstrap_admin_key.get_secret_value()),
                 )
-            yield {"app": AppState(settings=active, store=store)}
+            analytics = AnalyticsService(store, cache, revalidate=active.cache_revalidate)
+            limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
+            yield {
+                "app": AppState(
+                    settings=active,
+                    store=store,
+                    analytics=analytics,
+                    metrics=metrics,
+                    rate_limits=limits,
+                )
+            }
         finally:
             store.close()
 
@@ -60,6 +93,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        redoc_url=None,
         responses={
             401: {"model": Problem, "description": "Missing, unknown or revoked API key"},
             403: {"model": Problem, "description": "The key's role does not allow this"},
@@ -69,7 +103,12 @@ def create_app(
         },
     )
     register_problem_handlers(app)
-    for module in (health, organisations, people, team, relationships, keys):
+    # Outermost last: request ids wrap everything, so even a 413 carries one.
+    app.add_middleware(SettingsCORSMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)
+    for module in (health, organisations, people, team, relationships, analytics, keys, ops):
         app.include_router(module.router)
     return app
 

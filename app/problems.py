@@ -67,15 +67,12 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 async def _stakemap_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StakemapError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    if exc.status == 503:
-        headers = {"Retry-After": "5"}
     return problem_response(
         exc.status,
         exc.title,
         exc.detail,
         [{"field": e.field, "reason": e.reason} for e in exc.errors],
-        headers,
+        exc.headers or None,
     )
 
 

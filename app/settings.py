@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     neo4j_timeout_seconds: float = Field(default=15.0, gt=0)
     bootstrap_admin_key: SecretStr | None = None
     analytics_cache_entries: int = Field(default=256, ge=0)
+    max_body_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="Largest request body accepted (413)"
+    )
+    rate_limit_per_minute: int = Field(
+        default=1200, ge=0, description="Requests per minute per API key (0 = unlimited)"
+    )
+    rate_limit_burst: int = Field(default=120, ge=1, description="Requests a key may burst")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (none by default)",
+    )
+    metrics_enabled: bool = Field(default=True, description="Serve Prometheus /metrics")
     cache_revalidate: bool = Field(
         default=False,
         description="Check the organisation's version on every cached read (needed when "

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.analytics import AnalyticsService
+from app.middleware import Metrics
+from app.ratelimit import TokenBuckets
 from app.settings import Settings
 from graph.port import GraphStore
 
@@ -12,3 +15,6 @@ from graph.port import GraphStore
 class AppState:
     settings: Settings
     store: GraphStore
+    analytics: AnalyticsService
+    metrics: Metrics
+    rate_limits: TokenBuckets

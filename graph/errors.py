@@ -3,6 +3,7 @@ to an RFC 9457 problem document using the status it carries."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -24,6 +25,11 @@ class StakemapError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer must carry."""
+        return {}
 
 
 class NotFound(StakemapError):
@@ -57,6 +63,10 @@ class Unauthenticated(StakemapError):
     status = 401
     title = "Unauthenticated"
 
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
+
 
 class Forbidden(StakemapError):
     status = 403
@@ -68,3 +78,22 @@ class StoreUnavailable(StakemapError):
 
     status = 503
     title = "Store unavailable"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "5"}
+
+
+class RateLimited(StakemapError):
+    """The API key sent more requests than its rate allows."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limit exceeded; retry in {retry_after:.1f} s")
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}

@@ -1,0 +1,455 @@
+"""The analytics service: one snapshot read, pure analytics, results cached by version.
+
+Results are kept per (tenant, organisation, version, question, parameters) as the JSON bytes
+the API sends, so a warm request neither recomputes nor re-serialises. The organisation's
+current version is known locally: every write made through this process's store drops the
+organisation's entries (see :class:`CacheInvalidatingStore`), so a warm read costs no store
+round trip; with ``cache_revalidate`` (several processes on one store) it costs one cheap
+version query. A cold read costs one round trip: the snapshot.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import networkx as nx
+from pydantic import BaseModel
+
+from graph.analytics import (
+    coverage,
+    entry_paths,
+    find_decision_makers,
+    influence_csv_rows,
+    next_contacts,
+    rank_influence,
+)
+from graph.network import build_graph
+from graph.port import GraphStore
+from schemas.analytics import InfluenceRanking, InfluenceWeights
+from schemas.common import KeyRole
+from schemas.imports import ImportRequest, ImportResult
+from schemas.keys import ApiKeyPublic
+from schemas.resources import (
+    OrganisationCreate,
+    OrganisationPublic,
+    OrganisationUpdate,
+    PersonCreate,
+    PersonPublic,
+    PersonUpdate,
+    RelationshipCreate,
+    RelationshipPublic,
+    TeamMemberCreate,
+    TeamMemberPublic,
+    TeamMemberUpdate,
+)
+from schemas.snapshot import OrgSnapshot
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+EXPORT_PAGE_SIZE = 100
+"""Organisations read per page by the streamed export."""
+
+OrgKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class CachedResult:
+    """A computed answer and its serialised form."""
+
+    model: Any
+    body: bytes
+
+
+class AnalyticsCache:
+    """A bounded LRU of analytics results and graphs, plus each organisation's known version."""
+
+    def __init__(self, max_entries: int) -> None:
+        self._max = max_entries
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._versions: dict[OrgKey, int] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Hashable) -> Any | None:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return self._entries[key]
+            self.misses += 1
+            return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if self._max == 0:
+            return
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max:
+                self._entries.popitem(last=False)
+
+    def known_version(self, org: OrgKey) -> int | None:
+        with self._lock:
+            return self._versions.get(org)
+
+    def remember_version(self, org: OrgKey, version: int) -> None:
+        with self._lock:
+            self._versions[org] = version
+
+    def invalidate(self, tenant: str, org_id: str | None = None) -> None:
+        """Forget what is known of one organisation, or of a whole tenant."""
+        with self._lock:
+            stale = [org for org in self._versions if org[0] == tenant and org_id in (None, org[1])]
+            for org in stale:
+                del self._versions[org]
+            for key in [k for k in self._entries if _org_of(k) in stale]:
+                del self._entries[key]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _org_of(key: Hashable) -> OrgKey | None:
+    if isinstance(key, tuple) and len(key) >= 2:
+        return (key[0], key[1])
+    return None
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+class AnalyticsService:
+    """Answers the analytics questions of BRIEF §3 for one organisation at a time."""
+
+    def __init__(
+        self,
+        store: GraphStore,
+        cache: AnalyticsCache,
+        *,
+        revalidate: bool = False,
+        clock: Callable[[], date] = today,
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._revalidate = revalidate
+        self._clock = clock
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _version(self, tenant: str, org_id: str) -> int | None:
+        """The organisation's current version if it can be had without a snapshot read."""
+        if self._revalidate:
+            return self._store.org_version(tenant, org_id)
+        return self._cache.known_version((tenant, org_id))
+
+    def graph(self, tenant: str, org_id: str) -> nx.MultiDiGraph:
+        """The organisation's analytics graph (one snapshot read when not cached)."""
+        return self._graph(tenant, org_id, self._version(tenant, org_id))
+
+    def _graph(self, tenant: str, org_id: str, version: int | None) -> nx.MultiDiGraph:
+        if version is not None:
+            cached = self._cache.get((tenant, org_id, version, "graph"))
+            if cached is not None:
+                return cached
+        graph = build_graph(self._store.snapshot(tenant, org_id))
+        version = int(graph.graph["version"])
+        self._cache.remember_version((tenant, org_id), version)
+        self._cache.put((tenant, org_id, version, "graph"), graph)
+        return graph
+
+    def _answer(
+        self,
+        tenant: str,
+        org_id: str,
+        question: str,
+        params: Hashable,
+        compute: Callable[[nx.MultiDiGraph], BaseModel],
+        serialise: Callable[[Any], bytes] | None = None,
+    ) -> CachedResult:
+        version = self._version(tenant, org_id)
+        if version is not None:
+            cached = self._cache.get((tenant, org_id, version, question, params))
+            if cached is not None:
+                return cached  # type: ignore[no-any-return]
+        graph = self._graph(tenant, org_id, version)
+        model = compute(graph)
+        body = serialise(model) if serialise else model.model_dump_json().encode()
+        result = CachedResult(model, body)
+        self._cache.put((tenant, org_id, graph.graph["version"], question, params), result)
+        return result
+
+    def _ranking(
+        self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
+    ) -> InfluenceRanking:
+        ranking: InfluenceRanking = self.influence(tenant, org_id, weights).model
+        return ranking
+
+    # --- questions -------------------------------------------------------------------------
+
+    def influence(
+        self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
+    ) -> CachedResult:
+        """Power ranking with its four components."""
+        chosen = weights or InfluenceWeights()
+        return self._answer(
+            tenant,
+            org_id,
+            "influence",
+            chosen.model_dump_json(),
+            lambda g: rank_influence(g, chosen),
+        )
+
+    def influence_csv(
+        self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
+    ) -> CachedResult:
+        """The ranking as CSV text (same rows and order as the JSON)."""
+        chosen = weights or InfluenceWeights()
+
+        def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
+            return self._ranking(tenant, org_id, chosen)
+
+        return self._answer(
+            tenant,
+            org_id,
+            "influence.csv",
+            chosen.model_dump_json(),
+            compute,
+            serialise=lambda ranking: _csv_bytes(influence_csv_rows(ranking)),
+        )
+
+    def decision_makers(self, tenant: str, org_id: str) -> CachedResult:
+        return self._answer(
+            tenant,
+            org_id,
+            "decision-makers",
+            None,
+            lambda g: find_decision_makers(g, self._ranking(tenant, org_id)),
+        )
+
+    def entry_paths(
+        self,
+        tenant: str,
+        org_id: str,
+        *,
+        target_id: str | None,
+        member_id: str | None,
+        k: int,
+        include_cold: bool,
+    ) -> CachedResult:
+        as_of = self._clock()
+        return self._answer(
+            tenant,
+            org_id,
+            "entry-paths",
+            (target_id, member_id, k, include_cold, as_of),
+            lambda g: entry_paths(
+                g,
+                self._ranking(tenant, org_id),
+                target_id=target_id,
+                member_id=member_id,
+                k=k,
+                include_cold=include_cold,
+                as_of=as_of,
+            ),
+        )
+
+    def next_contacts(
+        self, tenant: str, org_id: str, *, member_id: str | None, limit: int
+    ) -> CachedResult:
+        as_of = self._clock()
+        return self._answer(
+            tenant,
+            org_id,
+            "next-contacts",
+            (member_id, limit, as_of),
+            lambda g: next_contacts(
+                g, self._ranking(tenant, org_id), member_id=member_id, limit=limit, as_of=as_of
+            ),
+        )
+
+    def coverage(self, tenant: str, org_id: str, *, stale_after_days: int) -> CachedResult:
+        as_of = self._clock()
+        return self._answer(
+            tenant,
+            org_id,
+            "coverage",
+            (stale_after_days, as_of),
+            lambda g: coverage(
+                g, self._ranking(tenant, org_id), as_of=as_of, stale_after_days=stale_after_days
+            ),
+        )
+
+    # --- power map and exports (issue 4) ----------------------------------------------------
+
+
+def _csv_bytes(rows: list[list[str]]) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+class CacheInvalidatingStore:
+    """A :class:`GraphStore` that forgets cached analytics of whatever it writes.
+
+    Wrapped around the real store in the lifespan, so routes and the CLI never have to
+    remember to invalidate.
+    """
+
+    def __init__(self, inner: GraphStore, cache: AnalyticsCache) -> None:
+        self._inner = inner
+        self._cache = cache
+
+    # reads pass straight through
+    def ping(self) -> None:
+        self._inner.ping()
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic:
+        return self._inner.get_organisation(tenant, org_id)
+
+    def list_organisations(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OrganisationPublic]:
+        return self._inner.list_organisations(tenant, limit=limit, after=after)
+
+    def org_version(self, tenant: str, org_id: str) -> int:
+        return self._inner.org_version(tenant, org_id)
+
+    def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
+        return self._inner.get_person(tenant, org_id, person_id)
+
+    def list_people(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[PersonPublic]:
+        return self._inner.list_people(tenant, org_id, limit=limit, after=after)
+
+    def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic:
+        return self._inner.get_team_member(tenant, member_id)
+
+    def list_team_members(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[TeamMemberPublic]:
+        return self._inner.list_team_members(tenant, limit=limit, after=after)
+
+    def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
+        return self._inner.get_relationship(tenant, org_id, rel_id)
+
+    def list_relationships(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[RelationshipPublic]:
+        return self._inner.list_relationships(tenant, org_id, limit=limit, after=after)
+
+    def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
+        return self._inner.snapshot(tenant, org_id)
+
+    def find_api_key(self, secret_hash: str) -> ApiKeyPublic | None:
+        return self._inner.find_api_key(secret_hash)
+
+    def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]:
+        return self._inner.list_api_keys(tenant)
+
+    # writes invalidate what they change (even when they fail half-way: cheap and safe)
+    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic:
+        return self._inner.create_organisation(tenant, data)
+
+    def update_organisation(
+        self, tenant: str, org_id: str, changes: OrganisationUpdate
+    ) -> OrganisationPublic:
+        try:
+            return self._inner.update_organisation(tenant, org_id, changes)
+        finally:
+            self._cache.invalidate(tenant, org_id)
+
+    def delete_organisation(self, tenant: str, org_id: str) -> None:
+        try:
+            self._inner.delete_organisation(tenant, org_id)
+        finally:
+            self._cache.invalidate(tenant)  # affiliations elsewhere change too
+
+    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
+        try:
+            return self._inner.create_person(tenant, org_id, data)
+        finally:
+            self._cache.invalidate(tenant, org_id)
+
+    def update_person(
+        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+    ) -> PersonPublic:
+        try:
+            return self._inner.update_person(tenant, org_id, person_id, changes)
+        finally:
+            self._cache.invalidate(tenant, org_id)
+
+    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+        try:
+            self._inner.delete_person(tenant, org_id, person_id)
+        finally:
+            self._cache.invalidate(tenant, org_id)
+
+    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic:
+        try:
+            return self._inner.create_team_member(tenant, data)
+        finally:
+            self._cache.invalidate(tenant)
+
+    def update_team_member(
+        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+    ) -> TeamMemberPublic:
+        try:
+            return self._inner.update_team_member(tenant, member_id, changes)
+        finally:
+            self._cache.invalidate(tenant)
+
+    def delete_team_member(self, tenant: str, member_id: str) -> None:
+        try:
+            self._inner.delete_team_member(tenant, member_id)
+        finally:
+            self._cache.invalidate(tenant)
+
+    def create_relationship(
+        self, tenant: str, org_id: str, data: RelationshipCreate
+    ) -> RelationshipPublic:
+        try:
+            return self._inner.create_relationship(tenant, org_id, data)
+        finally:
+            self._cache.invalidate(tenant, org_id)
+
+    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None:
+        try:
+            self._inner.delete_relationship(tenant, org_id, rel_id)
+        finally:
+            self._cache.invalidate(tenant, org_id)
+
+    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
+        try:
+            return self._inner.import_graph(tenant, org_id, request)
+        finally:
+            self._cache.invalidate(tenant)  # new team members show in every organisation
+
+    def create_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        return self._inner.create_api_key(tenant, role, name, secret_hash)
+
+    def ensure_api_key(
+        self, tenant: str, role: KeyRole, name: str | None, secret_hash: str
+    ) -> ApiKeyPublic:
+        return self._inner.ensure_api_key(tenant, role, name, secret_hash)
+
+    def touch_api_key(self, key_id: str) -> None:
+        self._inner.touch_api_key(key_id)
+
+    def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic:
+        return self._inner.revoke_api_key(tenant, key_id)

@@ -1,0 +1,292 @@
+"""HTTP plumbing shared by every route: request ids and access logs, security headers,
+body-size limit and Prometheus metrics. Pure ASGI middleware, so streamed responses pass
+through untouched."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from contextvars import ContextVar
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("stakemap.access")
+
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+#: The page and its scripts come from us only; /docs (Swagger UI) needs its inline bootstrap.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+DOCS_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class JsonLogFormatter(logging.Formatter):
+    """One JSON object per line, with the request id of the request being served."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": REQUEST_ID.get(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Send the service's logs to stderr as JSON lines (idempotent)."""
+    root = logging.getLogger("stakemap")
+    if not any(isinstance(h.formatter, JsonLogFormatter) for h in root.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonLogFormatter())
+        root.addHandler(handler)
+        root.propagate = False
+    root.setLevel(level)
+
+
+class Metrics:
+    """The Prometheus collectors of one app instance (its own registry, so tests can build
+    many apps in one process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "stakemap_http_requests",
+            "HTTP requests by route template, method and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "stakemap_http_request_seconds",
+            "HTTP request latency by route template and method",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.store_latency = Histogram(
+            "stakemap_store_call_seconds",
+            "Store call latency by operation",
+            ["operation"],
+            registry=self.registry,
+        )
+
+    def watch_cache(self, cache: Any) -> None:
+        """Report the analytics cache's hit and miss counts."""
+        self.registry.register(_CacheCollector(cache))
+
+
+class _CacheCollector(Collector):
+    def __init__(self, cache: Any) -> None:
+        self._cache = cache
+
+    def collect(self) -> Any:
+        family = CounterMetricFamily(
+            "stakemap_analytics_cache_lookups",
+            "Analytics cache lookups by result",
+            labels=["result"],
+        )
+        family.add_metric(["hit"], self._cache.hits)
+        family.add_metric(["miss"], self._cache.misses)
+        yield family
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path: str | None = getattr(route, "path", None)
+    return path or "unmatched"
+
+
+def _app_state(scope: Scope) -> Any:
+    """The lifespan's :class:`~app.state.AppState`, or None before the lifespan ran."""
+    return scope.get("state", {}).get("app")
+
+
+class RequestContextMiddleware:
+    """Request id (``X-Request-ID`` in and out), one JSON access-log line, metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            state = _app_state(scope)
+            if state is not None:
+                state.metrics.requests.labels(scope["method"], route, str(status)).inc()
+                state.metrics.latency.labels(scope["method"], route).observe(elapsed)
+            # The path template, never the query string or headers: no keys or data in logs.
+            logger.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status,
+                        "ms": round(elapsed * 1000, 2),
+                    }
+                },
+            )
+            REQUEST_ID.reset(token)
+
+
+class SecurityHeadersMiddleware:
+    """CSP without inline script, no sniffing, no framing, no referrer; API answers uncached."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        csp = DOCS_CSP if path.startswith("/docs") else CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [*SECURITY_HEADERS, (b"content-security-policy", csp.encode())]
+                if path.startswith("/v1/"):
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodySizeLimitMiddleware:
+    """Refuse request bodies above ``STAKEMAP_MAX_BODY_BYTES`` with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Payload too large",
+                "status": 413,
+                "detail": f"the request body is larger than {max_bytes} bytes",
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = _app_state(scope)
+        if scope["type"] != "http" or state is None:
+            await self.app(scope, receive, send)
+            return
+        max_bytes: int = state.settings.max_body_bytes
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(send, max_bytes)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._refuse(send, max_bytes)
+
+
+class _BodyTooLarge(Exception):
+    """Raised inside the app when a streamed body passes the limit."""
+
+
+class SettingsCORSMiddleware:
+    """Starlette's CORS middleware with the allow-list from settings (off when empty)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._cors: ASGIApp | None = None
+        self._origins: list[str] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        state = _app_state(scope)
+        origins: list[str] = state.settings.cors_origins if state is not None else []
+        if scope["type"] != "http" or not origins:
+            await self.app(scope, receive, send)
+            return
+        if self._cors is None or self._origins != origins:
+            self._origins = origins
+            self._cors = CORSMiddleware(
+                self.app,
+                allow_origins=origins,
+                allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+                expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+                max_age=600,
+            )
+        await self._cors(scope, receive, send)

@@ -1,0 +1,164 @@
+"""Analytics of one organisation (BRIEF §3). Formulas and defaults: docs/ANALYTICS.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import ValidationError
+
+from app.deps import AnalyticsDep, Viewer
+from graph.errors import FieldError, ValidationFailed
+from schemas.analytics import (
+    Coverage,
+    DecisionMakers,
+    EntryPaths,
+    InfluenceRanking,
+    InfluenceWeights,
+    NextContacts,
+)
+
+router = APIRouter(prefix="/v1/organisations/{org_id}", tags=["analytics"])
+
+JSON = "application/json"
+CSV = "text/csv; charset=utf-8"
+MAX_PATHS = 20
+MAX_NEXT_CONTACTS = 50
+
+Weight = Annotated[float | None, Query(ge=0, le=1000, allow_inf_nan=False)]
+
+
+def influence_weights(
+    w_formal: Weight = None,
+    w_informal: Weight = None,
+    w_brokerage: Weight = None,
+    w_declared: Weight = None,
+) -> InfluenceWeights:
+    """Weights from the query; any left out keep the documented default."""
+    given = {
+        name: value
+        for name, value in (
+            ("formal", w_formal),
+            ("informal", w_informal),
+            ("brokerage", w_brokerage),
+            ("declared", w_declared),
+        )
+        if value is not None
+    }
+    try:
+        return InfluenceWeights(**given)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            [
+                FieldError("query.w_*", error["msg"].removeprefix("Value error, "))
+                for error in exc.errors()
+            ]
+        ) from exc
+
+
+WeightsDep = Annotated[InfluenceWeights, Depends(influence_weights)]
+
+
+class TableFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+
+
+@router.get(
+    "/influence",
+    response_model=InfluenceRanking,
+    responses={200: {"content": {CSV: {}}, "description": "The ranking (JSON or CSV)"}},
+)
+def influence(
+    org_id: str,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    weights: WeightsDep,
+    format: Annotated[TableFormat, Query(description="json (default) or csv")] = TableFormat.JSON,
+) -> Response:
+    """Everyone's power, rank and the four components behind it (formal, informal,
+    brokerage, declared), each normalised to [0, 1] within the organisation. Override the
+    component weights with `w_formal`, `w_informal`, `w_brokerage`, `w_declared`.
+    """
+    if format is TableFormat.CSV:
+        table = analytics.influence_csv(caller.tenant, org_id, weights)
+        return Response(
+            table.body,
+            media_type=CSV,
+            headers={"Content-Disposition": f'attachment; filename="influence-{org_id}.csv"'},
+        )
+    return Response(analytics.influence(caller.tenant, org_id, weights).body, media_type=JSON)
+
+
+@router.get("/decision-makers", response_model=DecisionMakers)
+def decision_makers(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
+    """The top of the reporting hierarchy and the holders of decision roles, ranked by
+    power, each with the reasons they are listed.
+    """
+    return Response(analytics.decision_makers(caller.tenant, org_id).body, media_type=JSON)
+
+
+@router.get("/entry-paths", response_model=EntryPaths)
+def entry_paths_route(
+    org_id: str,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    target_id: Annotated[
+        str | None, Query(max_length=100, description="Default: the top decision-maker")
+    ] = None,
+    member_id: Annotated[
+        str | None, Query(max_length=100, description="Default: the whole team")
+    ] = None,
+    k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="How many paths")] = 5,
+    include_cold: Annotated[
+        bool, Query(description="Allow a cold approach so a path always exists")
+    ] = True,
+) -> Response:
+    """The best top-down ways in: chains of introductions from our team to the target,
+    ranked by the probability that every introduction succeeds, each step with its
+    probability, risk flags and a one-line explanation.
+    """
+    result = analytics.entry_paths(
+        caller.tenant,
+        org_id,
+        target_id=target_id,
+        member_id=member_id,
+        k=k,
+        include_cold=include_cold,
+    )
+    return Response(result.body, media_type=JSON)
+
+
+@router.get("/next-contacts", response_model=NextContacts)
+def next_contacts_route(
+    org_id: str,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    member_id: Annotated[
+        str | None, Query(max_length=100, description="Whose reach to use (default: the team)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_NEXT_CONTACTS)] = 5,
+) -> Response:
+    """Who to reach next: people we are not yet engaged with, ranked by the value of
+    engaging them times how reachable they are, each with the path in and the reasons.
+    """
+    result = analytics.next_contacts(caller.tenant, org_id, member_id=member_id, limit=limit)
+    return Response(result.body, media_type=JSON)
+
+
+@router.get("/coverage", response_model=Coverage)
+def coverage_route(
+    org_id: str,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    stale_after_days: Annotated[
+        int, Query(ge=1, le=3650, description="A tie with no contact for this long is stale")
+    ] = 90,
+) -> Response:
+    """How well we cover the account: power share we are engaged with, buying roles covered
+    and missing, single-threading, the bus factor to the top decision-maker, stale ties and
+    power by stance.
+    """
+    result = analytics.coverage(caller.tenant, org_id, stale_after_days=stale_after_days)
+    return Response(result.body, media_type=JSON)

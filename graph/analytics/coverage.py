@@ -1,0 +1,233 @@
+"""Coverage: how much of the organisation's power and buying roles our team reaches."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import networkx as nx
+
+from graph.analytics._common import check_graph, graph_meta, is_team, name_of, team
+from graph.analytics.decision import top_decision_maker
+from graph.analytics.hops import (
+    SOURCE,
+    HopGraph,
+    TeamTie,
+    build_hop_graph,
+    engagement,
+    team_ties,
+)
+from schemas.analytics import (
+    BusFactor,
+    Coverage,
+    EngagedPerson,
+    InfluenceRanking,
+    MemberTies,
+    NodeRef,
+    PathParams,
+    RoleCoverage,
+    StanceShare,
+    TieAge,
+)
+from schemas.common import BuyingRole, Stance
+
+__all__ = ["bus_factor", "coverage", "warm_cut_vertices"]
+
+
+def _share(part: float, whole: float) -> float:
+    return 0.0 if whole <= 0.0 else min(1.0, part / whole)
+
+
+def warm_cut_vertices(hops: HopGraph, target: str) -> list[str] | None:
+    """Nodes on every path from ``hops.sources`` to ``target``, nearest to us first.
+
+    They are the dominators of ``target`` in the hop graph rooted at the virtual source
+    (``networkx.immediate_dominators``; Cooper, Harvey & Kennedy 2001): removing any one of
+    them disconnects our team from the target, and nothing else does. ``None`` when the
+    target cannot be reached at all.
+    """
+    if target not in hops.graph or not hops.sources:
+        return None
+    idom = nx.immediate_dominators(hops.graph, SOURCE)
+    if target not in idom:
+        return None
+    chain: list[str] = []
+    node = idom[target]
+    while node != SOURCE:
+        chain.append(str(node))
+        node = idom[node]
+    chain.reverse()
+    return chain
+
+
+def bus_factor(graph: nx.MultiDiGraph, hops: HopGraph, target: str | None) -> BusFactor:
+    """How fragile our warm access to ``target`` is, on a hop graph built without cold hops.
+
+    ``connectivity`` is ``networkx.algorithms.connectivity.local_node_connectivity`` from
+    the virtual team source to the target: the number of node-disjoint warm paths, which by
+    Menger's theorem is the fewest people (ours or theirs) whose loss cuts every warm path.
+    ``critical_members`` and ``critical_people`` are the single points of failure
+    (:func:`warm_cut_vertices`).
+    """
+    if target is None:
+        return BusFactor(reachable=False, connectivity=0, critical_members=[], critical_people=[])
+    chain = warm_cut_vertices(hops, target)
+    name = name_of(graph, target)
+    if chain is None:
+        return BusFactor(
+            target_id=target,
+            target_name=name,
+            reachable=False,
+            connectivity=0,
+            critical_members=[],
+            critical_people=[],
+        )
+    connectivity = int(
+        nx.algorithms.connectivity.local_node_connectivity(hops.graph, SOURCE, target)
+    )
+    refs = [NodeRef(id=node, name=name_of(graph, node)) for node in chain]
+    return BusFactor(
+        target_id=target,
+        target_name=name,
+        reachable=True,
+        connectivity=connectivity,
+        critical_members=[r for r in refs if is_team(graph, r.id)],
+        critical_people=[r for r in refs if not is_team(graph, r.id)],
+    )
+
+
+def coverage(
+    graph: nx.MultiDiGraph,
+    ranking: InfluenceRanking,
+    *,
+    as_of: date,
+    stale_after_days: int = 90,
+    params: PathParams | None = None,
+) -> Coverage:
+    r"""Measure how well our team covers the organisation.
+
+    * ``engaged`` -- people with a team member's KNOWS tie of effective strength
+      (``strength x decay``) at least ``params.engaged_threshold`` (0.4);
+      ``engaged_power_share`` = their power / everybody's power.
+    * ``roles`` -- for each buying role, who holds it and whether one of them is engaged.
+    * ``single_threaded`` -- exactly one team member holds every tie into the org.
+    * ``stale_ties`` -- team KNOWS ties whose last contact is more than
+      ``stale_after_days`` before ``as_of`` (undated ones are listed apart).
+    * ``stance_shares`` -- power share by stance.
+    * ``bus_factor`` -- :func:`bus_factor` toward the top decision-maker, cold hops left out.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> c = coverage(g, rank_influence(g), as_of=date(2026, 1, 1))
+    >>> [e.person_id for e in c.engaged], c.single_threaded, c.roles_covered
+    (['cfo'], True, [<BuyingRole.ECONOMIC_BUYER: 'economic_buyer'>])
+    >>> [m.id for m in c.bus_factor.critical_members], [p.id for p in c.bus_factor.critical_people]
+    (['am'], ['cfo'])
+    """
+    check_graph(graph)
+    params = PathParams() if params is None else params
+    org_id, version = graph_meta(graph)
+    items = {item.person_id: item for item in ranking.items}
+    total_power = sum(item.power for item in ranking.items)
+
+    ties = team_ties(graph, as_of, params)
+    engaged_by = engagement(ties, params.engaged_threshold)
+    engaged = [
+        EngagedPerson(
+            person_id=person,
+            name=items[person].name,
+            power=items[person].power,
+            strength=best,
+            member_ids=members,
+        )
+        for person, (best, members) in engaged_by.items()
+        if members and person in items
+    ]
+    engaged.sort(key=lambda e: (-e.power, e.name, e.person_id))
+    engaged_ids = {e.person_id for e in engaged}
+
+    roles: list[RoleCoverage] = []
+    for role in BuyingRole:
+        holders = [item.person_id for item in ranking.items if role in item.roles]
+        engaged_holders = [p for p in holders if p in engaged_ids]
+        roles.append(
+            RoleCoverage(
+                role=role,
+                holders=holders,
+                engaged_holders=engaged_holders,
+                covered=bool(engaged_holders),
+            )
+        )
+
+    def age(tie_days: int | None) -> bool:
+        return tie_days is not None and tie_days > stale_after_days
+
+    per_member: list[MemberTies] = []
+    for member in team(graph):
+        mine = [t for t in ties if t.member == member]
+        per_member.append(
+            MemberTies(
+                member_id=member,
+                name=name_of(graph, member),
+                ties=len({t.person for t in mine}),
+                engaged=len({t.person for t in mine if t.effective >= params.engaged_threshold}),
+                stale=len({t.person for t in mine if age(t.age_days)}),
+            )
+        )
+    # Busiest member first; names (not generated ids) decide ties so the order is stable.
+    per_member.sort(key=lambda m: (-m.ties, m.name, m.member_id))
+    threaded = sum(1 for m in per_member if m.ties > 0)
+
+    def tie_age(t: TeamTie) -> TieAge:
+        return TieAge(
+            member_id=t.member,
+            member_name=name_of(graph, t.member),
+            person_id=t.person,
+            person_name=name_of(graph, t.person),
+            last_contact=t.last_contact,
+            days_since=t.age_days,
+            strength=t.strength,
+        )
+
+    stale = sorted(
+        (tie_age(t) for t in ties if age(t.age_days)),
+        key=lambda a: (-(a.days_since or 0), a.member_name, a.person_name, a.person_id),
+    )
+    undated = [tie_age(t) for t in ties if t.last_contact is None]
+
+    stance_shares = []
+    for stance in Stance:
+        group = [item for item in ranking.items if item.stance is stance]
+        power = sum(item.power for item in group)
+        stance_shares.append(
+            StanceShare(
+                stance=stance, people=len(group), power=power, share=_share(power, total_power)
+            )
+        )
+
+    target = top_decision_maker(graph, ranking)
+    warm = build_hop_graph(graph, as_of=as_of, params=params, include_cold=False)
+    return Coverage(
+        org_id=org_id,
+        version=version,
+        as_of=as_of,
+        people=ranking.n,
+        engaged=engaged,
+        engaged_power_share=_share(sum(e.power for e in engaged), total_power),
+        roles=roles,
+        roles_covered=[r.role for r in roles if r.covered],
+        roles_missing=[r.role for r in roles if r.holders and not r.covered],
+        roles_unassigned=[r.role for r in roles if not r.holders],
+        single_threaded=threaded == 1,
+        threaded_members=threaded,
+        ties_per_member=per_member,
+        stale_after_days=stale_after_days,
+        stale_ties=stale,
+        undated_ties=undated,
+        stance_shares=stance_shares,
+        bus_factor=bus_factor(graph, warm, target),
+    )

@@ -1,0 +1,116 @@
+"""Decision-makers: the tops of the reporting tree and the holders of decision roles."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.analytics._common import check_graph, graph_meta
+from graph.analytics.influence import hierarchy
+from schemas.analytics import DecisionMaker, DecisionMakers, InfluenceRanking
+from schemas.common import DECISION_ROLES
+
+__all__ = ["find_decision_makers", "top_decision_maker"]
+
+
+def _people(count: int) -> str:
+    return "1 person reports" if count == 1 else f"{count} people report"
+
+
+def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> DecisionMakers:
+    """List who can sign off the purchase, most powerful first.
+
+    A person is listed when they are the top of a solid reporting tree (no solid manager,
+    at least one solid report) or hold a role in ``schemas.common.DECISION_ROLES``
+    (``decision_maker``, ``economic_buyer``, ``executive_sponsor``). When nobody qualifies
+    the most powerful person is listed with ``inferred=True`` so that an account with no
+    recorded structure still has a default target. The order is the ranking's (power, then
+    name, then id).
+
+    Parameters
+    ----------
+    graph : nx.MultiDiGraph
+        From :func:`graph.network.build_graph`.
+    ranking : InfluenceRanking
+        :func:`graph.analytics.influence.rank_influence` of the same graph.
+
+    Examples
+    --------
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> for dm in find_decision_makers(g, rank_influence(g)).items:
+    ...     print(dm.person_id, dm.reasons)
+    ceo ['top of the reporting tree (1 person reports up to them)', 'holds the decision_maker role']
+    cfo ['holds the economic_buyer role']
+    """
+    check_graph(graph)
+    tree = hierarchy(graph)
+    items: list[DecisionMaker] = []
+    for item in ranking.items:
+        top = tree.is_top(item.person_id)
+        roles = [role for role in item.roles if role in DECISION_ROLES]
+        if not (top or roles):
+            continue
+        reasons: list[str] = []
+        under = tree.under.get(item.person_id, 0)
+        if top:
+            reasons.append(f"top of the reporting tree ({_people(under)} up to them)")
+        reasons.extend(f"holds the {role.value} role" for role in roles)
+        items.append(
+            DecisionMaker(
+                person_id=item.person_id,
+                name=item.name,
+                title=item.title,
+                roles=item.roles,
+                stance=item.stance,
+                rank=item.rank,
+                power=item.power,
+                top_of_hierarchy=top,
+                reports_under=under,
+                decision_roles=roles,
+                reasons=reasons,
+            )
+        )
+    if not items and ranking.items:
+        best = ranking.items[0]
+        items.append(
+            DecisionMaker(
+                person_id=best.person_id,
+                name=best.name,
+                title=best.title,
+                roles=best.roles,
+                stance=best.stance,
+                rank=best.rank,
+                power=best.power,
+                top_of_hierarchy=False,
+                reports_under=tree.under.get(best.person_id, 0),
+                decision_roles=[],
+                inferred=True,
+                reasons=[
+                    f"most powerful person (power {best.power:.2f}); no reporting tree or "
+                    "decision role is recorded"
+                ],
+            )
+        )
+    org_id, version = graph_meta(graph)
+    return DecisionMakers(org_id=org_id, version=version, items=items)
+
+
+def top_decision_maker(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> str | None:
+    """The id of the most powerful decision-maker (the default entry-path target).
+
+    Ties follow the ranking (power, then name, then id). ``None`` only when the
+    organisation has no people.
+
+    Examples
+    --------
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> top_decision_maker(g, rank_influence(g))
+    'ceo'
+    """
+    found = find_decision_makers(graph, ranking).items
+    return found[0].person_id if found else None

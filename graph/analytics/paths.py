@@ -1,0 +1,327 @@
+"""Entry paths: the most likely chains of introductions from our team to a target."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import networkx as nx
+
+from graph.analytics._common import (
+    UnknownNode,
+    canonical,
+    check_graph,
+    graph_meta,
+    is_person,
+    is_team,
+    name_of,
+    percent,
+    team,
+)
+from graph.analytics.decision import top_decision_maker
+from graph.analytics.hops import SOURCE, HopGraph, build_hop_graph
+from schemas.analytics import (
+    EntryPath,
+    EntryPaths,
+    HopRelation,
+    HopVia,
+    InfluenceRanking,
+    PathFlag,
+    PathParams,
+    PathStep,
+)
+from schemas.common import Stance
+
+__all__ = [
+    "CANDIDATE_FACTOR",
+    "MIN_CANDIDATES",
+    "Candidate",
+    "best_paths",
+    "entry_paths",
+    "to_entry_path",
+]
+
+CANDIDATE_FACTOR = 4
+"""Yen's algorithm examines at most ``max(CANDIDATE_FACTOR x k, MIN_CANDIDATES)`` paths."""
+
+MIN_CANDIDATES = 50
+"""Floor of the number of paths examined, so that k=1 still looks past a few penalised ones."""
+
+_TIE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A path found by Yen's algorithm (without the virtual source)."""
+
+    nodes: tuple[str, ...]
+    probability: float
+    raw: float
+    bypassed: tuple[str, ...]
+
+    def sort_key(
+        self, names: dict[str, str]
+    ) -> tuple[float, int, tuple[str, ...], tuple[str, ...]]:
+        return (
+            -self.probability,
+            len(self.nodes),
+            tuple(names[n] for n in self.nodes),
+            self.nodes,
+        )
+
+
+def best_paths(
+    hops: HopGraph, target: str, k: int, names: dict[str, str]
+) -> tuple[list[Candidate], bool]:
+    """The ``k`` most likely paths from ``hops.sources`` to ``target`` after penalties.
+
+    Yen's k-shortest simple paths (Yen 1971; ``networkx.shortest_simple_paths``) over
+    ``-ln p`` yields paths by falling raw probability. A bypass penalty can only lower a
+    path, so once the k-th best penalised probability beats the raw probability of the
+    next path, no later path can enter the top k: the search stops and the answer is
+    exact. Otherwise it stops after ``max(CANDIDATE_FACTOR x k, MIN_CANDIDATES)`` paths and
+    reports ``exact=False``.
+
+    Returns
+    -------
+    (paths, exact)
+        Paths sorted by probability (desc), then hops, then names, then ids.
+    """
+    cap = max(CANDIDATE_FACTOR * k, MIN_CANDIDATES)
+    found: list[Candidate] = []
+    exact = True
+    if target not in hops.graph or not hops.sources:
+        return found, exact
+    try:
+        for path in nx.shortest_simple_paths(hops.graph, SOURCE, target, weight="weight"):
+            nodes = tuple(path[1:])
+            probability, raw, bypassed = hops.penalised(nodes)
+            if raw <= 0.0:
+                break
+            if len(found) >= k:
+                kth = sorted(c.probability for c in found)[-k]
+                if kth > raw * (1 + _TIE_TOLERANCE):
+                    break
+                if len(found) >= cap:
+                    exact = False
+                    break
+            found.append(Candidate(nodes, canonical(probability), canonical(raw), tuple(bypassed)))
+    except nx.NetworkXNoPath:
+        return [], True
+    found.sort(key=lambda c: c.sort_key(names))
+    return found[:k], exact
+
+
+_STANCE_LABEL = {
+    Stance.CHAMPION.value: "a champion",
+    Stance.SUPPORTER.value: "a supporter",
+    Stance.SKEPTIC.value: "a skeptic",
+    Stance.OPPONENT.value: "an opponent",
+}
+
+
+def _who(graph: nx.MultiDiGraph, node: str, *, introducer: bool) -> str:
+    name = name_of(graph, node)
+    attrs = graph.nodes[node]
+    if is_team(graph, node):
+        title = attrs.get("title")
+        return f"{name} (our {title})" if title else f"{name} (our team)"
+    label = _STANCE_LABEL.get(str(attrs.get("stance")))
+    return f"{name} ({label})" if introducer and label else name
+
+
+_PHRASES = {
+    HopRelation.KNOWS: "knows",
+    HopRelation.INFLUENCES: "influences",
+    HopRelation.INFLUENCED_BY: "takes advice from",
+    HopRelation.REPORTS_TO: "reports to",
+    HopRelation.MANAGES: "manages",
+    HopRelation.DOTTED_REPORTS_TO: "has a dotted line to",
+    HopRelation.DOTTED_MANAGES: "is the dotted-line manager of",
+}
+
+
+def _clause(graph: nx.MultiDiGraph, hops: HopGraph, u: str, v: str, first: bool) -> str:
+    hop = hops.hop(u, v)
+    who = _who(graph, u, introducer=not first)
+    whom = name_of(graph, v)
+    if hop.via is HopVia.COLD:
+        return f"{who} approaches {whom} cold ({hop.probability:.2f})"
+    text = f"{who} {_PHRASES[hop.relation]} {whom}"
+    if hop.relation is HopRelation.KNOWS and hop.strength is not None and hop.strength >= 0.7:
+        text += " well"
+    if hop.stale and hop.age_days is not None:
+        text += f" (last contact {hop.age_days} days ago)"
+    if not is_team(graph, u):
+        text += " and can introduce you"
+    return f"{text} ({hop.probability:.2f})"
+
+
+def to_entry_path(graph: nx.MultiDiGraph, hops: HopGraph, candidate: Candidate) -> EntryPath:
+    """Turn a path into its response model: steps, flags and a one-line explanation."""
+    nodes = candidate.nodes
+    steps: list[PathStep] = []
+    for u, v in itertools.pairwise(nodes):
+        hop = hops.hop(u, v)
+        steps.append(
+            PathStep(
+                from_id=u,
+                from_name=name_of(graph, u),
+                to_id=v,
+                to_name=name_of(graph, v),
+                via=hop.via,
+                relation=hop.relation,
+                relationship_id=hop.relationship_id,
+                probability=hop.probability,
+                stale=hop.stale,
+            )
+        )
+    flags: set[PathFlag] = set()
+    if any(s.via is HopVia.COLD for s in steps):
+        flags.add(PathFlag.COLD)
+    if candidate.bypassed:
+        flags.add(PathFlag.BYPASSES_CONTACT)
+    if any(graph.nodes[n].get("stance") == Stance.OPPONENT.value for n in nodes[1:-1]):
+        flags.add(PathFlag.THROUGH_OPPONENT)
+    if any(s.stale for s in steps):
+        flags.add(PathFlag.STALE_TIE)
+
+    clauses = [
+        _clause(graph, hops, u, v, i == 0) for i, (u, v) in enumerate(itertools.pairwise(nodes))
+    ]
+    text = "; ".join(clauses)
+    if candidate.bypassed:
+        names = [name_of(graph, c) for c in candidate.bypassed]
+        whom = (
+            f"our contact {names[0]}"
+            if len(names) == 1
+            else f"our contacts {', '.join(names[:-1])} and {names[-1]}"
+        )
+        text += (
+            f"; this goes over the head of {whom} (risk penalty x{hops.params.bypass_penalty:.2f})"
+        )
+    text += f" — {percent(candidate.probability)} overall."
+    return EntryPath(
+        member_id=nodes[0],
+        member_name=name_of(graph, nodes[0]),
+        steps=steps,
+        probability=candidate.probability,
+        raw_probability=candidate.raw,
+        hops=len(steps),
+        flags=[flag for flag in PathFlag if flag in flags],
+        bypassed=list(candidate.bypassed),
+        explanation=text[0].upper() + text[1:],
+    )
+
+
+def _names(graph: nx.MultiDiGraph) -> dict[str, str]:
+    return {str(n): name_of(graph, n) for n in graph}
+
+
+def entry_paths(
+    graph: nx.MultiDiGraph,
+    ranking: InfluenceRanking,
+    *,
+    target_id: str | None = None,
+    member_id: str | None = None,
+    k: int = 5,
+    include_cold: bool = True,
+    as_of: date,
+    params: PathParams | None = None,
+) -> EntryPaths:
+    r"""The ``k`` most likely chains of introductions from our team to a target.
+
+    The probability of a path is the product of its hop probabilities (see
+    :func:`graph.analytics.hops.build_hop_graph`), times ``params.bypass_penalty`` when it
+    reaches the manager of one of our contacts around that contact (``bypasses_contact``):
+
+    .. math:: P(\text{path}) = \beta^{[\text{bypass}]} \prod_{(u,v)} p_{uv}
+
+    Paths are found with Yen's k-shortest simple paths on :math:`-\ln p` from a virtual
+    source joined to the chosen team members (:func:`best_paths`).
+
+    Parameters
+    ----------
+    graph : nx.MultiDiGraph
+        From :func:`graph.network.build_graph`.
+    ranking : InfluenceRanking
+        Used to pick the default target (:func:`top_decision_maker`).
+    target_id : str, optional
+        A person of this organisation; default the top decision-maker.
+    member_id : str, optional
+        Only paths starting from this team member; default the whole team.
+    k : int
+        How many paths, at least 1.
+    include_cold : bool
+        Allow cold approaches (so that a path always exists).
+    as_of : date
+        The day tie ages are measured at.
+    params : PathParams, optional
+        Hop probabilities; defaults in docs/ANALYTICS.md.
+
+    Raises
+    ------
+    UnknownNode
+        ``target_id`` is not a person, or ``member_id`` not a team member, of this graph.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> result = entry_paths(g, rank_influence(g), as_of=date(2026, 1, 1), k=2)
+    >>> for path in result.paths:
+    ...     print(f"{path.probability:.3f}", [f.value for f in path.flags])
+    ...     print(*path.explanation.split("; "), sep="\n")
+    0.084 []
+    AM (our team) knows CFO well (0.40)
+    CFO reports to CEO and can introduce you (0.21) — 8.4% overall.
+    0.010 ['cold', 'bypasses_contact']
+    AM (our team) approaches CEO cold (0.02)
+    this goes over the head of our contact CFO (risk penalty x0.50) — 1.0% overall.
+    """
+    check_graph(graph)
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    params = PathParams() if params is None else params
+    if target_id is not None and not is_person(graph, target_id):
+        raise UnknownNode(target_id, "target_id")
+    if member_id is not None and not is_team(graph, member_id):
+        raise UnknownNode(member_id, "member_id")
+    org_id, version = graph_meta(graph)
+    target = target_id if target_id is not None else top_decision_maker(graph, ranking)
+
+    def answer(paths: Sequence[EntryPath], reason: str | None, exact: bool = True) -> EntryPaths:
+        return EntryPaths(
+            org_id=org_id,
+            version=version,
+            as_of=as_of,
+            target_id=target,
+            target_name=None if target is None else name_of(graph, target),
+            member_id=member_id,
+            k=k,
+            include_cold=include_cold,
+            exact=exact,
+            params=params,
+            paths=list(paths),
+            reason=reason,
+        )
+
+    if target is None:
+        return answer([], "the organisation has no people yet")
+    sources = [member_id] if member_id is not None else team(graph)
+    if not sources:
+        return answer([], "our team has no members")
+    hops = build_hop_graph(
+        graph, as_of=as_of, params=params, include_cold=include_cold, sources=sources
+    )
+    found, exact = best_paths(hops, target, k, _names(graph))
+    if not found:
+        who = name_of(graph, member_id) if member_id is not None else "our team"
+        hint = "" if include_cold else "; allow cold approaches (include_cold) to get one"
+        return answer([], f"no warm path from {who} to {name_of(graph, target)}{hint}")
+    return answer([to_entry_path(graph, hops, c) for c in found], None, exact)

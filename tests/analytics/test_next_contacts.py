@@ -1,0 +1,180 @@
+"""Next contacts: candidates, value, reachability, uplift and the lazy exact ranking."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from graph.analytics import UnknownNode, entry_paths, next_contacts, rank_influence
+from graph.analytics.decision import top_decision_maker
+from graph.analytics.hops import SOURCE, best_probabilities_to, build_hop_graph
+from graph.analytics.next_contacts import ROLE_GAP_VALUE
+from graph.network import build_graph
+from schemas.analytics import NextContactParams, NextContacts, PathFlag
+from tests.analytics.support import AS_OF, Org, approx_equal, orgs
+from tests.factories import SnapshotBuilder
+
+
+def account() -> SnapshotBuilder:
+    return (
+        SnapshotBuilder()
+        .person("ceo", roles=["decision_maker"], influence=5)
+        .person("cfo", roles=["economic_buyer"], influence=4)
+        .person("hr", influence=4)
+        .person("cto", roles=["technical_buyer"], influence=4)
+        .person("ch", stance="champion")
+        .person("z", stance="skeptic")
+        .member("am")
+        .reports("cfo", "ceo")
+        .reports("hr", "ceo")
+        .reports("cto", "ceo")
+        .reports("ch", "cto")
+        .reports("z", "cto")
+        .knows("am", "ch", 0.9, AS_OF)
+        .knows("ch", "cfo", 0.8, AS_OF)
+        .knows("ch", "hr", 0.8, AS_OF)
+    )
+
+
+def contacts_of(builder: SnapshotBuilder, **kwargs: object) -> NextContacts:
+    graph = build_graph(builder.build())
+    return next_contacts(graph, rank_influence(graph), as_of=AS_OF, **kwargs)  # type: ignore[arg-type]
+
+
+def test_an_uncovered_economic_buyer_reachable_through_a_champion_comes_first() -> None:
+    result = contacts_of(account(), limit=10)
+    ids = [c.person_id for c in result.items]
+    assert ids[0] == "cfo"
+    assert "ch" not in ids, "engaged people are never suggested"
+    assert ids.index("cfo") < ids.index("hr"), "the buying role makes the difference"
+    cfo = result.items[0]
+    assert cfo.uncovered_roles == ["economic_buyer"]
+    assert cfo.role_gap == 1.0
+    assert cfo.path is not None
+    assert [s.to_id for s in cfo.path.steps] == ["ch", "cfo"]
+    assert cfo.reachability == pytest.approx(0.9 * 0.8)
+    assert cfo.score == pytest.approx(cfo.value * cfo.reachability)
+    assert any("economic_buyer" in r for r in cfo.reasons)
+    assert cfo.reasons[-1] == "reachable at 72% through CH"
+    assert result.target_id == "ceo"
+    scores = [c.score for c in result.items]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_value_formula_by_hand() -> None:
+    result = contacts_of(account(), limit=10)
+    graph = build_graph(account().build())
+    ranking = rank_influence(graph)
+    power = {i.person_id: i.power for i in ranking.items}
+    p_cur = result.current_best_probability
+    assert p_cur == pytest.approx(0.9 * 0.8 * 0.35 * 0.6)
+    cfo = next(c for c in result.items if c.person_id == "cfo")
+    p_new = max(p_cur, 0.9 * 0.35 * 0.6)
+    assert cfo.uplift == pytest.approx(p_new - p_cur)
+    assert cfo.value == pytest.approx(0.45 * power["cfo"] + 0.30 * 1.0 + 0.25 * cfo.uplift)
+    ceo = next(c for c in result.items if c.person_id == "ceo")
+    assert ceo.uplift == pytest.approx(0.9 - p_cur)
+    assert ceo.reasons[0] == "is the top decision-maker"
+
+
+def test_weak_and_stale_ties_are_candidates_but_strong_ones_are_not() -> None:
+    b = account().knows("am", "z", 0.3, AS_OF).member("se").knows("se", "hr", 0.9, AS_OF)
+    result = contacts_of(b, limit=10)
+    by_id = {c.person_id: c for c in result.items}
+    assert "hr" not in by_id, "engaged by another member still counts as engaged"
+    assert by_id["z"].current_tie == pytest.approx(0.3)
+    assert any("weak or stale" in r for r in by_id["z"].reasons)
+    mine = contacts_of(b, limit=10, member_id="am")
+    assert "hr" not in {c.person_id for c in mine.items}
+    assert all(c.path is None or c.path.member_id == "am" for c in mine.items)
+
+
+def test_a_covered_role_is_worth_nothing_more() -> None:
+    b = account().person("cfo2", roles=["economic_buyer"]).knows("am", "cfo2", 0.9, AS_OF)
+    result = contacts_of(b, limit=10)
+    cfo = next(c for c in result.items if c.person_id == "cfo")
+    assert cfo.uncovered_roles == []
+    assert cfo.role_gap == 0.0
+
+
+def test_cold_only_candidates_say_so() -> None:
+    b = SnapshotBuilder().person("ceo", roles=["decision_maker"]).member("am")
+    (only,) = contacts_of(b).items
+    assert only.path is not None
+    assert only.path.flags == [PathFlag.COLD]
+    assert only.reachability == pytest.approx(0.02)
+    assert "only a cold approach reaches them (2.0%)" in only.reasons
+
+
+def test_limit_unknown_member_and_empty_team() -> None:
+    assert len(contacts_of(account(), limit=2).items) == 2
+    with pytest.raises(UnknownNode):
+        contacts_of(account(), member_id="ceo")
+    with pytest.raises(ValueError, match="limit"):
+        contacts_of(account(), limit=0)
+    no_team = contacts_of(SnapshotBuilder().person("ceo"))
+    assert no_team.items == []
+    assert no_team.reason == "our team has no members"
+
+
+def test_params_are_validated_and_used() -> None:
+    with pytest.raises(ValueError, match="weights"):
+        NextContactParams(power_weight=0, role_weight=0, uplift_weight=0)
+    power_only = NextContactParams(role_weight=0, uplift_weight=0)
+    result = contacts_of(account(), limit=10, params=power_only)
+    assert all(c.value == pytest.approx(c.power) for c in result.items)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(orgs(min_people=2, max_people=8, min_team=1, max_team=2))
+def test_uplift_matches_a_dijkstra_from_each_candidate(org: Org) -> None:
+    graph = org.graph()
+    ranking = rank_influence(graph)
+    target = top_decision_maker(graph, ranking)
+    assert target is not None
+    hops = build_hop_graph(graph, as_of=AS_OF)
+    fast = best_probabilities_to(hops, target)
+    for person in org.people:
+        lengths = nx.single_source_dijkstra_path_length(hops.graph, person, weight="weight")
+        slow = math.exp(-lengths[target]) if target in lengths else 0.0
+        assert approx_equal(fast.get(person, 0.0), slow)
+
+    result = next_contacts(graph, ranking, as_of=AS_OF, limit=len(org.people))
+    p_cur = math.exp(-nx.shortest_path_length(hops.graph, SOURCE, target, weight="weight"))
+    assert approx_equal(result.current_best_probability, p_cur)
+    for item in result.items:
+        expected = max(p_cur, 0.9 * fast.get(item.person_id, 0.0)) - p_cur
+        assert approx_equal(item.uplift, expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(orgs(min_people=1, max_people=8, min_team=1, max_team=2), st.integers(1, 4))
+def test_lazy_ranking_equals_scoring_everyone_exactly(org: Org, limit: int) -> None:
+    graph = org.graph()
+    ranking = rank_influence(graph)
+    result = next_contacts(graph, ranking, as_of=AS_OF, limit=limit)
+    every = next_contacts(graph, ranking, as_of=AS_OF, limit=len(org.people))
+    assert [c.person_id for c in result.items] == [c.person_id for c in every.items][:limit]
+    exact = []
+    for item in every.items:
+        paths = entry_paths(graph, ranking, target_id=item.person_id, k=1, as_of=AS_OF)
+        assume(paths.exact)
+        assert item.path is not None
+        assert approx_equal(item.reachability, paths.paths[0].probability)
+        assert approx_equal(item.score, item.value * item.reachability)
+        exact.append(item.score)
+    assert exact == sorted(exact, reverse=True)
+    power = {i.person_id: i.power for i in ranking.items}
+    for item in every.items:
+        gap = max((ROLE_GAP_VALUE[r] for r in item.uncovered_roles), default=0.0)
+        assert item.role_gap == gap
+        assert approx_equal(
+            item.value, 0.45 * power[item.person_id] + 0.30 * gap + 0.25 * item.uplift
+        )
