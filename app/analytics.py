@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -28,12 +29,15 @@ from graph.analytics import (
     next_contacts,
     rank_influence,
 )
+from graph.errors import NotFound
 from graph.network import build_graph
-from graph.port import GraphStore
-from schemas.analytics import InfluenceRanking, InfluenceWeights
+from graph.port import GraphStore, ImportOutcome, OrgImport
+from graph.powermap import power_map, render_svg, to_graphml
+from schemas.analytics import EntryPaths, InfluenceRanking, InfluenceWeights
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest, ImportResult
 from schemas.keys import ApiKeyPublic
+from schemas.powermap import Highlight, PowerMap
 from schemas.resources import (
     OrganisationCreate,
     OrganisationPublic,
@@ -72,6 +76,7 @@ class AnalyticsCache:
         self._max = max_entries
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._versions: dict[OrgKey, int] = {}
+        self._epoch = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -98,13 +103,25 @@ class AnalyticsCache:
         with self._lock:
             return self._versions.get(org)
 
-    def remember_version(self, org: OrgKey, version: int) -> None:
+    @property
+    def epoch(self) -> int:
+        """Counts invalidations; read it before a snapshot and pass it to
+        :meth:`remember_version`."""
         with self._lock:
-            self._versions[org] = version
+            return self._epoch
+
+    def remember_version(self, org: OrgKey, version: int, epoch: int | None = None) -> None:
+        """Remember the organisation's current version, unless something was invalidated
+        since ``epoch``: a snapshot read while a write commits may hold the old version,
+        and remembering it would serve stale answers until the next write."""
+        with self._lock:
+            if epoch is None or epoch == self._epoch:
+                self._versions[org] = version
 
     def invalidate(self, tenant: str, org_id: str | None = None) -> None:
         """Forget what is known of one organisation, or of a whole tenant."""
         with self._lock:
+            self._epoch += 1
             stale = [org for org in self._versions if org[0] == tenant and org_id in (None, org[1])]
             for org in stale:
                 del self._versions[org]
@@ -135,11 +152,13 @@ class AnalyticsService:
         *,
         revalidate: bool = False,
         clock: Callable[[], date] = today,
+        executor: Executor | None = None,
     ) -> None:
         self._store = store
         self._cache = cache
         self._revalidate = revalidate
         self._clock = clock
+        self._executor = executor  # heavy kernels (graph.analytics.kernels) run there
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -158,9 +177,10 @@ class AnalyticsService:
             cached = self._cache.get((tenant, org_id, version, "graph"))
             if cached is not None:
                 return cached
+        epoch = self._cache.epoch
         graph = build_graph(self._store.snapshot(tenant, org_id))
         version = int(graph.graph["version"])
-        self._cache.remember_version((tenant, org_id), version)
+        self._cache.remember_version((tenant, org_id), version, epoch)
         self._cache.put((tenant, org_id, version, "graph"), graph)
         return graph
 
@@ -203,7 +223,7 @@ class AnalyticsService:
             org_id,
             "influence",
             chosen.model_dump_json(),
-            lambda g: rank_influence(g, chosen),
+            lambda g: rank_influence(g, chosen, executor=self._executor),
         )
 
     def influence_csv(
@@ -287,6 +307,93 @@ class AnalyticsService:
         )
 
     # --- power map and exports (issue 4) ----------------------------------------------------
+
+    def power_map(
+        self, tenant: str, org_id: str, *, highlight: Highlight | None = None
+    ) -> CachedResult:
+        """The power map with its layout (Cytoscape.js JSON); with ``highlight``, the best
+        entry path to the top decision-maker is marked."""
+        as_of = self._clock()
+
+        def compute(graph: nx.MultiDiGraph) -> PowerMap:
+            path = None
+            if highlight is Highlight.ENTRY_PATHS:
+                best: EntryPaths = self.entry_paths(
+                    tenant, org_id, target_id=None, member_id=None, k=1, include_cold=True
+                ).model
+                path = best.paths[0] if best.paths else None
+            return power_map(
+                graph,
+                self._ranking(tenant, org_id),
+                as_of=as_of,
+                path=path,
+                highlight=highlight,
+            )
+
+        return self._answer(tenant, org_id, "power-map", (highlight, as_of), compute)
+
+    def power_map_svg(
+        self, tenant: str, org_id: str, *, highlight: Highlight | None = None
+    ) -> CachedResult:
+        """The power map drawn as a standalone SVG (the same layout as the JSON)."""
+        as_of = self._clock()
+
+        def compute(graph: nx.MultiDiGraph) -> PowerMap:
+            drawn: PowerMap = self.power_map(tenant, org_id, highlight=highlight).model
+            return drawn
+
+        return self._answer(
+            tenant,
+            org_id,
+            "power-map.svg",
+            (highlight, as_of),
+            compute,
+            serialise=lambda drawn: render_svg(drawn).encode("utf-8"),
+        )
+
+    def graphml(self, tenant: str, org_id: str) -> CachedResult:
+        """The power map as GraphML (typed attributes, positions) for Gephi and yEd."""
+        as_of = self._clock()
+
+        def compute(graph: nx.MultiDiGraph) -> PowerMap:
+            drawn: PowerMap = self.power_map(tenant, org_id).model
+            return drawn
+
+        return self._answer(tenant, org_id, "graph.graphml", (as_of,), compute, to_graphml)
+
+    def export_rankings(
+        self, tenant: str, *, page_size: int = EXPORT_PAGE_SIZE
+    ) -> Iterator[tuple[OrganisationPublic, InfluenceRanking]]:
+        """Every organisation of the tenant with its ranking (default weights), one at a
+        time, in id order: the source of the streamed export.
+
+        Organisations are read a page at a time; a ranking already cached is reused, any
+        other is computed from one snapshot read and *not* cached, so a bulk export neither
+        holds more than one organisation at a time nor evicts what interactive users warmed.
+        An organisation deleted while the export runs is skipped.
+        """
+        after: str | None = None
+        default = InfluenceWeights().model_dump_json()
+        while True:
+            page = self._store.list_organisations(tenant, limit=page_size, after=after)
+            for org in page:
+                version = self._version(tenant, org.id)
+                cached = (
+                    None
+                    if version is None
+                    else self._cache.get((tenant, org.id, version, "influence", default))
+                )
+                if cached is not None:
+                    yield org, cached.model
+                    continue
+                try:
+                    snapshot = self._store.snapshot(tenant, org.id)
+                except NotFound:
+                    continue
+                yield org, rank_influence(build_graph(snapshot), executor=self._executor)
+            if len(page) < page_size:
+                return
+            after = page[-1].id
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
@@ -432,11 +539,34 @@ class CacheInvalidatingStore:
         finally:
             self._cache.invalidate(tenant, org_id)
 
-    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
+    def import_graph(
+        self,
+        tenant: str,
+        org_id: str,
+        request: ImportRequest,
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
+    ) -> ImportResult:
         try:
-            return self._inner.import_graph(tenant, org_id, request)
+            return self._inner.import_graph(
+                tenant, org_id, request, upsert=upsert, dry_run=dry_run
+            )
         finally:
             self._cache.invalidate(tenant)  # new team members show in every organisation
+
+    def import_many(
+        self,
+        tenant: str,
+        items: Sequence[OrgImport],
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
+    ) -> list[ImportOutcome]:
+        try:
+            return self._inner.import_many(tenant, items, upsert=upsert, dry_run=dry_run)
+        finally:
+            self._cache.invalidate(tenant)
 
     def create_api_key(
         self, tenant: str, role: KeyRole, name: str | None, secret_hash: str

@@ -28,15 +28,18 @@ from app.routers import (
     analytics,
     health,
     keys,
+    maps,
     ops,
     organisations,
     people,
     relationships,
     team,
+    web,
 )
 from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
+from graph.analytics.kernels import kernel_pool
 from graph.port import GraphStore
 from schemas.common import KeyRole
 
@@ -66,6 +69,8 @@ def create_app(
         metrics = Metrics()
         metrics.watch_cache(cache)
         store = CacheInvalidatingStore(store_factory(active), cache)
+        # rustworkx holds the GIL while it computes: large kernels run in worker processes
+        executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
         try:
             if active.bootstrap_admin_key is not None:
                 store.ensure_api_key(
@@ -74,7 +79,9 @@ def create_app(
                     "bootstrap",
                     hash_key(active.bootstrap_admin_key.get_secret_value()),
                 )
-            analytics = AnalyticsService(store, cache, revalidate=active.cache_revalidate)
+            analytics = AnalyticsService(
+                store, cache, revalidate=active.cache_revalidate, executor=executor
+            )
             limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
             yield {
                 "app": AppState(
@@ -86,6 +93,8 @@ def create_app(
                 )
             }
         finally:
+            if executor is not None:
+                executor.shutdown(cancel_futures=True)
             store.close()
 
     app = FastAPI(
@@ -93,6 +102,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by app.routers.web from local assets
         redoc_url=None,
         responses={
             401: {"model": Problem, "description": "Missing, unknown or revoked API key"},
@@ -108,8 +118,9 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, organisations, people, team, relationships, analytics, keys, ops):
+    for module in (health, organisations, people, team, relationships, analytics, maps, keys, ops):
         app.include_router(module.router)
+    web.install(app)
     return app
 
 

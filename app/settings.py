@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     neo4j_timeout_seconds: float = Field(default=15.0, gt=0)
     bootstrap_admin_key: SecretStr | None = None
     analytics_cache_entries: int = Field(default=256, ge=0)
+    analytics_processes: int = Field(
+        default=1,
+        ge=0,
+        le=64,
+        description="Worker processes for the heavy analytics kernels of large organisations "
+        "(0 = compute in the request thread, holding the interpreter lock)",
+    )
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="Largest request body accepted (413)"
     )

@@ -2,13 +2,16 @@
 
 One driver per process (opened by the lifespan through the composition root); reads go
 through ``execute_query`` routed to readers, writes through managed transactions whose
-first statement bumps the organisation's version and so takes its write lock. Every
-statement is a named file from :mod:`queries`; driver errors become domain errors here.
+first statement takes the organisation's write lock: it bumps the version, or (imports,
+``organisation_lock_many``) writes it unchanged, in id order, and the version is set once
+the plan is known, so an import that changes nothing leaves it alone. Imports write in
+``UNWIND`` batches, ``CREATE`` for rows known to be new. Every statement is a named file
+from :mod:`queries`; driver errors become domain errors here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -31,11 +34,10 @@ from neo4j.exceptions import (
 )
 
 from graph.errors import Conflict, FieldError, NotFound, StoreUnavailable, ValidationFailed
-from graph.planning import ImportPlan, OrgContext, new_id, plan_import, utcnow
+from graph.planning import BatchPlan, OrgContext, external_refs, new_id, plan_batch, utcnow
+from graph.port import ImportOutcome, OrgImport
 from graph.records import (
     ORGANISATION_FIELDS,
-    PERSON_FIELDS,
-    RELATIONSHIP_FIELDS,
     TEAM_FIELDS,
     api_key_from,
     model_row,
@@ -48,7 +50,6 @@ from graph.records import (
 from queries import QueryCatalog, load_catalog
 from schemas.common import KeyRole, RelType
 from schemas.imports import (
-    ImportCounts,
     ImportRequest,
     ImportResult,
     PersonImport,
@@ -93,7 +94,15 @@ STATEMENTS = [
     "organisation_affiliates",
     "organisation_delete",
     "org_context",
+    "import_context",
+    "team_context",
+    "organisation_known",
+    "organisation_lock_many",
+    "organisation_versions",
+    "organisation_create_many",
+    "organisation_set_versions",
     "person_create_many",
+    "person_update_many",
     "person_get",
     "person_list",
     "person_update",
@@ -107,6 +116,8 @@ STATEMENTS = [
     "relationship_get",
     "relationship_list",
     "relationship_delete",
+    "relationship_delete_many",
+    "relationship_update_many",
     "snapshot",
     "api_key_create",
     "api_key_ensure",
@@ -116,8 +127,15 @@ STATEMENTS = [
     "api_key_revoke",
 ]
 
-#: Rows written per UNWIND statement in bulk imports.
+#: Rows written per UNWIND statement in bulk imports (see docs/PERFORMANCE.md).
 BATCH_SIZE = 5_000
+
+#: Error fields of a single-tie create, named as in its request body.
+_TIE_PATHS = {
+    "relationships[0].source": "source_id",
+    "relationships[0].target": "target_id",
+    "relationships[0]": "type",
+}
 
 
 @contextmanager
@@ -225,8 +243,10 @@ class Neo4jStore:
             raise NotFound("organisation")
         return int(record["version"])
 
-    def _context(self, tx: ManagedTransaction, tenant: str, org_id: str) -> OrgContext:
-        record = self._run_one(tx, "org_context", tenant=tenant, org_id=org_id)
+    def _lean_context(
+        self, tx: ManagedTransaction, tenant: str, org_id: str, refs: list[str]
+    ) -> OrgContext:
+        record = self._run_one(tx, "org_context", tenant=tenant, org_id=org_id, ids=refs)
         assert record is not None
         return OrgContext(
             tenant,
@@ -237,37 +257,135 @@ class Neo4jStore:
             [(RelType(t), s, d, bool(dotted)) for t, s, d, dotted in record["ties"]],
         )
 
-    def _insert_plan(self, tx: ManagedTransaction, plan: ImportPlan) -> None:
-        people = [model_row(p, PERSON_FIELDS) for p in plan.people]
-        for start in range(0, len(people), BATCH_SIZE):
-            self._run(tx, "person_create_many", rows=people[start : start + BATCH_SIZE])
-        team = [model_row(t, TEAM_FIELDS) for t in plan.team]
-        for start in range(0, len(team), BATCH_SIZE):
-            self._run(tx, "team_create_many", rows=team[start : start + BATCH_SIZE])
-        for rel_type, statement in CREATE_TIE.items():
-            rows = [
-                model_row(r, RELATIONSHIP_FIELDS) for r in plan.relationships if r.type is rel_type
-            ]
-            for start in range(0, len(rows), BATCH_SIZE):
-                self._run(tx, statement, rows=rows[start : start + BATCH_SIZE])
+    def _plan(
+        self,
+        tx: ManagedTransaction,
+        tenant: str,
+        items: Sequence[OrgImport],
+        *,
+        upsert: bool,
+        dry_run: bool,
+        paths: dict[str, str] | None,
+    ) -> BatchPlan:
+        org_ids = sorted({item.org_id for item in items if item.org_id is not None})
+        statement = "organisation_versions" if dry_run else "organisation_lock_many"
+        versions = {
+            r["id"]: int(r["version"])
+            for r in self._run(tx, statement, tenant=tenant, org_ids=org_ids)
+        }
+        refs: set[str] = set()
+        for item in items:
+            refs |= external_refs(item.request)
+        ref_list = sorted(refs)
+        stored: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        team: list[dict[str, Any]] = []
+        known_orgs: set[str] = set()
+        if upsert:
+            for record in self._run(tx, "import_context", tenant=tenant, org_ids=list(versions)):
+                stored[record["org_id"]] = (list(record["people"]), list(record["ties"]))
+            team_record = self._run_one(tx, "team_context", tenant=tenant)
+            team = list(team_record["team"]) if team_record else []
+            if ref_list:
+                known = self._run_one(tx, "organisation_known", tenant=tenant, ids=ref_list)
+                known_orgs = set(known["ids"]) if known else set()
 
-    def _apply(
+        def context(org_id: str, new: bool) -> OrgContext:
+            if not upsert:
+                if new:
+                    empty = self._lean_context(tx, tenant, "", ref_list)
+                    return OrgContext(tenant, org_id, set(), empty.team_ids, empty.org_ids)
+                return self._lean_context(tx, tenant, org_id, ref_list)
+            people, ties = stored.get(org_id, ([], []))
+            return OrgContext.from_rows(
+                tenant, org_id, people=people, team=team, relationships=ties, org_ids=known_orgs
+            )
+
+        def check_parent(parent_id: str) -> None:
+            self._check_parent(tx, tenant, "", parent_id)
+
+        return plan_batch(
+            tenant,
+            items,
+            versions=versions,
+            context=context,
+            check_parent=check_parent,
+            upsert=upsert,
+            paths=paths,
+        )
+
+    def _run_batched(self, tx: ManagedTransaction, name: str, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), BATCH_SIZE):
+            self._run(tx, name, rows=rows[start : start + BATCH_SIZE])
+
+    def _store(self, tx: ManagedTransaction, tenant: str, batch: BatchPlan) -> None:
+        self._run_batched(tx, "organisation_create_many", batch.new_organisations)
+        self._run_batched(tx, "person_create_many", batch.rows("people"))
+        self._run_batched(tx, "person_update_many", batch.rows("updated_people"))
+        self._run_batched(tx, "team_create_many", batch.rows("team"))
+        self._run_batched(tx, "relationship_delete_many", batch.rows("removed_relationships"))
+        self._run_batched(tx, "relationship_update_many", batch.rows("updated_relationships"))
+        ties = batch.rows("relationships")
+        for rel_type, statement in CREATE_TIE.items():
+            self._run_batched(tx, statement, [r for r in ties if r["type"] == rel_type.value])
+        updates = [{"id": org_id, "version": v} for org_id, v in batch.version_updates()]
+        if updates:
+            self._run(
+                tx,
+                "organisation_set_versions",
+                tenant=tenant,
+                rows=updates,
+                now=to_storable(utcnow()),
+            )
+        if batch.creates_team:
+            self._run(tx, "organisation_bump_tenant", tenant=tenant)
+
+    def _batch(
+        self,
+        tenant: str,
+        items: Sequence[OrgImport],
+        *,
+        upsert: bool,
+        dry_run: bool,
+        paths: dict[str, str] | None = None,
+    ) -> BatchPlan:
+        """Plan ``items`` and, unless ``dry_run``, store them: one transaction."""
+
+        def work(tx: ManagedTransaction) -> BatchPlan:
+            batch = self._plan(tx, tenant, items, upsert=upsert, dry_run=dry_run, paths=paths)
+            if not dry_run:
+                self._store(tx, tenant, batch)
+            return batch
+
+        if dry_run:
+            bounded = unit_of_work(timeout=self._timeout, metadata={"app": "stakemap"})(work)
+            with _domain_errors(), self._driver.session(database=self._database) as session:
+                return session.execute_read(bounded)
+        return self._write(work)
+
+    def _single(
         self,
         tenant: str,
         org_id: str,
         request: ImportRequest,
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
         paths: dict[str, str] | None = None,
-    ) -> tuple[ImportPlan, int]:
-        def work(tx: ManagedTransaction) -> tuple[ImportPlan, int]:
-            version = self._bump(tx, tenant, org_id)
-            plan = plan_import(self._context(tx, tenant, org_id), request, paths=paths)
-            self._insert_plan(tx, plan)
-            if plan.team:
-                self._run(tx, "organisation_bump_tenant", tenant=tenant)
-                version += 1
-            return plan, version
-
-        return self._write(work)
+    ) -> tuple[BatchPlan, ImportResult]:
+        """Import into one organisation; raise its refusal."""
+        batch = self._batch(
+            tenant,
+            [OrgImport(request, org_id=org_id)],
+            upsert=upsert,
+            dry_run=dry_run,
+            paths=paths,
+        )
+        [outcome] = batch.outcomes(dry_run=dry_run)
+        if outcome.missing:
+            raise NotFound("organisation")
+        if outcome.result is None:
+            raise ValidationFailed(outcome.errors)
+        return batch, outcome.result
 
     @staticmethod
     def _changes(values: dict[str, Any]) -> dict[str, Any]:
@@ -376,8 +494,8 @@ class Neo4jStore:
 
     def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
         request = ImportRequest(people=[PersonImport(ref="new", **data.model_dump())])
-        plan, _ = self._apply(tenant, org_id, request)
-        return plan.people[0]
+        batch, _ = self._single(tenant, org_id, request)
+        return person_from(batch.planned[0].plan.people[0])
 
     def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
         record = self._read_one("person_get", tenant=tenant, org_id=org_id, person_id=person_id)
@@ -492,17 +610,10 @@ class Neo4jStore:
             target=data.target_id,
             **data.model_dump(exclude={"source_id", "target_id"}),
         )
-        plan, _ = self._apply(
-            tenant,
-            org_id,
-            ImportRequest(relationships=[rel]),
-            paths={
-                "relationships[0].source": "source_id",
-                "relationships[0].target": "target_id",
-                "relationships[0]": "type",
-            },
+        batch, _ = self._single(
+            tenant, org_id, ImportRequest(relationships=[rel]), paths=_TIE_PATHS
         )
-        return plan.relationships[0]
+        return relationship_from(batch.planned[0].plan.relationships[0])
 
     def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
         record = self._read_one("relationship_get", tenant=tenant, org_id=org_id, rel_id=rel_id)
@@ -530,18 +641,27 @@ class Neo4jStore:
 
     # --- bulk --------------------------------------------------------------------------------
 
-    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
-        plan, version = self._apply(tenant, org_id, request)
-        return ImportResult(
-            org_id=org_id,
-            ids=plan.ids,
-            created=ImportCounts(
-                people=len(plan.people),
-                team=len(plan.team),
-                relationships=len(plan.relationships),
-            ),
-            version=version,
-        )
+    def import_graph(
+        self,
+        tenant: str,
+        org_id: str,
+        request: ImportRequest,
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
+    ) -> ImportResult:
+        return self._single(tenant, org_id, request, upsert=upsert, dry_run=dry_run)[1]
+
+    def import_many(
+        self,
+        tenant: str,
+        items: Sequence[OrgImport],
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
+    ) -> list[ImportOutcome]:
+        batch = self._batch(tenant, items, upsert=upsert, dry_run=dry_run)
+        return batch.outcomes(dry_run=dry_run)
 
     def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
         record = self._read_one("snapshot", tenant=tenant, org_id=org_id)

@@ -4,23 +4,69 @@ Both adapters read an :class:`OrgContext` inside their write transaction (after 
 organisation), call :func:`plan_import`, and store the returned :class:`ImportPlan` in the
 same transaction. So both stores enforce exactly the same rules with the same messages, and
 a refused request stores nothing.
+
+An *upsert* import (``upsert=True``) also matches the request against what is stored, so that
+loading the same CRM export twice changes nothing:
+
+* a person is the stored person of the organisation with the same ``external_id``; failing
+  that, with the same email (ignoring case; only a stored person without an ``external_id``,
+  or with the same one); a row with neither is matched by name when exactly one stored person
+  has it. A matched person is rewritten, with ``version + 1``, only when a field the request
+  sets differs from the stored value; fields the request leaves out keep their value.
+* a team member is the stored one with the same email, else the same name; team members are
+  never changed by an import (they are tenant-wide; edit them through ``/v1/team``).
+* a tie that is already stored (same type and ends; either direction for Person--Person
+  ``KNOWS``) is skipped when its fields are equal and updated when they differ.
+* ``reports_to`` is the person's solid-line manager: a different stored solid line of that
+  person is replaced (removed, and the new one created).
+* a ref that names nothing in the request may name a stored person of the organisation by
+  ``external_id``, email or (unique) name, or a stored team member by email.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import networkx as nx
 
 from graph.errors import FieldError, ValidationFailed
+from graph.port import ImportOutcome, OrgImport
+from graph.records import ORGANISATION_FIELDS, PERSON_FIELDS, model_row, to_storable
 from schemas.common import RelType
-from schemas.imports import ImportRequest, RelationshipImport
-from schemas.resources import PersonPublic, RelationshipPublic, TeamMemberPublic
+from schemas.imports import (
+    ImportCounts,
+    ImportRequest,
+    ImportResult,
+    PersonImport,
+    RelationshipImport,
+    TeamImport,
+)
+from schemas.resources import OrganisationPublic
 
-__all__ = ["ImportPlan", "OrgContext", "new_id", "plan_import", "utcnow"]
+__all__ = [
+    "BatchPlan",
+    "ImportPlan",
+    "OrgContext",
+    "external_refs",
+    "new_id",
+    "plan_batch",
+    "plan_import",
+    "utcnow",
+]
+
+Row = dict[str, Any]
+
+#: The fields of a tie an upsert compares (the rest is identity or bookkeeping).
+TIE_ATTRIBUTES = ("strength", "last_contact", "channel", "dotted", "role")
+_PERSON_FIELD_SET = frozenset(PERSON_FIELDS)
+_KNOWS_SOURCES = frozenset({"person", "team"})
+_PERSON_ONLY = frozenset({"person"})
+_TIE_ATTRIBUTE_SET = frozenset(TIE_ATTRIBUTES)
 
 
 def utcnow() -> datetime:
@@ -35,7 +81,12 @@ def new_id() -> str:
 
 @dataclass
 class OrgContext:
-    """What a write must know about the organisation it lands in."""
+    """What a write must know about the organisation it lands in.
+
+    The id sets and ``ties`` serve every import. An upsert also needs the stored rows (as
+    both stores return them: ISO time stamps, roles as a list); build that context with
+    :meth:`from_rows`.
+    """
 
     tenant: str
     org_id: str
@@ -44,24 +95,319 @@ class OrgContext:
     org_ids: set[str]
     #: every stored tie of the organisation as (type, source, target, dotted)
     ties: list[tuple[RelType, str, str, bool]] = field(default_factory=list)
+    #: stored rows, for upserts only: the organisation's people and ties, the tenant's team
+    people: list[Row] | None = None
+    team: list[Row] | None = None
+    relationships: list[Row] | None = None
+
+    @classmethod
+    def from_rows(
+        cls,
+        tenant: str,
+        org_id: str,
+        *,
+        people: list[Row],
+        team: list[Row],
+        relationships: list[Row],
+        org_ids: Iterable[str],
+    ) -> OrgContext:
+        """A full context, as an upsert needs it.
+
+        >>> ctx = OrgContext.from_rows("t", "o", people=[{"id": "p"}], team=[],
+        ...                            relationships=[], org_ids=["o"])
+        >>> ctx.person_ids, ctx.ties
+        ({'p'}, [])
+        """
+        return cls(
+            tenant,
+            org_id,
+            {p["id"] for p in people},
+            {t["id"] for t in team},
+            set(org_ids),
+            [
+                (RelType(r["type"]), r["source_id"], r["target_id"], bool(r.get("dotted")))
+                for r in relationships
+            ],
+            people,
+            team,
+            relationships,
+        )
 
 
 @dataclass
 class ImportPlan:
-    """Rows ready to insert, all validated together."""
+    """What to write, all validated together: storable rows (see :mod:`graph.records`)."""
 
-    people: list[PersonPublic]
-    team: list[TeamMemberPublic]
-    relationships: list[RelationshipPublic]
     ids: dict[str, str]
+    people: list[Row] = field(default_factory=list)
+    team: list[Row] = field(default_factory=list)
+    relationships: list[Row] = field(default_factory=list)
+    updated_people: list[Row] = field(default_factory=list)
+    updated_relationships: list[Row] = field(default_factory=list)
+    removed_relationships: list[Row] = field(default_factory=list)
+    unchanged: ImportCounts = field(default_factory=ImportCounts)
+
+    @property
+    def writes(self) -> bool:
+        """Whether storing the plan changes anything."""
+        return bool(
+            self.people
+            or self.team
+            or self.relationships
+            or self.updated_people
+            or self.updated_relationships
+            or self.removed_relationships
+        )
+
+    @property
+    def created(self) -> ImportCounts:
+        return ImportCounts(
+            people=len(self.people), team=len(self.team), relationships=len(self.relationships)
+        )
+
+    @property
+    def updated(self) -> ImportCounts:
+        return ImportCounts(
+            people=len(self.updated_people), relationships=len(self.updated_relationships)
+        )
+
+    @property
+    def removed(self) -> ImportCounts:
+        return ImportCounts(relationships=len(self.removed_relationships))
+
+
+_KNOWS, _REPORTS_TO, _AFFILIATED_WITH = RelType.KNOWS, RelType.REPORTS_TO, RelType.AFFILIATED_WITH
+#: each type's value, looked up without the enum descriptor (plan_import runs per row)
+_VALUE = {rel_type: rel_type.value for rel_type in RelType}
 
 
 def _tie_key(rel_type: RelType, source: str, target: str) -> tuple[str, str, str]:
-    if rel_type is RelType.KNOWS:
+    if rel_type is _KNOWS:
         # Person--Person KNOWS is symmetric; team ties only go one way anyway.
-        low, high = sorted((source, target))
-        return (rel_type.value, low, high)
-    return (rel_type.value, source, target)
+        low, high = (source, target) if source < target else (target, source)
+        return (_VALUE[rel_type], low, high)
+    return (_VALUE[rel_type], source, target)
+
+
+def external_refs(request: ImportRequest) -> set[str]:
+    """The refs a request uses without defining them: ids (or, on upsert, keys) of stored nodes.
+
+    An adapter loads only these of the tenant's team members and organisations.
+
+    >>> sorted(external_refs(ImportRequest.model_validate(
+    ...     {"people": [{"ref": "a", "name": "A", "reports_to": "id-1"}],
+    ...      "relationships": [{"type": "KNOWS", "source": "m-2", "target": "a"}]})))
+    ['id-1', 'm-2']
+    """
+    defined = {p.ref for p in request.people} | {t.ref for t in request.team}
+    used = {p.reports_to for p in request.people if p.reports_to is not None}
+    for rel in request.relationships:
+        used.add(rel.source)
+        used.add(rel.target)
+    return used - defined
+
+
+def _person_row(person: PersonImport, pid: str, tenant: str, org_id: str, now: str) -> Row:
+    return {
+        "id": pid,
+        "tenant": tenant,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "org_id": org_id,
+        "name": person.name,
+        "title": person.title,
+        "department": person.department,
+        "email": person.email,
+        "seniority": None if person.seniority is None else person.seniority.value,
+        "roles": [role.value for role in person.roles],
+        "stance": person.stance.value,
+        "influence": person.influence,
+        "notes": person.notes,
+        "external_id": person.external_id,
+    }
+
+
+def _team_row(member: TeamImport, mid: str, tenant: str, now: str) -> Row:
+    return {
+        "id": mid,
+        "tenant": tenant,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+        "name": member.name,
+        "title": member.title,
+        "seniority": None if member.seniority is None else member.seniority.value,
+        "email": member.email,
+    }
+
+
+class _Edge(NamedTuple):
+    """A tie the request asks for: from ``relationships`` or from a person's ``reports_to``."""
+
+    type: RelType
+    source: str
+    target: str
+    rel: RelationshipImport | None  # None: a reports_to line (solid, no attributes)
+    path: str
+    source_path: str
+    target_path: str
+
+
+def _tie_attributes(edge: _Edge) -> Row:
+    rel = edge.rel
+    if rel is None:
+        return {"strength": None, "last_contact": None, "channel": None, "dotted": False}
+    return {
+        "strength": rel.strength,
+        "last_contact": None if rel.last_contact is None else rel.last_contact.isoformat(),
+        "channel": rel.channel,
+        "dotted": rel.dotted,
+        "role": None if rel.role is None else rel.role.value,
+    }
+
+
+def _set_attributes(edge: _Edge) -> Row:
+    """The tie fields the request sets explicitly (what an upsert compares)."""
+    attributes = _tie_attributes(edge)
+    if edge.rel is None:
+        return {"dotted": False}
+    return {k: v for k, v in attributes.items() if k in edge.rel.model_fields_set}
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
+
+
+class _Stored:
+    """Indexes over a full context's stored rows, for upsert matching and key lookups."""
+
+    def __init__(self, context: OrgContext) -> None:
+        if context.people is None or context.team is None or context.relationships is None:
+            raise ValueError("an upsert needs a context built with OrgContext.from_rows")
+        self.by_external_id: dict[str, list[Row]] = defaultdict(list)
+        self.by_email: dict[str, list[Row]] = defaultdict(list)
+        self.by_name: dict[str, list[Row]] = defaultdict(list)
+        for row in context.people:
+            if row.get("external_id"):
+                self.by_external_id[row["external_id"]].append(row)
+            if row.get("email"):
+                self.by_email[row["email"].casefold()].append(row)
+            self.by_name[row["name"].casefold()].append(row)
+        self.team_by_email: dict[str, list[Row]] = defaultdict(list)
+        self.team_by_name: dict[str, list[Row]] = defaultdict(list)
+        for row in context.team:
+            if row.get("email"):
+                self.team_by_email[row["email"].casefold()].append(row)
+            self.team_by_name[row["name"].casefold()].append(row)
+        #: no stored people (a new organisation): no person to match
+        self.no_people = not context.people
+        self.ties: dict[tuple[str, str, str], Row] = {}
+        #: person id -> their stored solid reporting lines
+        self.solid_lines: dict[str, list[Row]] = defaultdict(list)
+        for r in context.relationships:
+            self.ties[_tie_key(RelType(r["type"]), r["source_id"], r["target_id"])] = r
+            if r["type"] == RelType.REPORTS_TO.value and not r.get("dotted"):
+                self.solid_lines[r["source_id"]].append(r)
+
+    def match_person(self, person: PersonImport) -> tuple[str, list[Row]]:
+        """(the key used, the stored people it finds): one is a match, several are ambiguous."""
+        if person.external_id:
+            found = self.by_external_id.get(person.external_id, [])
+            if found:
+                return "external_id", found
+        if person.email:
+            found = [
+                row
+                for row in self.by_email.get(person.email.casefold(), [])
+                if not row.get("external_id") or row["external_id"] == person.external_id
+            ]
+            return "email", found
+        if person.external_id:
+            return "external_id", []
+        return "name", self.by_name.get(person.name.casefold(), [])
+
+    def match_team(self, member: TeamImport) -> tuple[str, list[Row]]:
+        if member.email:
+            found = self.team_by_email.get(member.email.casefold(), [])
+            if found:
+                return "email", found
+        return "name", self.team_by_name.get(member.name.casefold(), [])
+
+    def lookup(self, ref: str) -> tuple[str, str] | str | None:
+        """A stored person (by external_id, email, name) or team member (by email) named by
+        ``ref``: (id, kind), a reason when it is ambiguous, or None."""
+        folded = ref.casefold()
+        for key, found in (
+            ("external_id", self.by_external_id.get(ref, [])),
+            ("email", self.by_email.get(folded, [])),
+            ("name", self.by_name.get(folded, [])),
+        ):
+            if len(found) == 1:
+                return found[0]["id"], "person"
+            if found:
+                return (
+                    f"{ref!r} is the {key} of {len(found)} stored people; "
+                    "name one by its external_id, email or id"
+                )
+        members = self.team_by_email.get(folded, [])
+        if len(members) == 1:
+            return members[0]["id"], "team"
+        return None
+
+
+def _has_cycle(edges: Iterable[tuple[str, str]]) -> bool:
+    """Whether the directed graph of ``edges`` has a cycle (iterative three-colour DFS)."""
+    adjacency: dict[str, list[str]] = defaultdict(list)
+    for source, target in edges:
+        adjacency[source].append(target)
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for root in list(adjacency):
+        if root in state:
+            continue
+        stack = [(root, iter(adjacency[root]))]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                seen = state.get(child)
+                if seen == 1:
+                    return True
+                if seen is None:
+                    state[child] = 1
+                    stack.append((child, iter(adjacency.get(child, ()))))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    return False
+
+
+def _check_duplicate_keys(request: ImportRequest, fail: Callable[[str, str], None]) -> set[int]:
+    """Upsert: people of one request must be told apart on the next import of the same file.
+
+    Returns the indexes refused.
+    """
+    refused: set[int] = set()
+    first: dict[tuple[str, str], int] = {}
+    for index, person in enumerate(request.people):
+        if person.external_id:
+            key = ("external_id", person.external_id)
+        elif person.email:
+            key = ("email", person.email.casefold())
+        else:
+            key = ("name", person.name.casefold())
+        if key in first:
+            what = key[0]
+            hint = "" if what == "external_id" else "; give them an external_id"
+            fail(
+                f"people[{index}].{what}",
+                f"people[{first[key]}] has the same {what} {getattr(person, what)!r}{hint}",
+            )
+            refused.add(index)
+        else:
+            first[key] = index
+    return refused
 
 
 def plan_import(
@@ -69,16 +415,34 @@ def plan_import(
     request: ImportRequest,
     *,
     paths: dict[str, str] | None = None,
+    upsert: bool = False,
 ) -> ImportPlan:
     """Check every rule of the graph model and return the rows to write.
 
     ``paths`` renames error fields for single-resource calls (e.g. ``relationships[0].source``
     becomes ``source_id``), so each caller sees the names of its own request body.
+    ``upsert`` matches the request against the stored graph (see the module docstring); its
+    context must come from :meth:`OrgContext.from_rows`.
 
     Raises
     ------
     ValidationFailed
         With one :class:`FieldError` per problem found (all of them, not only the first).
+
+    Examples
+    --------
+    >>> ctx = OrgContext.from_rows("t", "o", people=[], team=[], relationships=[], org_ids=[])
+    >>> body = ImportRequest.model_validate({"people": [
+    ...     {"ref": "ceo", "name": "Cleo", "external_id": "C1"},
+    ...     {"ref": "cfo", "name": "Finn", "reports_to": "ceo"}]})
+    >>> first = plan_import(ctx, body, upsert=True)
+    >>> first.created.people, first.created.relationships
+    (2, 1)
+    >>> ctx = OrgContext.from_rows("t", "o", people=first.people, team=[],
+    ...                            relationships=first.relationships, org_ids=[])
+    >>> again = plan_import(ctx, body, upsert=True)
+    >>> again.writes, again.unchanged.people, again.unchanged.relationships
+    (False, 2, 1)
     """
     rename = paths or {}
     errors: list[FieldError] = []
@@ -86,10 +450,13 @@ def plan_import(
     def fail(path: str, reason: str) -> None:
         errors.append(FieldError(rename.get(path, path), reason))
 
-    now = utcnow()
+    now = to_storable(utcnow())
     tenant, org_id = context.tenant, context.org_id
     ids: dict[str, str] = {}
     kinds: dict[str, str] = {}
+    plan = ImportPlan(ids=ids)
+    stored = _Stored(context) if upsert else None
+    unchanged = Counter[str]()
 
     ref_counts = Counter([p.ref for p in request.people] + [t.ref for t in request.team])
     for index, person in enumerate(request.people):
@@ -99,41 +466,80 @@ def plan_import(
         if ref_counts[member.ref] > 1:
             fail(f"team[{index}].ref", f"duplicate ref {member.ref!r} in this request")
 
-    people: list[PersonPublic] = []
-    for person in request.people:
+    # --- people ---------------------------------------------------------------------------
+    #: person id -> its stored row, for people the request matched (upsert)
+    matched: dict[str, Row] = {}
+    refused = _check_duplicate_keys(request, fail) if stored is not None else set()
+    claimed: dict[str, int] = {}
+    for index, person in enumerate(request.people):
+        if index in refused:
+            continue
+        if stored is not None and not stored.no_people:
+            key, found = stored.match_person(person)
+            if len(found) > 1:
+                fail(
+                    f"people[{index}].{key}",
+                    f"matches {len(found)} stored people by {key}; give it an external_id",
+                )
+                refused.add(index)
+                continue
+            if found:
+                row = found[0]
+                if row["id"] in claimed:
+                    fail(
+                        f"people[{index}].{key}",
+                        f"matches the same stored person as people[{claimed[row['id']]}]",
+                    )
+                    refused.add(index)
+                    continue
+                claimed[row["id"]] = index
+                ids.setdefault(person.ref, row["id"])
+                kinds[row["id"]] = "person"
+                matched[row["id"]] = row
+                changes = {
+                    name: to_storable(getattr(person, name))
+                    for name in person.model_fields_set & _PERSON_FIELD_SET
+                }
+                changes = {k: v for k, v in changes.items() if row.get(k) != v}
+                if changes:
+                    plan.updated_people.append(
+                        {**row, **changes, "updated_at": now, "version": row["version"] + 1}
+                    )
+                else:
+                    unchanged["people"] += 1
+                continue
         pid = new_id()
         ids.setdefault(person.ref, pid)
         kinds[pid] = "person"
-        fields = person.model_dump(exclude={"ref", "reports_to"})
-        people.append(
-            PersonPublic(
-                id=pid,
-                tenant=tenant,
-                org_id=org_id,
-                created_at=now,
-                updated_at=now,
-                version=1,
-                **fields,
-            )
-        )
-    team: list[TeamMemberPublic] = []
-    for member in request.team:
+        plan.people.append(_person_row(person, pid, tenant, org_id, now))
+
+    for index in refused:
+        # Refused people keep a (never stored) id, so ties naming them add no more errors.
+        placeholder = ids.setdefault(request.people[index].ref, new_id())
+        kinds.setdefault(placeholder, "person")
+
+    # --- team -----------------------------------------------------------------------------
+    for index, member in enumerate(request.team):
+        if stored is not None:
+            key, found = stored.match_team(member)
+            if len(found) > 1:
+                fail(
+                    f"team[{index}].{key}",
+                    f"matches {len(found)} team members by {key}; name one by email or id",
+                )
+                continue
+            if found:
+                ids.setdefault(member.ref, found[0]["id"])
+                kinds[found[0]["id"]] = "team"
+                unchanged["team"] += 1
+                continue
         mid = new_id()
         ids.setdefault(member.ref, mid)
         kinds[mid] = "team"
-        team.append(
-            TeamMemberPublic(
-                id=mid,
-                tenant=tenant,
-                created_at=now,
-                updated_at=now,
-                version=1,
-                **member.model_dump(exclude={"ref"}),
-            )
-        )
+        plan.team.append(_team_row(member, mid, tenant, now))
 
-    def resolve(ref: str) -> tuple[str, str] | None:
-        """(id, kind) of a ref of this request or an existing id, else None."""
+    def resolve(ref: str) -> tuple[str, str] | str | None:
+        """(id, kind) of a ref of this request or a stored node, a reason, or None."""
         if ref in ids:
             return ids[ref], kinds[ids[ref]]
         if ref in context.person_ids:
@@ -142,94 +548,148 @@ def plan_import(
             return ref, "team"
         if ref in context.org_ids:
             return ref, "organisation"
+        if stored is not None:
+            return stored.lookup(ref)
         return None
 
-    edges: list[tuple[RelationshipImport, str]] = [
-        (
-            RelationshipImport(
-                type=RelType.REPORTS_TO, source=person.ref, target=person.reports_to
-            ),
+    # --- ties -----------------------------------------------------------------------------
+    edges = [
+        _Edge(
+            RelType.REPORTS_TO,
+            person.ref,
+            person.reports_to,
+            None,
+            f"people[{index}].reports_to",
+            f"people[{index}].ref",
             f"people[{index}].reports_to",
         )
         for index, person in enumerate(request.people)
         if person.reports_to is not None
     ]
-    edges += [(rel, f"relationships[{i}]") for i, rel in enumerate(request.relationships)]
+    edges += [
+        _Edge(
+            rel.type,
+            rel.source,
+            rel.target,
+            rel,
+            f"relationships[{i}]",
+            f"relationships[{i}].source",
+            f"relationships[{i}].target",
+        )
+        for i, rel in enumerate(request.relationships)
+    ]
 
-    relationships: list[RelationshipPublic] = []
-    seen = {_tie_key(t, s, d) for t, s, d, _ in context.ties}
+    existing = {_tie_key(t, s, d) for t, s, d, _ in context.ties}
+    in_request: set[tuple[str, str, str]] = set()
     solid_managers = Counter(
         s for t, s, _, dotted in context.ties if t is RelType.REPORTS_TO and not dotted
     )
-    hierarchy = nx.DiGraph()
-    hierarchy.add_edges_from((s, d) for t, s, d, _ in context.ties if t is RelType.REPORTS_TO)
+    lines: Counter[tuple[str, str]] = Counter(
+        (s, d) for t, s, d, _ in context.ties if t is RelType.REPORTS_TO
+    )
     new_lines: dict[tuple[str, str], str] = {}
+    unknown = "unknown ref or id {!r} in this organisation"
+    if stored is not None:
+        unknown = "unknown ref, id, external_id, email or name {!r} in this organisation"
 
-    for rel, path in edges:
-        from_reports_to = path.endswith(".reports_to")
-        source_path = (
-            path.removesuffix(".reports_to") + ".ref" if from_reports_to else f"{path}.source"
-        )
-        target_path = path if from_reports_to else f"{path}.target"
-        source = resolve(rel.source)
-        target = resolve(rel.target)
-        if source is None:
-            fail(source_path, f"unknown ref or id {rel.source!r} in this organisation")
-        if target is None:
-            fail(target_path, f"unknown ref or id {rel.target!r} in this organisation")
-        if source is None or target is None:
+    for edge in edges:
+        source = resolve(edge.source)
+        target = resolve(edge.target)
+        if not isinstance(source, tuple):
+            fail(edge.source_path, source or unknown.format(edge.source))
+        if not isinstance(target, tuple):
+            fail(edge.target_path, target or unknown.format(edge.target))
+        if not isinstance(source, tuple) or not isinstance(target, tuple):
             continue
         (source_id, source_kind), (target_id, target_kind) = source, target
-        allowed_sources = {"person", "team"} if rel.type is RelType.KNOWS else {"person"}
-        allowed_target = "organisation" if rel.type is RelType.AFFILIATED_WITH else "person"
+        allowed_sources = _KNOWS_SOURCES if edge.type is _KNOWS else _PERSON_ONLY
+        allowed_target = "organisation" if edge.type is _AFFILIATED_WITH else "person"
         if source_kind not in allowed_sources:
-            fail(source_path, f"a {rel.type} tie cannot start at a {source_kind}")
+            fail(edge.source_path, f"a {edge.type} tie cannot start at a {source_kind}")
             continue
         if target_kind != allowed_target:
             fail(
-                target_path, f"a {rel.type} tie must end at a {allowed_target}, not a {target_kind}"
+                edge.target_path,
+                f"a {edge.type} tie must end at a {allowed_target}, not a {target_kind}",
             )
             continue
-        if rel.type is RelType.AFFILIATED_WITH and target_id == org_id:
-            fail(target_path, "a person cannot be affiliated with their own organisation")
+        if edge.type is _AFFILIATED_WITH and target_id == org_id:
+            fail(edge.target_path, "a person cannot be affiliated with their own organisation")
             continue
         if source_id == target_id:
-            fail(target_path, "a tie cannot start and end at the same node (self-loop)")
+            fail(edge.target_path, "a tie cannot start and end at the same node (self-loop)")
             continue
-        key = _tie_key(rel.type, source_id, target_id)
-        if key in seen:
-            fail(path, f"this {rel.type} tie already exists")
+        tie = _tie_key(edge.type, source_id, target_id)
+        if tie in in_request:
+            fail(edge.path, f"this {edge.type} tie appears twice in this request")
             continue
-        seen.add(key)
-        if rel.type is RelType.REPORTS_TO:
-            if not rel.dotted:
-                solid_managers[source_id] += 1
+        in_request.add(tie)
+        stored_tie = stored.ties.get(tie) if stored is not None else None
+
+        if stored is not None and edge.rel is None and source_id in matched:
+            # reports_to on upsert: the person's solid line now goes to target_id only.
+            for other in stored.solid_lines.pop(source_id, []):
+                if other["target_id"] != target_id:
+                    plan.removed_relationships.append(other)
+                    del stored.ties[_tie_key(RelType.REPORTS_TO, source_id, other["target_id"])]
+                    solid_managers[source_id] -= 1
+                    lines[(source_id, other["target_id"])] -= 1
+
+        if stored_tie is not None:
+            changes = {k: v for k, v in _set_attributes(edge).items() if stored_tie.get(k) != v}
+            if not changes:
+                unchanged["relationships"] += 1
+                continue
+            if edge.type is RelType.REPORTS_TO and "dotted" in changes:
+                solid_managers[source_id] += -1 if changes["dotted"] else 1
                 if solid_managers[source_id] > 1:
                     fail(
-                        target_path,
+                        edge.target_path,
                         "the person already has a solid-line manager; use dotted=true for a "
                         "matrix line",
                     )
                     continue
-            hierarchy.add_edge(source_id, target_id)
-            new_lines[(source_id, target_id)] = target_path
-        relationships.append(
-            RelationshipPublic(
-                id=new_id(),
-                tenant=tenant,
-                org_id=org_id,
-                created_at=now,
-                updated_at=now,
-                version=1,
-                source_id=source_id,
-                target_id=target_id,
-                **rel.model_dump(exclude={"source", "target"}),
+            plan.updated_relationships.append(
+                {**stored_tie, **changes, "updated_at": now, "version": stored_tie["version"] + 1}
             )
+            continue
+        if tie in existing and stored is None:
+            fail(edge.path, f"this {edge.type} tie already exists")
+            continue
+        attributes = _tie_attributes(edge)
+        if edge.type is _REPORTS_TO:
+            if not attributes["dotted"]:
+                solid_managers[source_id] += 1
+                if solid_managers[source_id] > 1:
+                    fail(
+                        edge.target_path,
+                        "the person already has a solid-line manager; use dotted=true for a "
+                        "matrix line",
+                    )
+                    continue
+            lines[(source_id, target_id)] += 1
+            new_lines[(source_id, target_id)] = edge.target_path
+        plan.relationships.append(
+            {
+                "id": new_id(),
+                "tenant": tenant,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+                "org_id": org_id,
+                "type": _VALUE[edge.type],
+                "source_id": source_id,
+                "target_id": target_id,
+                "role": None,
+                **attributes,
+            }
         )
 
-    if new_lines and not nx.is_directed_acyclic_graph(hierarchy):
+    hierarchy = [line for line, count in lines.items() if count > 0]
+    if new_lines and _has_cycle(hierarchy):
+        graph = nx.DiGraph(hierarchy)
         reported: set[str] = set()
-        for component in nx.strongly_connected_components(hierarchy):
+        for component in nx.strongly_connected_components(graph):
             if len(component) < 2:
                 continue
             for (source_id, target_id), line_path in new_lines.items():
@@ -239,4 +699,134 @@ def plan_import(
 
     if errors:
         raise ValidationFailed(errors)
-    return ImportPlan(people=people, team=team, relationships=relationships, ids=ids)
+    plan.unchanged = ImportCounts(**unchanged)
+    return plan
+
+
+# --- several organisations in one transaction ----------------------------------------------
+
+
+@dataclass
+class _Planned:
+    index: int
+    org_id: str
+    plan: ImportPlan
+    new: bool
+
+
+@dataclass
+class BatchPlan:
+    """The plans of one ``import_many`` transaction: what to write, merged across items."""
+
+    size: int
+    upsert: bool
+    versions: Mapping[str, int]
+    refused: dict[int, ImportOutcome] = field(default_factory=dict)
+    planned: list[_Planned] = field(default_factory=list)
+    #: rows of the organisations to create (valid new items only)
+    new_organisations: list[Row] = field(default_factory=list)
+
+    def rows(self, kind: str) -> list[Row]:
+        """One kind of row (an :class:`ImportPlan` list attribute) of every valid item."""
+        return [row for item in self.planned for row in getattr(item.plan, kind)]
+
+    @property
+    def creates_team(self) -> bool:
+        return any(item.plan.team for item in self.planned)
+
+    def version_updates(self) -> list[tuple[str, int]]:
+        """(org_id, new version) of each stored organisation the batch writes to.
+
+        A plain import bumps every organisation it imports into; an upsert only those it
+        changes, so importing the same data again leaves even the version alone."""
+        return [
+            (item.org_id, self.versions[item.org_id] + 1)
+            for item in self.planned
+            if not item.new and (item.plan.writes or not self.upsert)
+        ]
+
+    def outcomes(self, *, dry_run: bool) -> list[ImportOutcome]:
+        """Every item's outcome, in order, once the batch is stored (or, dry, not)."""
+        written = dict(self.version_updates())
+        tenant_bump = 0 if dry_run or not self.creates_team else 1
+        results: dict[int, ImportOutcome] = dict(self.refused)
+        for item in self.planned:
+            if item.new:
+                version = 1
+            else:
+                version = self.versions[item.org_id]
+                if not dry_run:
+                    version = written.get(item.org_id, version)
+            results[item.index] = ImportOutcome(
+                result=ImportResult(
+                    org_id=item.org_id,
+                    ids=item.plan.ids,
+                    created=item.plan.created,
+                    updated=item.plan.updated,
+                    unchanged=item.plan.unchanged,
+                    removed=item.plan.removed,
+                    version=version + tenant_bump,
+                    dry_run=dry_run,
+                )
+            )
+        return [results[index] for index in range(self.size)]
+
+
+def plan_batch(
+    tenant: str,
+    items: Sequence[OrgImport],
+    *,
+    versions: Mapping[str, int],
+    context: Callable[[str, bool], OrgContext],
+    check_parent: Callable[[str], None],
+    upsert: bool,
+    paths: dict[str, str] | None = None,
+) -> BatchPlan:
+    """Plan every item of an ``import_many`` call, inside the adapter's transaction.
+
+    ``versions`` holds the stored organisations named by the items with their versions
+    (locked, except in a dry run); ``context(org_id, new)`` reads one organisation's
+    :class:`OrgContext` (full when ``upsert``); ``check_parent(parent_id)`` raises
+    :class:`ValidationFailed` unless the parent of a new organisation exists. Team members
+    an item creates are visible to the
+    items after it, so one batch never creates the same member twice.
+    """
+    batch = BatchPlan(size=len(items), upsert=upsert, versions=versions)
+    created_team: list[Row] = []
+    now = utcnow()
+    for index, item in enumerate(items):
+        new_org: Row | None = None
+        if item.create is not None:
+            org = OrganisationPublic(
+                id=new_id(),
+                tenant=tenant,
+                created_at=now,
+                updated_at=now,
+                version=1,
+                **item.create.model_dump(),
+            )
+            new_org = model_row(org, ORGANISATION_FIELDS)
+            org_id = org.id
+        else:
+            assert item.org_id is not None
+            org_id = item.org_id
+            if org_id not in versions:
+                batch.refused[index] = ImportOutcome(missing=True)
+                continue
+        try:
+            if item.create is not None and item.create.parent_id is not None:
+                check_parent(item.create.parent_id)
+            ctx = context(org_id, new_org is not None)
+            if created_team:
+                ctx.team_ids |= {row["id"] for row in created_team}
+                if ctx.team is not None:
+                    ctx.team = [*ctx.team, *created_team]
+            plan = plan_import(ctx, item.request, paths=paths, upsert=upsert)
+        except ValidationFailed as exc:
+            batch.refused[index] = ImportOutcome(errors=exc.errors)
+            continue
+        created_team.extend(plan.team)
+        batch.planned.append(_Planned(index, org_id, plan, new_org is not None))
+        if new_org is not None:
+            batch.new_organisations.append(new_org)
+    return batch

@@ -8,8 +8,11 @@ Every write bumps the version of each organisation whose snapshot it changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from graph.errors import FieldError
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest, ImportResult
 from schemas.keys import ApiKeyPublic
@@ -30,6 +33,34 @@ from schemas.snapshot import OrgSnapshot
 
 #: Largest page a list call returns, whatever the caller asks for.
 MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class OrgImport:
+    """One organisation's part of a bulk import: a stored organisation (``org_id``) or a new
+    one (``create``), created in the same transaction as its graph."""
+
+    request: ImportRequest
+    org_id: str | None = None
+    create: OrganisationCreate | None = None
+
+    def __post_init__(self) -> None:
+        if (self.org_id is None) == (self.create is None):
+            raise ValueError("an OrgImport names exactly one of org_id and create")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What became of one :class:`OrgImport`: its result, or why it was refused whole."""
+
+    result: ImportResult | None = None
+    errors: list[FieldError] = field(default_factory=list)
+    #: the organisation (``OrgImport.org_id``) does not exist in the tenant
+    missing: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
 
 
 @runtime_checkable
@@ -107,8 +138,38 @@ class GraphStore(Protocol):
     def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None: ...
 
     # bulk
-    def import_graph(self, tenant: str, org_id: str, request: ImportRequest) -> ImportResult:
-        """Validate and store the whole request in one transaction, or nothing."""
+    def import_graph(
+        self,
+        tenant: str,
+        org_id: str,
+        request: ImportRequest,
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
+    ) -> ImportResult:
+        """Validate and store the whole request in one transaction, or nothing.
+
+        ``upsert`` matches people, team members and ties with stored ones and writes only
+        what differs (see :mod:`graph.planning`), so importing the same data twice changes
+        nothing. ``dry_run`` validates against the stored graph and answers what would
+        change, storing nothing. Raises ``ValidationFailed`` or ``NotFound``.
+        """
+
+    def import_many(
+        self,
+        tenant: str,
+        items: Sequence[OrgImport],
+        *,
+        upsert: bool = False,
+        dry_run: bool = False,
+    ) -> list[ImportOutcome]:
+        """Import several organisations in one transaction, each validated on its own.
+
+        An organisation whose import is invalid is left out whole (its outcome carries the
+        errors) while the others are stored, so each organisation is stored completely or
+        not at all. New organisations are created with their graph. Outcomes come in the
+        order of ``items``; team members created for one item are matched by later ones.
+        """
 
     def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
         """Everything of one organisation, read in one round trip."""

@@ -1,15 +1,19 @@
-// What a write must know about the organisation it lands in.
-// Parameters: $tenant, $org_id.
+// What a plain (non-upsert) write must know about the organisation it lands in: its
+// people and ties, and which of the ids the request names are team members or
+// organisations of the tenant.
+// Parameters: $tenant, $org_id, $ids (ids the request uses without defining them).
 CALL () {
   MATCH (p:Person {tenant: $tenant, org_id: $org_id})
   RETURN collect(p.id) AS person_ids
 }
 CALL () {
   MATCH (t:TeamMember {tenant: $tenant})
+  WHERE t.id IN $ids
   RETURN collect(t.id) AS team_ids
 }
 CALL () {
   MATCH (o:Organisation {tenant: $tenant})
+  WHERE o.id IN $ids
   RETURN collect(o.id) AS org_ids
 }
 CALL () {

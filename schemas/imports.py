@@ -51,9 +51,33 @@ class ImportCounts(BaseModel):
     team: int = 0
     relationships: int = 0
 
+    @property
+    def total(self) -> int:
+        return self.people + self.team + self.relationships
+
 
 class ImportResult(BaseModel):
     org_id: str
     ids: dict[str, str] = Field(description="Every ref of the request mapped to its id")
     created: ImportCounts
+    updated: ImportCounts = Field(
+        default_factory=ImportCounts,
+        description="Upsert: stored people and ties whose fields changed (their version bumped)",
+    )
+    unchanged: ImportCounts = Field(
+        default_factory=ImportCounts,
+        description="Upsert: rows that matched stored ones exactly and were not rewritten",
+    )
+    removed: ImportCounts = Field(
+        default_factory=ImportCounts,
+        description="Upsert: solid reporting lines replaced by a new `reports_to`",
+    )
     version: int = Field(description="The organisation's version after the import")
+    dry_run: bool = Field(
+        default=False, description="Nothing was stored: the counts say what would have changed"
+    )
+
+    @property
+    def changed(self) -> bool:
+        """Whether the import wrote anything (or, in a dry run, would have)."""
+        return bool(self.created.total or self.updated.total or self.removed.total)

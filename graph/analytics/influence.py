@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import networkx as nx
 
+from graph.analytics import kernels
 from graph.analytics._common import (
     canonical,
     check_graph,
@@ -77,9 +79,12 @@ NO_SENIORITY_FALLBACK = 0.1
 DECLARED_DEFAULT = 0.5
 """Declared component when no influence was declared: the middle of the 1-5 scale."""
 
-BROKERAGE_EXACT_MAX = 1_000
-"""Above this many people betweenness is estimated from a sample of sources (exact
-betweenness is O(n m): about 3 s at 1,000 people with 3 ties each, 15 s at 2,000)."""
+BROKERAGE_EXACT_MAX = 5_000
+"""Above this many people betweenness is estimated from a sample of sources. Exact
+betweenness is O(n m); measured on 2 cores (``python -m bench.analytics_bench``, see
+docs/PERFORMANCE.md) it costs 0.3 s at 2,000 people, 2.2 s at 5,000, 5 s at 7,500 and 10 s
+at 10,000, where the 300-source estimate costs under 1 s: exact stays within a cold
+answer's budget of about 3 s up to 5,000 people (docs/ANALYTICS.md, "brokerage")."""
 
 BROKERAGE_SAMPLES = 300
 """Number of sampled sources when betweenness is estimated."""
@@ -310,14 +315,17 @@ def tie_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     return ties
 
 
-def _brokerage(graph: nx.MultiDiGraph) -> tuple[dict[str, float], int | None]:
+def _brokerage(
+    graph: nx.MultiDiGraph, executor: Executor | None = None
+) -> tuple[dict[str, float], int | None]:
+    """Betweenness of the tie graph (networkx's numbers, computed by :mod:`kernels`) and the
+    number of sampled sources, ``None`` when exact."""
     ties = tie_graph(graph)
+    samples: int | None = None
     if ties.number_of_nodes() > BROKERAGE_EXACT_MAX:
         samples = min(BROKERAGE_SAMPLES, ties.number_of_nodes())
-        values = nx.betweenness_centrality(ties, k=samples, normalized=True, seed=BROKERAGE_SEED)
-        return {str(n): float(v) for n, v in values.items()}, samples
-    values = nx.betweenness_centrality(ties, normalized=True)
-    return {str(n): float(v) for n, v in values.items()}, None
+    values = kernels.betweenness(ties, samples=samples, seed=BROKERAGE_SEED, executor=executor)
+    return {str(n): float(v) for n, v in values.items()}, samples
 
 
 def _scaled(values: dict[str, float]) -> dict[str, float]:
@@ -339,7 +347,10 @@ def _declared(influence: object) -> float:
 
 
 def rank_influence(
-    graph: nx.MultiDiGraph, weights: InfluenceWeights | None = None
+    graph: nx.MultiDiGraph,
+    weights: InfluenceWeights | None = None,
+    *,
+    executor: Executor | None = None,
 ) -> InfluenceRanking:
     r"""Rank every person of the organisation by power.
 
@@ -353,7 +364,8 @@ def rank_influence(
     * ``brokerage`` :math:`b` -- ``networkx.betweenness_centrality(tie_graph(G),
       normalized=True)`` divided by its maximum (Brandes 2001); above
       ``BROKERAGE_EXACT_MAX`` people it is estimated from ``BROKERAGE_SAMPLES`` sources drawn
-      with seed 42, and the response says so.
+      with seed 42, and the response says so. The numbers are networkx's; they are computed
+      by :func:`graph.analytics.kernels.betweenness` (rustworkx when exact).
     * ``declared`` :math:`d` -- ``(influence - 1) / 4``, ``DECLARED_DEFAULT`` when unset.
 
     ``power`` is rounded to 12 significant digits; ranks run 1..n by power, ties broken by
@@ -365,6 +377,9 @@ def rank_influence(
         From :func:`graph.network.build_graph`.
     weights : InfluenceWeights, optional
         Defaults: formal 0.35, informal 0.30, brokerage 0.15, declared 0.20.
+    executor : concurrent.futures.Executor, optional
+        Runs the betweenness kernel of a large graph (see :mod:`graph.analytics.kernels`);
+        a server passes a process pool so the kernel does not hold its GIL.
 
     Examples
     --------
@@ -386,7 +401,7 @@ def rank_influence(
         ).items()
     }
     informal = _scaled(pagerank)
-    betweenness, samples = _brokerage(graph)
+    betweenness, samples = _brokerage(graph, executor)
     brokerage = _scaled(betweenness)
 
     scored: list[tuple[float, str, str, PowerComponents]] = []
@@ -439,9 +454,12 @@ def rank_influence(
     )
 
 
+_ROLE_ORDER = tuple(BuyingRole)  # iterating the enum class itself is slow, and this is per person
+
+
 def _roles(values: object) -> list[BuyingRole]:
     held = {str(v) for v in values} if isinstance(values, frozenset | set | list | tuple) else set()
-    return [role for role in BuyingRole if role.value in held]
+    return [role for role in _ROLE_ORDER if role.value in held] if held else []
 
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

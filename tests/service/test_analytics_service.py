@@ -99,6 +99,27 @@ def test_cache_is_bounded() -> None:
     assert cache.get(("t", "o", 0, "q")) is None
 
 
+def test_a_read_racing_a_write_never_pins_the_old_version(store: GraphStore, tenant: str) -> None:
+    """A snapshot read just before a write commits holds the old version; the write's
+    invalidation lands before the reader remembers it. The next read must still see the
+    write, not serve the old answer until some later write."""
+    org_id, ids = load_demo(store, tenant)
+    service, counting = wired(store)
+    writable = CacheInvalidatingStore(counting, service._cache)
+    real_snapshot = counting.snapshot
+
+    def snapshot_then_concurrent_write(t: str, o: str) -> Any:
+        taken = real_snapshot(t, o)
+        writable.update_person(tenant, org_id, ids["cfo"], PersonUpdate(influence=1))
+        return taken
+
+    counting.snapshot = snapshot_then_concurrent_write  # type: ignore[method-assign]
+    stale = service.influence(tenant, org_id)
+    counting.snapshot = real_snapshot  # type: ignore[method-assign]
+    fresh = service.influence(tenant, org_id)
+    assert fresh.model.version == store.org_version(tenant, org_id) > stale.model.version
+
+
 def _named(payload: bytes, names: dict[str, str]) -> str:
     """The JSON with every id replaced by the name it stands for."""
     text = payload.decode()

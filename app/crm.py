@@ -1,0 +1,783 @@
+"""CRM exports into import requests: pure parsing and mapping, no store and no network.
+
+A contacts file (CSV) holds one stakeholder a row; an optional relationships file holds one
+tie a row. :func:`parse_files` turns them into one :class:`~schemas.imports.ImportRequest`
+per organisation (:class:`OrgDraft`) plus every row-level problem found (:class:`RowError`,
+all of them, each with file, row and column). A JSON file holding a BRIEF §4 import body is
+read by :func:`parse_json`. The README's "Importing from a CRM" section is the user's guide.
+
+Conventions
+-----------
+* Text is UTF-8, with or without a byte-order mark (Excel's "CSV UTF-8" writes one); a
+  UTF-16 file with its BOM is read too. Names in any script are kept as they are.
+* Column names are matched ignoring case, spaces, dashes and underscores, with the usual
+  CRM spellings as aliases (``Email Address``, ``Account Name``, ``Contact ID``,
+  ``First Name`` + ``Last Name``...). Unknown columns are reported and ignored.
+* Rows are numbered as a spreadsheet shows them: the header is row 1.
+* A ``reports_to``, ``source`` or ``target`` cell names a contact of the same organisation
+  by email, ``external_id`` or name (in that order, within the file). A value that names no
+  row of the file is passed on as is: on import the store looks it up among the people
+  already stored in the organisation (by external_id, email or name), or our team members
+  (by email).
+* ``team:<name or email>`` in ``source`` names one of our team members; one that does not
+  exist yet is created (from an email, the name is made from its local part).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gc
+import io
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from schemas.common import AffiliationRole, BuyingRole, RelType, Seniority, Stance
+from schemas.imports import ImportRequest, PersonImport, RelationshipImport, TeamImport
+
+__all__ = [
+    "CONTACT_COLUMNS",
+    "RELATIONSHIP_COLUMNS",
+    "ROLE_NAMES",
+    "TEAM_PREFIX",
+    "OrgDraft",
+    "ParsedImport",
+    "RowError",
+    "decode",
+    "map_roles",
+    "parse_files",
+    "parse_json",
+]
+
+TEAM_PREFIX = "team:"
+
+#: CRM contact-role picklist values (Salesforce's OpportunityContactRole and the like) and
+#: our own API values, normalised by :func:`_key`, to our buying roles; ``None``: no role.
+ROLE_NAMES: dict[str, BuyingRole | None] = {
+    "business_user": BuyingRole.USER_BUYER,
+    "user": BuyingRole.USER_BUYER,
+    "decision_maker": BuyingRole.DECISION_MAKER,
+    "economic_buyer": BuyingRole.ECONOMIC_BUYER,
+    "economic_decision_maker": BuyingRole.ECONOMIC_BUYER,
+    "evaluator": BuyingRole.EVALUATOR,
+    "executive_sponsor": BuyingRole.EXECUTIVE_SPONSOR,
+    "influencer": BuyingRole.INFLUENCER,
+    "technical_buyer": BuyingRole.TECHNICAL_BUYER,
+    "other": None,
+    **{role.value: role for role in BuyingRole},
+}
+
+_STANCES: dict[str, Stance] = {
+    **{stance.value: stance for stance in Stance},
+    "sceptic": Stance.SKEPTIC,
+}
+
+_SENIORITIES: dict[str, Seniority] = {
+    **{level.value: level for level in Seniority},
+    "c_level": Seniority.EXECUTIVE,
+    "c_suite": Seniority.EXECUTIVE,
+    "vice_president": Seniority.VP,
+    "head": Seniority.DIRECTOR,
+    "individual_contributor": Seniority.INDIVIDUAL,
+    "staff": Seniority.INDIVIDUAL,
+}
+
+_REL_TYPES: dict[str, RelType] = {
+    **{t.value.lower(): t for t in RelType},
+    "reports": RelType.REPORTS_TO,
+    "influence": RelType.INFLUENCES,
+    "know": RelType.KNOWS,
+    "affiliated": RelType.AFFILIATED_WITH,
+}
+
+#: Our field name -> the column names (normalised) that carry it in a contacts file.
+CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full_name", "contact_name", "contact"),
+    "first_name": ("first_name", "firstname", "given_name"),
+    "last_name": ("last_name", "lastname", "surname", "family_name"),
+    "title": ("title", "job_title"),
+    "email": ("email", "email_address", "e_mail"),
+    "department": ("department", "dept"),
+    "reports_to": ("reports_to", "manager", "reports_to_email", "manager_email"),
+    "roles": ("roles", "role", "contact_role", "contact_roles", "buying_role", "buying_roles"),
+    "stance": ("stance", "attitude"),
+    "influence": ("influence", "influence_level"),
+    "external_id": ("external_id", "contact_id", "crm_id", "id"),
+    "organisation": ("organisation", "organization", "account", "account_name", "company"),
+    "seniority": ("seniority", "level"),
+    "notes": ("notes", "description"),
+}
+
+#: Our field name -> the column names (normalised) that carry it in a relationships file.
+RELATIONSHIP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "source": ("source", "from"),
+    "target": ("target", "to"),
+    "type": ("type", "relationship", "relationship_type"),
+    "strength": ("strength", "weight"),
+    "last_contact": ("last_contact", "last_contacted", "last_activity"),
+    "channel": ("channel",),
+    "dotted": ("dotted", "dotted_line"),
+    "role": ("role", "affiliation"),
+    "organisation": CONTACT_COLUMNS["organisation"],
+}
+
+_EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+$")
+_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
+_ROLE_SEPARATORS = re.compile(r"[;|]")
+_PATH = re.compile(r"^(people|team|relationships)\[(\d+)\](?:\.(\w+))?$")
+
+
+def _key(text: str) -> str:
+    """A name normalised for matching: lower case, words joined by ``_``.
+
+    >>> _key("  Economic Decision-Maker ")
+    'economic_decision_maker'
+    """
+    return "_".join(re.split(r"[\s_\-]+", text.strip().lower())).strip("_")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one row (or the header) of an input file."""
+
+    file: str
+    row: int | str
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}"
+        if self.column:
+            where += f", column {self.column!r}"
+        return f"{where}: {self.reason}"
+
+
+def _sort_key(error: RowError) -> tuple[str, int, str, str, str]:
+    row = error.row if isinstance(error.row, int) else 0
+    return (error.file, row, str(error.row), error.column or "", error.reason)
+
+
+def _first_per_cell(errors: list[RowError]) -> list[RowError]:
+    """Errors in file order, one per cell (a missing name is not also "too short")."""
+    seen: set[tuple[str, int | str, str | None]] = set()
+    kept = []
+    for error in errors:
+        cell = (error.file, error.row, error.column)
+        if cell not in seen or error.column is None:
+            seen.add(cell)
+            kept.append(error)
+    return sorted(kept, key=_sort_key)
+
+
+@dataclass(frozen=True)
+class _Origin:
+    file: str
+    row: int | str
+    #: our field name -> the column as the file names it
+    columns: dict[str, str]
+
+
+@dataclass
+class OrgDraft:
+    """One organisation's import request, with where each of its items came from."""
+
+    name: str
+    request: ImportRequest
+    people: list[_Origin] = field(default_factory=list)
+    team: list[_Origin] = field(default_factory=list)
+    relationships: list[_Origin] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        """Input rows the request carries (people and ties)."""
+        return len(self.request.people) + len(self.request.relationships)
+
+    def locate(self, path: str, reason: str) -> RowError:
+        """The file, row and column behind an error of the store's validation.
+
+        ``path`` is a field path of the request, e.g. ``people[3].reports_to``.
+        """
+        match = _PATH.match(path)
+        if match is None:
+            origin = self.people[0] if self.people else None
+            file = origin.file if origin else "input"
+            return RowError(file, "-", path, reason)
+        kind, index, name = match.group(1), int(match.group(2)), match.group(3)
+        origins: list[_Origin] = getattr(self, kind)
+        origin = origins[index]
+        column = None
+        if name is not None and name != "ref":
+            column = origin.columns.get(name, name)
+        return RowError(origin.file, origin.row, column, reason)
+
+
+@dataclass
+class ParsedImport:
+    """The organisations of an input, or why it cannot be imported."""
+
+    organisations: list[OrgDraft]
+    errors: list[RowError]
+    contacts: int = 0
+    relationships: int = 0
+    #: columns of the files that mean nothing to us, as "file: column"
+    ignored: list[str] = field(default_factory=list)
+    #: the file and the options disagree (e.g. an organisation column and --org)
+    usage: str | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.contacts + self.relationships
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+def decode(data: bytes, file: str) -> str:
+    """The text of a file: UTF-8 with or without a BOM, or UTF-16 with its BOM.
+
+    >>> decode("\\ufeffname\\n王小明".encode(), "c.csv")
+    'name\\n王小明'
+
+    Raises
+    ------
+    ValueError
+        When the bytes are not text in one of those encodings.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{file} is not UTF-8 text (byte {exc.start}); export it as 'CSV UTF-8'"
+        ) from exc
+
+
+def _header(
+    fieldnames: list[str], columns: dict[str, tuple[str, ...]], file: str
+) -> tuple[dict[str, str], list[str], list[RowError]]:
+    """Map our fields to the file's column names; also the columns ignored, and errors."""
+    found: dict[str, str] = {}
+    ignored: list[str] = []
+    errors: list[RowError] = []
+    aliases = {alias: name for name, names in columns.items() for alias in names}
+    for column in fieldnames:
+        name = aliases.get(_key(column or ""))
+        if name is None:
+            if column and column.strip():
+                ignored.append(f"{file}: {column}")
+            continue
+        if name in found:
+            errors.append(
+                RowError(file, 1, column, f"a second column for {name} (after {found[name]!r})")
+            )
+            continue
+        found[name] = column
+    return found, ignored, errors
+
+
+def _rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+    """The header and each row as {column: stripped cell}, numbered like a spreadsheet."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)  # ties: the comma
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, [])
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield (
+                number,
+                {
+                    column: cells[i].strip() if i < len(cells) else ""
+                    for i, column in enumerate(header)
+                },
+            )
+
+    return header, rows()
+
+
+# --- value mapping -------------------------------------------------------------------------
+
+
+def map_roles(cell: str) -> tuple[list[BuyingRole], list[str]]:
+    """Our buying roles for a CRM roles cell (``;`` or ``|`` between roles), and the values
+    that are no role we know.
+
+    >>> map_roles("Economic Decision Maker; business user|Other")
+    ([<BuyingRole.ECONOMIC_BUYER: 'economic_buyer'>, <BuyingRole.USER_BUYER: 'user_buyer'>], [])
+    >>> map_roles("Chief Decider")
+    ([], ['Chief Decider'])
+    """
+    roles: list[BuyingRole] = []
+    unknown: list[str] = []
+    for part in _ROLE_SEPARATORS.split(cell):
+        if not part.strip():
+            continue
+        key = _key(part)
+        if key not in ROLE_NAMES:
+            unknown.append(part.strip())
+            continue
+        role = ROLE_NAMES[key]
+        if role is not None and role not in roles:
+            roles.append(role)
+    return roles, unknown
+
+
+def _choices(names: Iterable[str]) -> str:
+    return ", ".join(sorted(names))
+
+
+def _person_data(
+    cells: dict[str, str], columns: dict[str, str], fail: Callable[[str, str], None]
+) -> dict[str, Any]:
+    """A contact row as PersonImport input: only the columns the file has are set."""
+
+    def cell(name: str) -> str | None:
+        column = columns.get(name)
+        return None if column is None else cells.get(column, "")
+
+    data: dict[str, Any] = {}
+    name = cell("name")
+    if not name:
+        parts = [cell("first_name") or "", cell("last_name") or ""]
+        name = " ".join(part for part in parts if part)
+    data["name"] = name
+    if not name:
+        fail("name", "a contact needs a name")
+    for plain in ("title", "department", "email", "notes", "external_id"):
+        value = cell(plain)
+        if value is not None:
+            data[plain] = value or None
+    seniority = cell("seniority")
+    if seniority is not None:
+        if not seniority:
+            data["seniority"] = None
+        elif _key(seniority) in _SENIORITIES:
+            data["seniority"] = _SENIORITIES[_key(seniority)]
+        else:
+            fail("seniority", f"unknown seniority {seniority!r} (one of {_choices(Seniority)})")
+    roles = cell("roles")
+    if roles is not None:
+        data["roles"], unknown = map_roles(roles)
+        for value in unknown:
+            fail(
+                "roles",
+                f"unknown role {value!r}; use a CRM contact role (Decision Maker, Economic "
+                f"Buyer, ...) or one of {_choices(BuyingRole)}",
+            )
+    stance = cell("stance")
+    if stance:
+        if _key(stance) in _STANCES:
+            data["stance"] = _STANCES[_key(stance)]
+        else:
+            fail("stance", f"unknown stance {stance!r} (one of {_choices(Stance)})")
+    influence = cell("influence")
+    if influence is not None:
+        if not influence:
+            data["influence"] = None
+        elif _WHOLE.match(influence):
+            data["influence"] = int(float(influence))
+        else:
+            fail("influence", f"influence must be a whole number 1-5, not {influence!r}")
+    return data
+
+
+class _Index:
+    """Contacts of one organisation in the file, by email, external_id and name."""
+
+    def __init__(self) -> None:
+        self.by_email: dict[str, list[str]] = defaultdict(list)
+        self.by_external_id: dict[str, list[str]] = defaultdict(list)
+        self.by_name: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, ref: str, data: dict[str, Any]) -> None:
+        if data.get("email"):
+            self.by_email[str(data["email"]).casefold()].append(ref)
+        if data.get("external_id"):
+            self.by_external_id[str(data["external_id"])].append(ref)
+        if data.get("name"):
+            self.by_name[str(data["name"]).casefold()].append(ref)
+
+    def find(self, value: str) -> tuple[str | None, str | None]:
+        """(the ref of the one contact ``value`` names, or None; a reason if ambiguous)."""
+        for what, refs in (
+            ("email", self.by_email.get(value.casefold(), [])),
+            ("external_id", self.by_external_id.get(value, [])),
+            ("name", self.by_name.get(value.casefold(), [])),
+        ):
+            if len(refs) == 1:
+                return refs[0], None
+            if refs:
+                return None, (
+                    f"{value!r} is the {what} of {len(refs)} contacts in this organisation; "
+                    "use an email or external_id"
+                )
+        return None, None
+
+
+def _pydantic_errors(
+    exc: ValidationError, fail: Callable[[str | None, str], None], columns: dict[str, str]
+) -> None:
+    for error in exc.errors(include_url=False):
+        location = error["loc"]
+        name = str(location[0]) if location else None
+        message = error["msg"].removeprefix("Value error, ")
+        if name is not None and name not in columns and name != "name":
+            name = None
+        fail(name, message)
+
+
+def _team_entry(value: str) -> dict[str, Any]:
+    """A TeamImport body for ``team:<name or email>``.
+
+    >>> _team_entry("team:anna.weber@ours.example")["name"]
+    'Anna Weber'
+    """
+    who = value[len(TEAM_PREFIX) :].strip()
+    if _EMAILISH.match(who):
+        local = who.split("@", 1)[0]
+        name = " ".join(part.capitalize() for part in re.split(r"[._\-+]+", local) if part)
+        return {"ref": value, "name": name or who, "email": who}
+    return {"ref": value, "name": who}
+
+
+# --- contacts and relationships ----------------------------------------------------------
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while parsing makes (acyclic) objects by the
+    hundred thousand: its passes would otherwise cost a third of the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass
+class _OrgBuild:
+    name: str
+    people: list[tuple[_Origin, dict[str, Any], str | None]] = field(default_factory=list)
+    index: _Index = field(default_factory=_Index)
+    team: dict[str, tuple[_Origin, dict[str, Any]]] = field(default_factory=dict)
+    relationships: list[tuple[_Origin, dict[str, Any]]] = field(default_factory=list)
+
+
+def parse_files(
+    contacts: tuple[str, str],
+    relationships: tuple[str, str] | None = None,
+    *,
+    organisation: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ParsedImport:
+    """Parse a contacts CSV (and a relationships CSV) into one draft per organisation.
+
+    ``contacts`` and ``relationships`` are (file name, text). ``organisation`` names the one
+    organisation of every row; without it the contacts file needs an ``organisation``
+    column. ``progress(n)`` is called as rows are read.
+
+    Examples
+    --------
+    >>> text = "name,email,roles,reports_to\\nAda,ada@x.example,Economic Buyer,\\n"
+    >>> text += "Bo,bo@x.example,Business User;Evaluator,ada@x.example\\n"
+    >>> parsed = parse_files(("c.csv", text), organisation="X")
+    >>> parsed.errors
+    []
+    >>> [(p.name, [r.value for r in p.roles], p.reports_to)
+    ...  for p in parsed.organisations[0].request.people]
+    [('Ada', ['economic_buyer'], None), ('Bo', ['user_buyer', 'evaluator'], '#2')]
+    """
+    with _no_cycle_collection():
+        return _parse_files(contacts, relationships, organisation, progress)
+
+
+def _parse_files(
+    contacts: tuple[str, str],
+    relationships: tuple[str, str] | None,
+    organisation: str | None,
+    progress: Callable[[int], None] | None,
+) -> ParsedImport:
+    errors: list[RowError] = []
+    ignored: list[str] = []
+    builds: dict[str, _OrgBuild] = {}
+    contact_file, contact_text = contacts
+
+    header, rows = _rows(contact_text)
+    columns, skipped, header_errors = _header(header, CONTACT_COLUMNS, contact_file)
+    ignored += skipped
+    errors += header_errors
+    if "name" not in columns and not {"first_name", "last_name"} & set(columns):
+        errors.append(RowError(contact_file, 1, None, "no name column (or first/last name)"))
+        return ParsedImport([], errors, ignored=ignored)
+    by_org_column = "organisation" in columns
+    if by_org_column and organisation is not None:
+        usage = (
+            f"{contact_file} names each row's organisation (column "
+            f"{columns['organisation']!r}); leave out --org/--org-id"
+        )
+        return ParsedImport([], errors, ignored=ignored, usage=usage)
+    if not by_org_column and organisation is None:
+        usage = (
+            f"say which organisation {contact_file} is about: --org NAME, --org-id ID, or an "
+            "organisation column"
+        )
+        return ParsedImport([], errors, ignored=ignored, usage=usage)
+
+    count = 0
+    for number, cells in rows:
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(1000)
+        org_name = organisation or cells.get(columns.get("organisation", ""), "")
+        origin = _Origin(contact_file, number, columns)
+
+        def fail(name: str | None, reason: str, origin: _Origin = origin) -> None:
+            column = columns.get(name) if name else None
+            errors.append(RowError(origin.file, origin.row, column or name, reason))
+
+        if not org_name:
+            fail("organisation", "the organisation is empty")
+            continue
+        build = builds.setdefault(org_name.casefold(), _OrgBuild(org_name))
+        data = _person_data(cells, columns, fail)
+        data["ref"] = f"#{number}"
+        build.index.add(data["ref"], data)
+        build.people.append((origin, data, cells.get(columns.get("reports_to", ""), "") or None))
+    if progress is not None:
+        progress(count % 1000)
+
+    rel_count = 0
+    if relationships is not None:
+        rel_count = _parse_relationships(
+            relationships, builds, organisation, errors, ignored, progress
+        )
+
+    drafts = [_finish(build, errors) for build in builds.values()]
+    return ParsedImport(drafts, _first_per_cell(errors), count, rel_count, ignored)
+
+
+def _parse_relationships(
+    source: tuple[str, str],
+    builds: dict[str, _OrgBuild],
+    organisation: str | None,
+    errors: list[RowError],
+    ignored: list[str],
+    progress: Callable[[int], None] | None,
+) -> int:
+    file, text = source
+    header, rows = _rows(text)
+    columns, skipped, header_errors = _header(header, RELATIONSHIP_COLUMNS, file)
+    ignored += skipped
+    errors += header_errors
+    missing = [name for name in ("source", "target", "type") if name not in columns]
+    if missing:
+        errors.append(RowError(file, 1, None, f"missing column(s): {', '.join(missing)}"))
+        return 0
+    # which organisation each contact ref of the file belongs to
+    count = 0
+    for number, cells in rows:
+        count += 1
+        if progress is not None and count % 1000 == 0:
+            progress(1000)
+        origin = _Origin(file, number, columns)
+
+        def fail(name: str | None, reason: str, origin: _Origin = origin) -> None:
+            column = columns.get(name) if name else None
+            errors.append(RowError(origin.file, origin.row, column or name, reason))
+
+        def cell(name: str, cells: dict[str, str] = cells) -> str:
+            column = columns.get(name)
+            return "" if column is None else cells.get(column, "")
+
+        source_value, target_value = cell("source"), cell("target")
+        if not source_value:
+            fail("source", "source is empty")
+        if not target_value:
+            fail("target", "target is empty")
+        if not source_value or not target_value:
+            continue
+        build = _owner(cell("organisation") or organisation, source_value, target_value, builds)
+        if isinstance(build, str):
+            fail("organisation" if "organisation" in columns else None, build)
+            continue
+        data: dict[str, Any] = {}
+        kind = _REL_TYPES.get(_key(cell("type")).lower())
+        if kind is None:
+            fail("type", f"unknown type {cell('type')!r} (one of {_choices(RelType)})")
+            continue
+        data["type"] = kind
+        for end, value in (("source", source_value), ("target", target_value)):
+            if end == "source" and value.lower().startswith(TEAM_PREFIX):
+                team_ref = TEAM_PREFIX + value[len(TEAM_PREFIX) :].strip().casefold()
+                if team_ref not in build.team:
+                    build.team[team_ref] = (origin, _team_entry(value) | {"ref": team_ref})
+                data[end] = team_ref
+                continue
+            ref, reason = build.index.find(value)
+            if reason is not None:
+                fail(end, reason)
+            data[end] = ref or value
+        _tie_fields(cell, columns, data, fail)
+        build.relationships.append((origin, data))
+    if progress is not None:
+        progress(count % 1000)
+    return count
+
+
+def _owner(
+    named: str | None, source: str, target: str, builds: dict[str, _OrgBuild]
+) -> _OrgBuild | str:
+    """The organisation a tie row belongs to, or why it cannot be told."""
+    if named:
+        return builds.setdefault(named.casefold(), _OrgBuild(named))
+    owners = {
+        key
+        for key, build in builds.items()
+        for value in (source, target)
+        if build.index.find(value)[0] is not None
+    }
+    if len(owners) == 1:
+        return builds[owners.pop()]
+    if len(owners) > 1:
+        return "source and target are contacts of different organisations"
+    if len(builds) == 1:
+        return next(iter(builds.values()))
+    return "neither end is a contact of the file; add an organisation column"
+
+
+def _tie_fields(
+    cell: Callable[[str], str],
+    columns: dict[str, str],
+    data: dict[str, Any],
+    fail: Callable[[str | None, str], None],
+) -> None:
+    strength = cell("strength")
+    if strength:
+        try:
+            data["strength"] = (
+                float(strength[:-1]) / 100 if strength.endswith("%") else float(strength)
+            )
+        except ValueError:
+            fail("strength", f"strength must be a number 0-1 (or a percentage), not {strength!r}")
+    last_contact = cell("last_contact")
+    if last_contact:
+        data["last_contact"] = last_contact[:10] if "T" in last_contact else last_contact
+    if cell("channel"):
+        data["channel"] = cell("channel")
+    dotted = _key(cell("dotted"))
+    if dotted:
+        if dotted in {"true", "yes", "y", "1", "x"}:
+            data["dotted"] = True
+        elif dotted in {"false", "no", "n", "0"}:
+            data["dotted"] = False
+        else:
+            fail("dotted", f"dotted must be yes or no, not {cell('dotted')!r}")
+    role = cell("role")
+    if role:
+        if _key(role) in {r.value for r in AffiliationRole}:
+            data["role"] = AffiliationRole(_key(role))
+        else:
+            fail("role", f"unknown affiliation role {role!r} (one of {_choices(AffiliationRole)})")
+
+
+def _finish(build: _OrgBuild, errors: list[RowError]) -> OrgDraft:
+    """Resolve reports_to within the organisation, validate every row, make the request."""
+    people: list[PersonImport] = []
+    people_origins: list[_Origin] = []
+    for origin, data, manager in build.people:
+
+        def fail(name: str | None, reason: str, origin: _Origin = origin) -> None:
+            column = origin.columns.get(name) if name else None
+            errors.append(RowError(origin.file, origin.row, column or name, reason))
+
+        if manager is not None:
+            ref, reason = build.index.find(manager)
+            if reason is not None:
+                fail("reports_to", reason)
+            data["reports_to"] = ref or manager
+        try:
+            people.append(PersonImport.model_validate(data))
+            people_origins.append(origin)
+        except ValidationError as exc:
+            _pydantic_errors(exc, fail, origin.columns)
+    team: list[TeamImport] = []
+    team_origins: list[_Origin] = []
+    for origin, data in build.team.values():
+        try:
+            team.append(TeamImport.model_validate(data))
+            team_origins.append(origin)
+        except ValidationError as exc:
+            errors.append(
+                RowError(origin.file, origin.row, origin.columns.get("source"), _first(exc))
+            )
+    ties: list[RelationshipImport] = []
+    tie_origins: list[_Origin] = []
+    for origin, data in build.relationships:
+
+        def fail_tie(name: str | None, reason: str, origin: _Origin = origin) -> None:
+            column = origin.columns.get(name) if name else None
+            errors.append(RowError(origin.file, origin.row, column or name, reason))
+
+        try:
+            ties.append(RelationshipImport.model_validate(data))
+            tie_origins.append(origin)
+        except ValidationError as exc:
+            _pydantic_errors(exc, fail_tie, origin.columns)
+    request = ImportRequest.model_construct(people=people, team=team, relationships=ties)
+    return OrgDraft(build.name, request, people_origins, team_origins, tie_origins)
+
+
+def _first(exc: ValidationError) -> str:
+    return str(exc.errors(include_url=False)[0]["msg"])
+
+
+# --- JSON import bodies ----------------------------------------------------------------------
+
+
+def parse_json(file: str, text: str, *, organisation: str) -> ParsedImport:
+    """A BRIEF §4 import body for one organisation; errors name the JSON path.
+
+    >>> parsed = parse_json("b.json", '{"people": [{"ref": "a", "name": "A", "influence": 9}]}',
+    ...                     organisation="X")
+    >>> [str(e) for e in parsed.errors]
+    ["b.json, row people[0], column 'influence': Input should be less than or equal to 5"]
+    """
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return ParsedImport([], [RowError(file, exc.lineno, None, f"not JSON: {exc.msg}")])
+    try:
+        request = ImportRequest.model_validate(body)
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors(include_url=False):
+            location = list(error["loc"])
+            row = "-"
+            if len(location) >= 2 and isinstance(location[1], int):
+                row = f"{location[0]}[{location[1]}]"
+                location = location[2:]
+            column = ".".join(str(part) for part in location) or None
+            errors.append(RowError(file, row, column, error["msg"].removeprefix("Value error, ")))
+        return ParsedImport([], errors)
+    draft = OrgDraft(
+        organisation,
+        request,
+        [_Origin(file, f"people[{i}]", {}) for i in range(len(request.people))],
+        [_Origin(file, f"team[{i}]", {}) for i in range(len(request.team))],
+        [_Origin(file, f"relationships[{i}]", {}) for i in range(len(request.relationships))],
+    )
+    return ParsedImport(
+        [draft], [], contacts=len(request.people), relationships=len(request.relationships)
+    )

@@ -1,0 +1,102 @@
+"""Rows of the tenant-wide influence export (``GET /v1/exports/influence``).
+
+One row a person, every organisation of the tenant one after the other; the columns are
+``EXPORT_COLUMNS``: the organisation's id and name, then the per-organisation ranking's
+columns (:data:`graph.analytics.influence.INFLUENCE_CSV_COLUMNS`). The functions here turn
+one organisation's ranking into encoded chunks, so the caller can stream organisation by
+organisation and hold only one of them in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import orjson
+
+from graph.analytics.influence import INFLUENCE_CSV_COLUMNS, influence_csv_rows
+from schemas.analytics import InfluenceRanking
+
+__all__ = ["EXPORT_COLUMNS", "csv_chunk", "csv_header", "jsonl_chunk", "jsonl_records"]
+
+EXPORT_COLUMNS: tuple[str, ...] = ("org_id", "org_name", *INFLUENCE_CSV_COLUMNS)
+"""Column order of the CSV export; JSONL records carry the same keys."""
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
+    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def _encode(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def csv_header() -> bytes:
+    """The header line of the CSV export.
+
+    >>> csv_header().decode().split(",")[:5]
+    ['org_id', 'org_name', 'rank', 'person_id', 'name']
+    """
+    return _encode([list(EXPORT_COLUMNS)])
+
+
+def csv_chunk(org_id: str, org_name: str, ranking: InfluenceRanking) -> bytes:
+    """One organisation's rows of the CSV export (no header).
+
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> chunk = csv_chunk("org", "=Acme", rank_influence(build_graph(tiny_snapshot())))
+    >>> chunk.decode().splitlines()[0].split(",")[:5]
+    ['org', "'=Acme", '1', 'ceo', 'CEO']
+    """
+    prefix = [org_id, _cell(org_name)]
+    return _encode([prefix + row for row in influence_csv_rows(ranking)[1:]])
+
+
+def jsonl_records(
+    org_id: str, org_name: str, ranking: InfluenceRanking
+) -> Iterator[dict[str, Any]]:
+    """One organisation's records of the JSONL export: the CSV's columns, typed.
+
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> first = next(jsonl_records("org", "Acme", rank_influence(build_graph(tiny_snapshot()))))
+    >>> first["person_id"], first["roles"], first["power"] == 0.85
+    ('ceo', ['decision_maker'], True)
+    """
+    for item in ranking.items:
+        c = item.components
+        yield {
+            "org_id": org_id,
+            "org_name": org_name,
+            "rank": item.rank,
+            "person_id": item.person_id,
+            "name": item.name,
+            "title": item.title,
+            "stance": item.stance.value,
+            "roles": [role.value for role in item.roles],
+            "power": item.power,
+            "formal": c.formal,
+            "informal": c.informal,
+            "brokerage": c.brokerage,
+            "declared": c.declared,
+            "informal_raw": item.informal_raw,
+            "brokerage_raw": item.brokerage_raw,
+            "reports_under": item.reports_under,
+        }
+
+
+def jsonl_chunk(org_id: str, org_name: str, ranking: InfluenceRanking) -> bytes:
+    """One organisation's lines of the JSONL export (one JSON object a line)."""
+    return b"".join(
+        orjson.dumps(record) + b"\n" for record in jsonl_records(org_id, org_name, ranking)
+    )

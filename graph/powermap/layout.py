@@ -1,0 +1,708 @@
+r"""Layered (Sugiyama-style) layout of the power map: rows, order within rows, coordinates.
+
+The drawing follows Sugiyama, Tagawa & Toda (1981) in four steps:
+
+1. **Rows** (:func:`assign_rows`): a person's row is their depth in the solid reporting tree,
+   so the top of the tree is on row 0 at the top. Each person without a solid manager heads
+   a *component* (themselves and everyone below them). The component of the top
+   decision-maker sits at row 0; every other component hangs one row below the highest
+   person it has a tie with (any tie type), so an advisor to the CEO sits on the row under
+   the CEO, and a separate reporting tree hangs under the executive its head knows. A
+   reporting tree with no tie to anything placed starts at the top decision-maker's row;
+   people with no tie at all share one row under the deepest stakeholder row. Nobody but the
+   top decision-maker's own managers (when the decision-maker has any) is ever above them.
+   Our team is the band below everyone.
+2. **Order** (:func:`order_rows`): every edge spanning several rows is split by a dummy
+   node per row it passes. Starting from the tree order (depth-first, the more powerful
+   report first), alternating down and up *barycentre sweeps* (each node moves to the mean
+   position of its neighbours in the row just fixed) are each followed by *transposition*
+   (swap neighbours while that removes crossings; Gansner, Koutsofios, North & Vo 1993).
+   The order with the fewest crossings seen is kept, the initial order included, so the
+   result never has more crossings than the tree order.
+3. **Coordinates** (:func:`place_row`): alternating down and up passes pull every node
+   towards the mean x of its neighbours in the adjacent row, subject to the minimum
+   separation in its row; each row is solved exactly as a weighted isotonic regression
+   (pool-adjacent-violators), so neighbours never come closer than their footprints allow.
+4. **Routing**: a long edge passes through its dummies' positions (``bends``).
+
+Everything is deterministic: ties are broken by power rank, then id.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from graph.analytics._common import persons, team
+from graph.analytics.influence import hierarchy
+from schemas.analytics import InfluenceRanking
+from schemas.common import RelType
+
+__all__ = [
+    "DEFAULT_GEOMETRY",
+    "Geometry",
+    "LayeredLayout",
+    "MapLayout",
+    "Rows",
+    "assign_rows",
+    "count_crossings",
+    "layered_layout",
+    "link_weights",
+    "order_rows",
+    "place_row",
+    "power_map_layout",
+    "total_crossings",
+]
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Sizes of the drawing, in pixels.
+
+    A node's footprint is ``slot_width`` wide and runs from the top of its symbol
+    (``size / 2`` above its centre) to ``label_height`` below the symbol's bottom.
+    """
+
+    slot_width: float = 150.0
+    """Footprint width of a person or team member (the labels' width)."""
+    gap: float = 14.0
+    """Free space between two footprints in a row."""
+    dummy_width: float = 12.0
+    """Width reserved for a long edge passing through a row."""
+    dummy_gap: float = 4.0
+    """Space between a passing edge and its neighbours."""
+    row_height: float = 156.0
+    """Distance between the centres of two rows."""
+    band_gap: float = 56.0
+    """Extra space above our team's band."""
+    margin: float = 32.0
+    """Space around the drawing."""
+    min_size: float = 26.0
+    """Symbol diameter at power 0."""
+    max_size: float = 58.0
+    """Symbol diameter at power 1."""
+    team_size: float = 36.0
+    """Symbol size of a team member."""
+    label_height: float = 48.0
+    """Height of the name and title lines under the symbol."""
+
+    def size(self, power: float | None) -> float:
+        """Symbol diameter for a power in [0, 1] (``None``: a team member).
+
+        >>> DEFAULT_GEOMETRY.size(0.0), DEFAULT_GEOMETRY.size(1.0), DEFAULT_GEOMETRY.size(None)
+        (26.0, 58.0, 36.0)
+        """
+        if power is None:
+            return self.team_size
+        return round(self.min_size + (self.max_size - self.min_size) * power, 1)
+
+    def footprint_height(self, size: float) -> float:
+        """Height of a node's footprint given its symbol diameter."""
+        return size + self.label_height
+
+
+DEFAULT_GEOMETRY = Geometry()
+
+# Weight of each kind of tie when pulling nodes together (a solid reporting line counts most,
+# so the org chart stays an org chart).
+_LINK_WEIGHT = {"solid": 3.0, "dotted": 1.0, RelType.INFLUENCES.value: 1.0, "KNOWS": 1.0}
+_MAX_SWEEPS = 24
+_TRANSPOSE_PASSES = 8
+_PATIENCE = 4
+_PLACE_ROUNDS = 8
+_LONELY_WEIGHT = 0.01
+
+Link = tuple[str, str]
+Offer = tuple[int, int, str, str]
+"""A component's offer: row offset, rank of its head, its head, the anchor it hangs from."""
+
+
+# --- crossings ------------------------------------------------------------------------------
+
+
+def count_crossings(
+    upper: Sequence[str], lower: Sequence[str], edges: Iterable[tuple[str, str]]
+) -> int:
+    """Number of pairs of edges between two adjacent rows that cross.
+
+    Edges are ``(u, v)`` with ``u`` in ``upper`` and ``v`` in ``lower``; two edges cross
+    when their ends are in opposite orders in the two rows (edges sharing an end never
+    cross). Sort the edges by upper position and count inversions of the lower positions
+    with a Fenwick tree: :math:`O(E \\log V)` (Barth, Juenger & Mutzel 2002).
+
+    Examples
+    --------
+    >>> count_crossings(["a", "b"], ["c", "d"], [("a", "d"), ("b", "c")])
+    1
+    >>> count_crossings(["a", "b"], ["c", "d"], [("a", "c"), ("b", "d"), ("a", "d")])
+    0
+    """
+    up = {node: i for i, node in enumerate(upper)}
+    low = {node: i for i, node in enumerate(lower)}
+    pairs = sorted((up[u], low[v]) for u, v in edges)
+    return _inversions([v for _u, v in pairs], len(lower))
+
+
+def _inversions(values: Sequence[int], size: int) -> int:
+    tree = [0] * (size + 1)
+    crossings = 0
+    for seen, value in enumerate(values):
+        # of the values seen so far, count those strictly greater than this one
+        i, not_greater = value + 1, 0
+        while i > 0:
+            not_greater += tree[i]
+            i -= i & -i
+        crossings += seen - not_greater
+        i = value + 1
+        while i <= size:
+            tree[i] += 1
+            i += i & -i
+    return crossings
+
+
+@dataclass
+class _Proper:
+    """The proper layered graph: every edge joins adjacent rows (long edges via dummies)."""
+
+    rows: list[list[str]]
+    down: dict[str, list[str]]
+    up: dict[str, list[str]]
+    weight: dict[tuple[str, str], float]
+    dummies: set[str] = field(default_factory=set)
+    chains: dict[Link, list[str]] = field(default_factory=dict)
+
+
+def total_crossings(rows: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]]) -> int:
+    """Crossings of a layered drawing: the sum over every pair of adjacent rows.
+
+    ``down[u]`` lists the neighbours of ``u`` in the row below.
+
+    >>> total_crossings([["a", "b"], ["c", "d"]], {"a": ["d"], "b": ["c"]})
+    1
+    """
+    crossings = 0
+    for upper, lower in itertools.pairwise(rows):
+        edges = [(u, v) for u in upper for v in down.get(u, ())]
+        crossings += count_crossings(upper, lower, edges)
+    return crossings
+
+
+# --- ordering ---------------------------------------------------------------------------------
+
+
+def _pair_crossings(left: Sequence[int], right: Sequence[int]) -> int:
+    """Crossings among the edges of two neighbours when ``left`` is left of ``right``.
+
+    Arguments are the sorted positions of each one's neighbours in one adjacent row.
+    """
+    return sum(bisect.bisect_left(right, a) for a in left)
+
+
+def _barycentre_sweep(
+    rows: list[list[str]],
+    neighbours: Mapping[str, Sequence[str]],
+    weight: Mapping[tuple[str, str], float],
+    indices: Iterable[int],
+    step: int,
+) -> None:
+    for i in indices:
+        fixed = {node: j for j, node in enumerate(rows[i - step])}
+        row = rows[i]
+        movable: list[tuple[float, int, str]] = []
+        pinned: dict[int, str] = {}
+        for j, node in enumerate(row):
+            nbrs = [n for n in neighbours.get(node, ()) if n in fixed]
+            if not nbrs:
+                pinned[j] = node
+                continue
+            total = sum(weight[_key(node, n)] for n in nbrs)
+            centre = sum(weight[_key(node, n)] * fixed[n] for n in nbrs) / total
+            movable.append((centre, j, node))
+        movable.sort()
+        it = iter(movable)
+        rows[i] = [pinned[j] if j in pinned else next(it)[2] for j in range(len(row))]
+
+
+def _transpose(proper: _Proper) -> None:
+    """Swap neighbours in a row while that removes crossings (a few passes at most)."""
+    rows = proper.rows
+    pos: dict[str, int] = {node: j for row in rows for j, node in enumerate(row)}
+    sides = (proper.up, proper.down)
+
+    def ends(node: str) -> tuple[list[int], list[int]]:
+        return (
+            sorted(pos[n] for n in proper.up.get(node, ())),
+            sorted(pos[n] for n in proper.down.get(node, ())),
+        )
+
+    cached = {node: ends(node) for node in pos}
+    for _ in range(_TRANSPOSE_PASSES):
+        improved = False
+        for row in rows:
+            for j in range(len(row) - 1):
+                u, v = row[j], row[j + 1]
+                before = after = 0
+                for a, b in zip(cached[u], cached[v], strict=True):
+                    if a and b:
+                        before += _pair_crossings(a, b)
+                        after += _pair_crossings(b, a)
+                if after < before:
+                    row[j], row[j + 1] = v, u
+                    pos[u], pos[v] = j + 1, j
+                    for side in sides:  # their neighbours now see them in the other order
+                        for n in {*side.get(u, ()), *side.get(v, ())}:
+                            cached[n] = ends(n)
+                    improved = True
+        if not improved:
+            return
+
+
+def order_rows(proper: _Proper) -> tuple[int, int]:
+    """Reorder ``proper.rows`` in place to reduce crossings; answer ``(initial, final)``.
+
+    Barycentre sweeps, alternately down and up, each followed by transposition; the best
+    order seen (the initial one included) is kept, so ``final <= initial``.
+    """
+    rows = proper.rows
+    initial = total_crossings(rows, proper.down)
+    best, best_rows = initial, [list(r) for r in rows]
+    stale = 0
+    for sweep in range(_MAX_SWEEPS):
+        if best == 0:
+            break
+        if sweep % 2 == 0:
+            _barycentre_sweep(rows, proper.up, proper.weight, range(1, len(rows)), 1)
+        else:
+            _barycentre_sweep(rows, proper.down, proper.weight, range(len(rows) - 2, -1, -1), -1)
+        _transpose(proper)
+        now = total_crossings(rows, proper.down)
+        if now < best:
+            best, best_rows, stale = now, [list(r) for r in rows], 0
+        else:
+            stale += 1
+            if stale >= _PATIENCE:
+                break
+    proper.rows[:] = best_rows
+    return initial, best
+
+
+# --- coordinates ----------------------------------------------------------------------------
+
+
+def place_row(
+    desired: Sequence[float], weights: Sequence[float], gaps: Sequence[float]
+) -> list[float]:
+    """The x positions closest to ``desired`` that keep the row's order and spacing.
+
+    Minimises :math:`\\sum_j w_j (x_j - d_j)^2` subject to :math:`x_{j+1} - x_j \\ge g_j`:
+    with :math:`o_j = \\sum_{i<j} g_i`, :math:`y_j = x_j - o_j` must be non-decreasing, which
+    is a weighted isotonic regression of :math:`d_j - o_j`, solved exactly by
+    pool-adjacent-violators (Ayer et al. 1955).
+
+    Examples
+    --------
+    >>> place_row([0.0, 0.0, 0.0], [1.0, 1.0, 1.0], [10.0, 10.0])
+    [-10.0, 0.0, 10.0]
+    >>> place_row([0.0, 50.0], [1.0, 1.0], [10.0])
+    [0.0, 50.0]
+    """
+    if not desired:
+        return []
+    offsets = [0.0]
+    for gap in gaps:
+        offsets.append(offsets[-1] + gap)
+    blocks: list[list[float]] = []  # [weight, weighted sum, count]
+    for d, w, o in zip(desired, weights, offsets, strict=True):
+        blocks.append([w, w * (d - o), 1.0])
+        while len(blocks) > 1 and (blocks[-2][1] * blocks[-1][0] > blocks[-1][1] * blocks[-2][0]):
+            w2, s2, c2 = blocks.pop()
+            blocks[-1][0] += w2
+            blocks[-1][1] += s2
+            blocks[-1][2] += c2
+    xs: list[float] = []
+    for w, s, c in blocks:
+        xs.extend([s / w] * int(c))
+    placed = [y + o for y, o in zip(xs, offsets, strict=True)]
+    for j, gap in enumerate(gaps):  # float noise must never bring two nodes closer
+        placed[j + 1] = max(placed[j + 1], placed[j] + gap)
+    return placed
+
+
+@dataclass(frozen=True)
+class LayeredLayout:
+    """A finished layered drawing.
+
+    ``rows`` lists the real nodes of each row in order; ``x`` and ``row_y`` place them;
+    ``bends[(a, b)]`` are the points a link passes from ``a`` (upper row) to ``b``.
+    """
+
+    rows: list[list[str]]
+    x: dict[str, float]
+    row_y: list[float]
+    bends: dict[Link, list[tuple[float, float]]]
+    crossings: int
+    initial_crossings: int
+    width: float
+    height: float
+
+
+def _key(u: str, v: str) -> tuple[str, str]:
+    return (u, v) if u <= v else (v, u)
+
+
+def _proper_graph(
+    rows_of: Mapping[str, int], links: Mapping[Link, float], seeds: Mapping[str, float]
+) -> _Proper:
+    """Split every link spanning several rows with one dummy a row; seed the dummies
+    between their ends (so the initial order keeps long edges near their ends)."""
+    n_rows = max(rows_of.values(), default=-1) + 1
+    members: list[list[tuple[float, str]]] = [[] for _ in range(n_rows)]
+    seed = dict(seeds)
+    for node, row in rows_of.items():
+        members[row].append((seed[node], node))
+    down: dict[str, list[str]] = defaultdict(list)
+    up: dict[str, list[str]] = defaultdict(list)
+    weight: dict[tuple[str, str], float] = {}
+    chains: dict[Link, list[str]] = {}
+    dummies: set[str] = set()
+    for (a, b), w in sorted(links.items()):
+        ra, rb = rows_of[a], rows_of[b]
+        if ra == rb:
+            continue
+        hi, lo = (a, b) if ra < rb else (b, a)
+        rh, rl = rows_of[hi], rows_of[lo]
+        chain = [hi]
+        for r in range(rh + 1, rl):
+            dummy = f"\x00{a}\x00{b}\x00{r}"
+            t = (r - rh) / (rl - rh)
+            seed[dummy] = seed[hi] + (seed[lo] - seed[hi]) * t
+            members[r].append((seed[dummy], dummy))
+            dummies.add(dummy)
+            chain.append(dummy)
+        chain.append(lo)
+        for u, v in itertools.pairwise(chain):
+            down[u].append(v)
+            up[v].append(u)
+            weight[_key(u, v)] = w
+        chains[(hi, lo)] = chain
+    rows = [[node for _s, node in sorted(row)] for row in members]
+    return _Proper(rows, dict(down), dict(up), weight, dummies, chains)
+
+
+def layered_layout(
+    rows_of: Mapping[str, int],
+    links: Mapping[Link, float],
+    seeds: Mapping[str, float],
+    *,
+    widths: Mapping[str, float] | None = None,
+    band_row: int | None = None,
+    geometry: Geometry = DEFAULT_GEOMETRY,
+) -> LayeredLayout:
+    """Order and place nodes whose rows are given.
+
+    Parameters
+    ----------
+    rows_of : Mapping[str, int]
+        Row of every node (0 = top).
+    links : Mapping[tuple[str, str], float]
+        Undirected links ``(a, b)`` with ``a < b`` and a pulling weight; links within a row
+        take no part in ordering (they are drawn as arcs).
+    seeds : Mapping[str, float]
+        The initial order: ascending seed within each row (ties by id).
+    widths : Mapping[str, float], optional
+        Footprint width per node (default ``geometry.slot_width``).
+    band_row : int, optional
+        Rows from this one down are moved ``geometry.band_gap`` further down.
+    geometry : Geometry
+        Sizes.
+
+    Examples
+    --------
+    >>> layout = layered_layout(
+    ...     {"ceo": 0, "a": 1, "b": 1, "x": 2, "y": 2},
+    ...     {("a", "ceo"): 3.0, ("b", "ceo"): 3.0, ("a", "y"): 3.0, ("b", "x"): 3.0},
+    ...     {"ceo": 0, "a": 1, "b": 2, "x": 3, "y": 4},
+    ... )
+    >>> layout.rows, layout.initial_crossings, layout.crossings
+    ([['ceo'], ['a', 'b'], ['y', 'x']], 1, 0)
+    >>> layout.x["ceo"] == (layout.x["a"] + layout.x["b"]) / 2
+    True
+    """
+    proper = _proper_graph(rows_of, links, seeds)
+    initial, final = order_rows(proper)
+    width_of = dict(widths or {})
+
+    def w(node: str) -> float:
+        if node in proper.dummies:
+            return geometry.dummy_width
+        return width_of.get(node, geometry.slot_width)
+
+    def gap(a: str, b: str) -> float:
+        space = geometry.gap if not ({a, b} & proper.dummies) else geometry.dummy_gap
+        return (w(a) + w(b)) / 2 + space
+
+    x: dict[str, float] = {}
+    for row in proper.rows:
+        cursor = 0.0
+        for j, node in enumerate(row):
+            if j:
+                cursor += gap(row[j - 1], node)
+            x[node] = cursor
+        shift = cursor / 2
+        for node in row:
+            x[node] -= shift
+
+    def settle(row: list[str], sides: Sequence[Mapping[str, Sequence[str]]]) -> None:
+        desired: list[float] = []
+        weights: list[float] = []
+        for node in row:
+            total = pulled = 0.0
+            for side in sides:
+                for n in side.get(node, ()):
+                    link = proper.weight[_key(node, n)]
+                    total += link
+                    pulled += link * x[n]
+            if total == 0.0:
+                desired.append(x[node])
+                weights.append(_LONELY_WEIGHT)
+            else:
+                desired.append(pulled / total)
+                weights.append(total * (2.0 if node in proper.dummies else 1.0))
+        gaps = [gap(a, b) for a, b in itertools.pairwise(row)]
+        for node, value in zip(row, place_row(desired, weights, gaps), strict=True):
+            x[node] = value
+
+    n_rows = len(proper.rows)
+    for _ in range(_PLACE_ROUNDS):
+        for i in range(1, n_rows):
+            settle(proper.rows[i], [proper.up])
+        for i in range(n_rows - 2, -1, -1):
+            settle(proper.rows[i], [proper.down])
+    for i in range(n_rows):
+        settle(proper.rows[i], [proper.up, proper.down])
+
+    left = min((x[n] - w(n) / 2 for row in proper.rows for n in row), default=0.0)
+    right = max((x[n] + w(n) / 2 for row in proper.rows for n in row), default=0.0)
+    shift = geometry.margin - left
+    x = {node: round(value + shift, 1) for node, value in x.items()}
+    top = geometry.margin + geometry.max_size / 2
+    row_y = [
+        top
+        + i * geometry.row_height
+        + (geometry.band_gap if band_row is not None and i >= band_row else 0.0)
+        for i in range(n_rows)
+    ]
+    bends: dict[Link, list[tuple[float, float]]] = {}
+    for (hi, lo), chain in proper.chains.items():
+        bends[(hi, lo)] = [(x[d], row_y[rows_of[hi] + k]) for k, d in enumerate(chain) if k][:-1]
+    real_rows = [[n for n in row if n not in proper.dummies] for row in proper.rows]
+    height = (
+        (row_y[-1] + geometry.max_size / 2 + geometry.label_height + geometry.margin)
+        if row_y
+        else 2 * geometry.margin
+    )
+    return LayeredLayout(
+        rows=real_rows,
+        x={n: v for n, v in x.items() if n not in proper.dummies},
+        row_y=row_y,
+        bends=bends,
+        crossings=final,
+        initial_crossings=initial,
+        width=round(right - left + 2 * geometry.margin, 1),
+        height=round(height, 1),
+    )
+
+
+# --- rows of the power map --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Row and initial-order seed of every person and team member."""
+
+    row: dict[str, int]
+    seed: dict[str, float]
+    band_row: int | None
+    """Our team's row (None when there is no team)."""
+
+
+def link_weights(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[Link, float]:
+    """Merge every tie between two shown nodes into one undirected weighted link.
+
+    >>> from graph.network import build_graph
+    >>> from tests.factories import tiny_snapshot
+    >>> link_weights(build_graph(tiny_snapshot()), ["ceo", "cfo", "am"])
+    {('am', 'cfo'): 1.0, ('ceo', 'cfo'): 3.0}
+    """
+    shown = set(nodes)
+    links: dict[Link, float] = defaultdict(float)
+    for u, v, data in graph.edges(data=True):
+        if u == v or u not in shown or v not in shown:
+            continue
+        kind = data["type"]
+        if kind == RelType.REPORTS_TO.value:
+            kind = "dotted" if data.get("dotted") else "solid"
+        links[_key(u, v)] += _LINK_WEIGHT.get(kind, 1.0)
+    return dict(sorted(links.items()))
+
+
+def assign_rows(graph: nx.MultiDiGraph, ranking: InfluenceRanking, top: str | None) -> Rows:
+    """Rows and seeds of the power map (see the module docstring for the rules).
+
+    Examples
+    --------
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import SnapshotBuilder
+    >>> b = SnapshotBuilder().person("ceo").person("cfo").person("advisor").person("loner")
+    >>> g = build_graph(b.reports("cfo", "ceo").influences("advisor", "ceo").member("am").build())
+    >>> assign_rows(g, rank_influence(g), "ceo").row
+    {'ceo': 0, 'cfo': 1, 'advisor': 1, 'loner': 2, 'am': 3}
+    """
+    tree = hierarchy(graph)
+    people = persons(graph)
+    rank = {item.person_id: item.rank for item in ranking.items}
+
+    def by_rank(p: str) -> tuple[int, str]:
+        return (rank.get(p, len(people) + 1), p)
+
+    heads = sorted((p for p in people if p not in tree.parent), key=by_rank)
+    head_of: dict[str, str] = {}
+    depth_in: dict[str, int] = {}
+    preorder: dict[str, list[str]] = {}
+    for head in heads:
+        order: list[str] = []
+        stack = [(head, 0)]
+        while stack:
+            node, d = stack.pop()
+            head_of[node], depth_in[node] = head, d
+            order.append(node)
+            kids = sorted(tree.children.get(node, ()), key=by_rank, reverse=True)
+            stack.extend((kid, d + 1) for kid in kids)
+        preorder[head] = order
+
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for u, v in graph.edges():
+        if u != v and u in head_of and v in head_of:
+            neighbours[u].add(v)
+            neighbours[v].add(u)
+
+    row: dict[str, int] = {}
+    seed: dict[str, float] = {}
+    counter = [0.0]
+
+    def place(head: str, offset: int, anchor: str | None) -> list[Offer]:
+        """Put a component on the map; answer the offers it makes to its neighbours."""
+        members = preorder[head]
+        if anchor is None:
+            base, spread = counter[0], 1.0
+            counter[0] += len(members)
+        else:
+            base, spread = seed[anchor] + 0.1, 0.8 / len(members)
+        for k, node in enumerate(members):
+            row[node] = offset + depth_in[node]
+            seed[node] = base + k * spread
+        offers: list[Offer] = []
+        for node in members:
+            for n in sorted(neighbours[node]):
+                if n not in row:
+                    offer = max(floor, row[node] + 1 - depth_in[n])
+                    offers.append((offer, by_rank(head_of[n])[0], head_of[n], node))
+        return offers
+
+    pending: list[Offer] = []
+    start = None
+    floor = 0  # nobody but the top decision-maker's own managers goes above them
+    if top is not None and top in head_of:
+        start = head_of[top]
+        floor = depth_in[top]
+    remaining = [h for h in heads if h != start]
+    if start is not None:
+        pending = place(start, 0, None)
+    heapq.heapify(pending)
+    while True:
+        while pending:
+            offset, _r, head, anchor = heapq.heappop(pending)
+            if head in row:
+                continue
+            for offer in place(head, offset, anchor):
+                heapq.heappush(pending, offer)
+        remaining = [h for h in remaining if h not in row]
+        if not remaining:
+            break
+        trees = [h for h in remaining if len(preorder[h]) > 1]
+        if trees:
+            for offer in place(trees[0], floor, None):
+                heapq.heappush(pending, offer)
+            continue
+        deepest = max(row.values(), default=-1) + 1
+        tied = [h for h in remaining if neighbours[h]]
+        if tied:
+            for offer in place(tied[0], deepest, None):
+                heapq.heappush(pending, offer)
+            continue
+        for head in remaining:
+            place(head, deepest, None)
+
+    members = team(graph)
+    if not members:
+        return Rows(row=row, seed=seed, band_row=None)
+    band_row = max(row.values(), default=-1) + 1
+    for member in sorted(members, key=lambda m: (str(graph.nodes[m].get("name")), m)):
+        contacts = [seed[n] for n in graph.successors(member) if n in seed]
+        contacts += [seed[n] for n in graph.predecessors(member) if n in seed]
+        row[member] = band_row
+        seed[member] = sum(contacts) / len(contacts) if contacts else counter[0] + len(seed)
+    return Rows(row=row, seed=seed, band_row=band_row)
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """Rows, positions and bends of one organisation's power map."""
+
+    rows: Rows
+    layout: LayeredLayout
+
+    def position(self, node: str) -> tuple[float, float]:
+        """Centre of a node's symbol."""
+        return self.layout.x[node], self.layout.row_y[self.rows.row[node]]
+
+    def order(self, node: str) -> int:
+        """Index of the node in its row."""
+        return self.layout.rows[self.rows.row[node]].index(node)
+
+    def bends(self, source: str, target: str) -> list[tuple[float, float]]:
+        """Points an edge from ``source`` to ``target`` passes (empty for short edges)."""
+        if (source, target) in self.layout.bends:
+            return list(self.layout.bends[(source, target)])
+        return list(reversed(self.layout.bends.get((target, source), [])))
+
+
+def power_map_layout(
+    graph: nx.MultiDiGraph,
+    ranking: InfluenceRanking,
+    top: str | None,
+    geometry: Geometry = DEFAULT_GEOMETRY,
+) -> MapLayout:
+    """Lay out one organisation: :func:`assign_rows`, then :func:`layered_layout`.
+
+    Examples
+    --------
+    >>> from graph.network import build_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from tests.factories import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> layout = power_map_layout(g, rank_influence(g), "ceo")
+    >>> layout.layout.rows, layout.position("ceo")[1] < layout.position("cfo")[1]
+    ([['ceo'], ['cfo'], ['am']], True)
+    """
+    rows = assign_rows(graph, ranking, top)
+    links = link_weights(graph, rows.row)
+    layout = layered_layout(rows.row, links, rows.seed, band_row=rows.band_row, geometry=geometry)
+    return MapLayout(rows=rows, layout=layout)
