@@ -549,9 +549,7 @@ class CacheInvalidatingStore:
         dry_run: bool = False,
     ) -> ImportResult:
         try:
-            return self._inner.import_graph(
-                tenant, org_id, request, upsert=upsert, dry_run=dry_run
-            )
+            return self._inner.import_graph(tenant, org_id, request, upsert=upsert, dry_run=dry_run)
         finally:
             self._cache.invalidate(tenant)  # new team members show in every organisation
 
