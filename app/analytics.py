@@ -34,6 +34,7 @@ from graph.network import build_graph
 from graph.port import GraphStore, ImportOutcome, OrgImport
 from graph.powermap import power_map, render_svg, to_graphml
 from schemas.analytics import EntryPaths, InfluenceRanking, InfluenceWeights
+from schemas.audit import AuditEntry
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest, ImportResult
 from schemas.keys import ApiKeyPublic
@@ -581,3 +582,9 @@ class CacheInvalidatingStore:
 
     def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic:
         return self._inner.revoke_api_key(tenant, key_id)
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        self._inner.append_audit(entry)
+
+    def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
+        return self._inner.list_audit(tenant, limit=limit, after=after)

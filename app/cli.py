@@ -223,11 +223,18 @@ def demo(
         store.close()
 
 
+def _pepper() -> str:
+    return Settings().key_pepper.get_secret_value()
+
+
 def _print_quickstart_key(store: GraphStore, tenant: str) -> None:
     bootstrap = Settings().bootstrap_admin_key
     if bootstrap is not None:
         store.ensure_api_key(
-            BOOTSTRAP_TENANT, KeyRole.ADMIN, "bootstrap", hash_key(bootstrap.get_secret_value())
+            BOOTSTRAP_TENANT,
+            KeyRole.ADMIN,
+            "bootstrap",
+            hash_key(bootstrap.get_secret_value(), _pepper()),
         )
         out.print("Admin API key: the value of STAKEMAP_BOOTSTRAP_ADMIN_KEY")
         return
@@ -236,7 +243,7 @@ def _print_quickstart_key(store: GraphStore, tenant: str) -> None:
         if key.name == QUICKSTART_KEY_NAME and key.revoked_at is None:
             store.revoke_api_key(tenant, key.id)
     secret = generate_key()
-    store.create_api_key(tenant, KeyRole.ADMIN, QUICKSTART_KEY_NAME, hash_key(secret))
+    store.create_api_key(tenant, KeyRole.ADMIN, QUICKSTART_KEY_NAME, hash_key(secret, _pepper()))
     out.print(f"Admin API key (shown once): [bold]{secret}[/]")
     out.print(f"  curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8000/v1/organisations")
 
@@ -873,7 +880,7 @@ def keys_create(
     store = _store()
     try:
         secret = generate_key()
-        key = store.create_api_key(tenant, role, name, hash_key(secret))
+        key = store.create_api_key(tenant, role, name, hash_key(secret, _pepper()))
         out.print(f"{key.id}\t{key.role.value}\t{secret}")
     finally:
         store.close()

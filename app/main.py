@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
 from app.bootstrap import build_store
 from app.middleware import (
+    AuditMiddleware,
     BodySizeLimitMiddleware,
     Metrics,
     RequestContextMiddleware,
@@ -26,6 +27,7 @@ from app.problems import Problem, register_problem_handlers
 from app.ratelimit import TokenBuckets
 from app.routers import (
     analytics,
+    audit,
     health,
     keys,
     maps,
@@ -77,7 +79,10 @@ def create_app(
                     BOOTSTRAP_TENANT,
                     KeyRole.ADMIN,
                     "bootstrap",
-                    hash_key(active.bootstrap_admin_key.get_secret_value()),
+                    hash_key(
+                        active.bootstrap_admin_key.get_secret_value(),
+                        active.key_pepper.get_secret_value(),
+                    ),
                 )
             analytics = AnalyticsService(
                 store, cache, revalidate=active.cache_revalidate, executor=executor
@@ -114,11 +119,23 @@ def create_app(
     )
     register_problem_handlers(app)
     # Outermost last: request ids wrap everything, so even a 413 carries one.
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(SettingsCORSMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodySizeLimitMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    for module in (health, organisations, people, team, relationships, analytics, maps, keys, ops):
+    for module in (
+        health,
+        organisations,
+        people,
+        team,
+        relationships,
+        analytics,
+        maps,
+        keys,
+        audit,
+        ops,
+    ):
         app.include_router(module.router)
     web.install(app)
     return app

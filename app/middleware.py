@@ -290,3 +290,74 @@ class SettingsCORSMiddleware:
                 max_age=600,
             )
         await self._cors(scope, receive, send)
+
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_ACTION_SUFFIXES = {"/import": "import", "/erase": "erase", "/revoke": "revoke"}
+
+
+def _action(method: str, route: str) -> str:
+    for suffix, action in _ACTION_SUFFIXES.items():
+        if route.endswith(suffix):
+            return action
+    return {"POST": "create", "DELETE": "delete"}.get(method, "update")
+
+
+class AuditMiddleware:
+    """Record every successful write in the audit log: the key, the action, the route and
+    the ids it touched — never bodies, names or other personal data.
+
+    Written after the answer (so a failing audit store cannot undo a committed write; it is
+    logged as an error instead).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        status = 0
+        location = ""
+
+        async def watching_send(message: Message) -> None:
+            nonlocal status, location
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"location":
+                        location = value.decode("latin-1")
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
+        state = scope.get("state", {})
+        principal = state.get("principal")
+        app_state = state.get("app")
+        if principal is None or app_state is None or not 200 <= status < 300:
+            return
+        await self._record(scope, app_state, principal, status, location)
+
+    async def _record(
+        self, scope: Scope, app_state: Any, principal: Any, status: int, location: str
+    ) -> None:
+        from anyio import to_thread
+
+        from app.audit import audit_entry
+
+        route = _route_template(scope)
+        entry = audit_entry(
+            tenant=principal.tenant,
+            key_id=principal.key_id,
+            action=_action(scope["method"], route),
+            method=scope["method"],
+            resource=route,
+            path_params=dict(scope.get("path_params", {})),
+            location=location,
+            status=status,
+            request_id=REQUEST_ID.get(),
+        )
+        try:
+            await to_thread.run_sync(app_state.store.append_audit, entry)
+        except Exception:
+            logger.exception("could not write the audit entry for %s %s", entry.method, route)

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.security import DEVELOPMENT_PEPPER
+
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 PLACEHOLDER_SECRETS = {"", "neo4j", "password", "changeme", "changethis", "secret"}
 
@@ -27,6 +29,10 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     neo4j_timeout_seconds: float = Field(default=15.0, gt=0)
     bootstrap_admin_key: SecretStr | None = None
+    key_pepper: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_PEPPER),
+        description="Secret mixed into every stored API-key hash; changing it revokes all keys",
+    )
     analytics_cache_entries: int = Field(default=256, ge=0)
     analytics_processes: int = Field(
         default=1,
@@ -76,4 +82,9 @@ class Settings(BaseSettings):
             and self.neo4j_password.get_secret_value() in PLACEHOLDER_SECRETS
         ):
             raise ValueError("STAKEMAP_NEO4J_PASSWORD must be set to a real secret in production")
+        if (
+            self.environment == "production"
+            and self.key_pepper.get_secret_value() == DEVELOPMENT_PEPPER
+        ):
+            raise ValueError("STAKEMAP_KEY_PEPPER must be set to a real secret in production")
         return self

@@ -48,6 +48,7 @@ from graph.records import (
     to_storable,
 )
 from queries import QueryCatalog, load_catalog
+from schemas.audit import AuditEntry
 from schemas.common import KeyRole, RelType
 from schemas.imports import (
     ImportRequest,
@@ -125,6 +126,8 @@ STATEMENTS = [
     "api_key_touch",
     "api_key_list",
     "api_key_revoke",
+    "audit_append",
+    "audit_list",
 ]
 
 #: Rows written per UNWIND statement in bulk imports (see docs/PERFORMANCE.md).
@@ -730,3 +733,17 @@ class Neo4jStore:
             return _node(record, "API key")
 
         return api_key_from(self._write(work))
+
+    # --- audit log -----------------------------------------------------------------------------
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        row = entry.model_dump(mode="json")
+
+        def work(tx: ManagedTransaction) -> None:
+            self._run(tx, "audit_append", row=row)
+
+        self._write(work)
+
+    def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
+        records = self._read("audit_list", tenant=tenant, after=after or "", limit=limit)
+        return [AuditEntry.model_validate(r["node"]) for r in records]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from graph.errors import FieldError
+from schemas.audit import AuditEntry
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest, ImportResult
 from schemas.keys import ApiKeyPublic
@@ -193,3 +194,10 @@ class GraphStore(Protocol):
     def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]: ...
 
     def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic: ...
+
+    # audit log
+    def append_audit(self, entry: AuditEntry) -> None:
+        """Record one write (entries hold ids and route names, never personal data)."""
+
+    def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
+        """The tenant's audit entries, oldest first, those with id greater than ``after``."""

@@ -34,6 +34,7 @@ from graph.records import (
     team_member_from,
     to_storable,
 )
+from schemas.audit import AuditEntry
 from schemas.common import KeyRole, RelType
 from schemas.imports import (
     ImportRequest,
@@ -98,6 +99,12 @@ CREATE TABLE IF NOT EXISTS api_keys (
     revoked_at TEXT
 );
 CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON api_keys (tenant);
+CREATE TABLE IF NOT EXISTS audit_log (
+    tenant TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL, key_id TEXT NOT NULL,
+    action TEXT NOT NULL, method TEXT NOT NULL, resource TEXT NOT NULL, resource_id TEXT,
+    org_id TEXT, status INTEGER NOT NULL, request_id TEXT,
+    PRIMARY KEY (tenant, id)
+) WITHOUT ROWID;
 """
 
 #: Error fields of a single-tie create, named as in its request body.
@@ -151,6 +158,10 @@ _UPDATE_PERSON_ORDER = (
 _UPDATE_REL_ORDER = (
     tuple(c for c in _REL_COLUMNS if c not in _ROW_KEY and c != "created_at") + _ROW_KEY
 )
+
+
+_AUDIT_COLUMNS = tuple(AuditEntry.model_fields)
+_INSERT_AUDIT = _insert_sql("audit_log", _AUDIT_COLUMNS)
 
 
 def _person_row(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -209,6 +220,8 @@ class SqliteStore:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = NORMAL")
                 conn.execute("PRAGMA foreign_keys = ON")
+                # Erased personal data is overwritten on disk, not just unlinked (GDPR Art. 17).
+                conn.execute("PRAGMA secure_delete = ON")
                 conn.execute("PRAGMA busy_timeout = 30000")
                 # Checkpoint (copy the WAL into the file, with fsyncs) every 64 MiB of WAL
                 # rather than every 4 MiB: bulk imports commit large transactions back to
@@ -903,3 +916,17 @@ class SqliteStore:
             if row is None:
                 raise NotFound("API key")
         return api_key_from(row)
+
+    # --- audit log -----------------------------------------------------------------------------
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        row = entry.model_dump(mode="json")
+        with self._write() as conn:
+            conn.execute(_INSERT_AUDIT, tuple(row[c] for c in _AUDIT_COLUMNS))
+
+    def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
+        rows = self._connection().execute(
+            "SELECT * FROM audit_log WHERE tenant = ? AND id > ? ORDER BY id LIMIT ?",
+            (tenant, after or "", limit),
+        )
+        return [AuditEntry.model_validate(dict(r)) for r in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from app.deps import Admin, StoreDep
+from app.deps import Admin, SettingsDep, StoreDep
 from app.security import generate_key, hash_key
 from schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 
@@ -12,10 +12,13 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
-def create_key(body: ApiKeyCreate, store: StoreDep, caller: Admin) -> ApiKeyCreated:
+def create_key(
+    body: ApiKeyCreate, store: StoreDep, settings: SettingsDep, caller: Admin
+) -> ApiKeyCreated:
     """Create a key for the caller's tenant; the secret is in this response only."""
     secret = generate_key()
-    key = store.create_api_key(caller.tenant, body.role, body.name, hash_key(secret))
+    digest = hash_key(secret, settings.key_pepper.get_secret_value())
+    key = store.create_api_key(caller.tenant, body.role, body.name, digest)
     return ApiKeyCreated(**key.model_dump(), secret=secret)
 
 

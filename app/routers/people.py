@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import Cursor, Editor, Limit, StoreDep, Viewer
+from app.deps import AnalyticsDep, Cursor, Editor, Limit, StoreDep, Viewer
 from app.paging import page_of
+from app.personal_data import PersonalDataExport, erase_person, export_person
 from schemas.common import Page
 from schemas.resources import PersonCreate, PersonPublic, PersonUpdate
 
@@ -48,3 +49,19 @@ def update_person(
 def delete_person(org_id: str, person_id: str, store: StoreDep, caller: Editor) -> None:
     """Delete a stakeholder and every tie that touches them."""
     store.delete_person(caller.tenant, org_id, person_id)
+
+
+@router.get("/{person_id}/export", response_model=PersonalDataExport)
+def export_personal_data(
+    org_id: str, person_id: str, store: StoreDep, analytics: AnalyticsDep, caller: Viewer
+) -> PersonalDataExport:
+    """Everything we hold on this person — their record, every tie that touches them and
+    what our analytics derive — in one machine-readable document (GDPR Art. 15 and 20)."""
+    return export_person(store, analytics, caller.tenant, org_id, person_id)
+
+
+@router.post("/{person_id}/erase", status_code=status.HTTP_204_NO_CONTENT)
+def erase_personal_data(org_id: str, person_id: str, store: StoreDep, caller: Editor) -> None:
+    """Erase this person and every tie that touches them (GDPR Art. 17). The audit log
+    records that an erasure happened, with ids only."""
+    erase_person(store, caller.tenant, org_id, person_id)

@@ -112,7 +112,10 @@ BODIES: dict[tuple[str, str], Body] = {
     },
     ("POST", "/v1/keys"): lambda ids: {"role": "viewer"},
 }
-NO_BODY = {("POST", "/v1/keys/{key_id}/revoke")}
+NO_BODY = {
+    ("POST", "/v1/keys/{key_id}/revoke"),
+    ("POST", "/v1/organisations/{org_id}/people/{person_id}/erase"),
+}
 
 
 def api_routes(app: FastAPI) -> list[tuple[str, str]]:
