@@ -30,6 +30,7 @@ from graph.analytics import (
     rank_influence,
 )
 from graph.errors import NotFound
+from graph.idempotency import IdempotencyClaim, IdempotentWrite, StoredResponse
 from graph.network import build_graph
 from graph.port import GraphStore, ImportOutcome, OrgImport
 from graph.powermap import power_map, render_svg, to_graphml
@@ -469,74 +470,122 @@ class CacheInvalidatingStore:
         return self._inner.list_api_keys(tenant)
 
     # writes invalidate what they change (even when they fail half-way: cheap and safe)
-    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic:
-        return self._inner.create_organisation(tenant, data)
+    def create_organisation(
+        self, tenant: str, data: OrganisationCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> OrganisationPublic:
+        return self._inner.create_organisation(tenant, data, idempotency=idempotency)
 
     def update_organisation(
-        self, tenant: str, org_id: str, changes: OrganisationUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        changes: OrganisationUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> OrganisationPublic:
         try:
-            return self._inner.update_organisation(tenant, org_id, changes)
+            return self._inner.update_organisation(
+                tenant, org_id, changes, expected_version=expected_version
+            )
         finally:
             self._cache.invalidate(tenant, org_id)
 
-    def delete_organisation(self, tenant: str, org_id: str) -> None:
+    def delete_organisation(
+        self, tenant: str, org_id: str, *, expected_version: int | None = None
+    ) -> None:
         try:
-            self._inner.delete_organisation(tenant, org_id)
+            self._inner.delete_organisation(tenant, org_id, expected_version=expected_version)
         finally:
             self._cache.invalidate(tenant)  # affiliations elsewhere change too
 
-    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
+    def create_person(
+        self,
+        tenant: str,
+        org_id: str,
+        data: PersonCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
+    ) -> PersonPublic:
         try:
-            return self._inner.create_person(tenant, org_id, data)
+            return self._inner.create_person(tenant, org_id, data, idempotency=idempotency)
         finally:
             self._cache.invalidate(tenant, org_id)
 
     def update_person(
-        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        person_id: str,
+        changes: PersonUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> PersonPublic:
         try:
-            return self._inner.update_person(tenant, org_id, person_id, changes)
+            return self._inner.update_person(
+                tenant, org_id, person_id, changes, expected_version=expected_version
+            )
         finally:
             self._cache.invalidate(tenant, org_id)
 
-    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+    def delete_person(
+        self, tenant: str, org_id: str, person_id: str, *, expected_version: int | None = None
+    ) -> None:
         try:
-            self._inner.delete_person(tenant, org_id, person_id)
+            self._inner.delete_person(tenant, org_id, person_id, expected_version=expected_version)
         finally:
             self._cache.invalidate(tenant, org_id)
 
-    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic:
+    def create_team_member(
+        self, tenant: str, data: TeamMemberCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> TeamMemberPublic:
         try:
-            return self._inner.create_team_member(tenant, data)
+            return self._inner.create_team_member(tenant, data, idempotency=idempotency)
         finally:
             self._cache.invalidate(tenant)
 
     def update_team_member(
-        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+        self,
+        tenant: str,
+        member_id: str,
+        changes: TeamMemberUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> TeamMemberPublic:
         try:
-            return self._inner.update_team_member(tenant, member_id, changes)
+            return self._inner.update_team_member(
+                tenant, member_id, changes, expected_version=expected_version
+            )
         finally:
             self._cache.invalidate(tenant)
 
-    def delete_team_member(self, tenant: str, member_id: str) -> None:
+    def delete_team_member(
+        self, tenant: str, member_id: str, *, expected_version: int | None = None
+    ) -> None:
         try:
-            self._inner.delete_team_member(tenant, member_id)
+            self._inner.delete_team_member(tenant, member_id, expected_version=expected_version)
         finally:
             self._cache.invalidate(tenant)
 
     def create_relationship(
-        self, tenant: str, org_id: str, data: RelationshipCreate
+        self,
+        tenant: str,
+        org_id: str,
+        data: RelationshipCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
     ) -> RelationshipPublic:
         try:
-            return self._inner.create_relationship(tenant, org_id, data)
+            return self._inner.create_relationship(tenant, org_id, data, idempotency=idempotency)
         finally:
             self._cache.invalidate(tenant, org_id)
 
-    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None:
+    def delete_relationship(
+        self, tenant: str, org_id: str, rel_id: str, *, expected_version: int | None = None
+    ) -> None:
         try:
-            self._inner.delete_relationship(tenant, org_id, rel_id)
+            self._inner.delete_relationship(
+                tenant, org_id, rel_id, expected_version=expected_version
+            )
         finally:
             self._cache.invalidate(tenant, org_id)
 
@@ -548,9 +597,12 @@ class CacheInvalidatingStore:
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> ImportResult:
         try:
-            return self._inner.import_graph(tenant, org_id, request, upsert=upsert, dry_run=dry_run)
+            return self._inner.import_graph(
+                tenant, org_id, request, upsert=upsert, dry_run=dry_run, idempotency=idempotency
+            )
         finally:
             self._cache.invalidate(tenant)  # new team members show in every organisation
 
@@ -561,9 +613,12 @@ class CacheInvalidatingStore:
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> list[ImportOutcome]:
         try:
-            return self._inner.import_many(tenant, items, upsert=upsert, dry_run=dry_run)
+            return self._inner.import_many(
+                tenant, items, upsert=upsert, dry_run=dry_run, idempotency=idempotency
+            )
         finally:
             self._cache.invalidate(tenant)
 
@@ -588,3 +643,28 @@ class CacheInvalidatingStore:
 
     def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
         return self._inner.list_audit(tenant, limit=limit, after=after)
+
+    # idempotency keys change no graph
+    def claim_idempotency_key(
+        self,
+        tenant: str,
+        key: str,
+        fingerprint: str,
+        *,
+        lease_seconds: float,
+        ttl_seconds: float,
+    ) -> IdempotencyClaim:
+        return self._inner.claim_idempotency_key(
+            tenant, key, fingerprint, lease_seconds=lease_seconds, ttl_seconds=ttl_seconds
+        )
+
+    def complete_idempotency_key(
+        self, tenant: str, key: str, token: str, response: StoredResponse, *, ttl_seconds: float
+    ) -> None:
+        self._inner.complete_idempotency_key(tenant, key, token, response, ttl_seconds=ttl_seconds)
+
+    def release_idempotency_key(self, tenant: str, key: str, token: str) -> None:
+        self._inner.release_idempotency_key(tenant, key, token)
+
+    def purge_idempotency_keys(self, *, limit: int = 10_000) -> int:
+        return self._inner.purge_idempotency_keys(limit=limit)

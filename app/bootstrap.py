@@ -17,6 +17,8 @@ def build_store(settings: Settings) -> GraphStore:
             password=settings.neo4j_password.get_secret_value(),
             database=settings.neo4j_database,
             timeout=settings.neo4j_timeout_seconds,
+            connect_timeout=settings.neo4j_connect_timeout_seconds,
+            retry_time=settings.neo4j_retry_seconds,
         )
     from graph.sqlite_store import SqliteStore
 

@@ -690,17 +690,26 @@ def export_graphml(
         _write(backend.export(_resolve_org(backend, org), "graphml"), output)
 
 
+class MapFormat(StrEnum):
+    JSON = "json"
+    SVG = "svg"
+
+
 @export_cli.command("power-map")
 def export_power_map(
     org: OrgArgument,
     output: OutputOption = None,
+    fmt: Annotated[
+        MapFormat, typer.Option("--format", help="json (Cytoscape.js elements) or svg")
+    ] = MapFormat.JSON,
     tenant: TenantOption = None,
     url: UrlOption = None,
     key: KeyOption = None,
 ) -> None:
-    """The power map as Cytoscape.js elements JSON, with positions."""
+    """The power map with its layout: Cytoscape.js elements JSON, or a standalone SVG."""
+    kind = "power-map" if fmt is MapFormat.JSON else "svg"
     with _backend(url, key, tenant) as backend:
-        _write(backend.export(_resolve_org(backend, org), "power-map"), output)
+        _write(backend.export(_resolve_org(backend, org), kind), output)
 
 
 # --- next, paths --------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.analytics import AnalyticsService
+from app.idempotency import Idempotency, IdempotencyKey, fingerprint
 from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
@@ -95,3 +96,25 @@ Cursor = Annotated[
     str | None,
     Query(max_length=100, description="`next_cursor` of the previous page"),
 ]
+
+
+async def get_idempotency(
+    request: Request,
+    state: StateDep,
+    caller: Annotated[Principal, Depends(get_principal)],
+    key: IdempotencyKey = None,
+) -> Idempotency:
+    """The ``Idempotency-Key`` of a ``POST`` with what identifies the request; the key is
+    claimed by :meth:`Idempotency.run`, once the request has passed validation."""
+    body = await request.body()
+    return Idempotency(
+        store=state.store,
+        tenant=caller.tenant,
+        key=key,
+        fingerprint=fingerprint(request.method, request.url.path, request.url.query, body),
+        ttl_seconds=state.settings.idempotency_ttl_seconds,
+        lease_seconds=state.settings.idempotency_lease_seconds,
+    )
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]

@@ -6,6 +6,8 @@ opened in the lifespan, from settings read at start.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,6 +16,8 @@ from fastapi import FastAPI
 
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
 from app.bootstrap import build_store
+from app.idempotency import purge_periodically
+from app.instrumented import timed
 from app.middleware import (
     AuditMiddleware,
     BodySizeLimitMiddleware,
@@ -23,7 +27,7 @@ from app.middleware import (
     SettingsCORSMiddleware,
     configure_logging,
 )
-from app.problems import Problem, register_problem_handlers
+from app.problems import OutcomeProblem, Problem, document_problems, register_problem_handlers
 from app.ratelimit import TokenBuckets
 from app.routers import (
     analytics,
@@ -70,7 +74,9 @@ def create_app(
         cache = AnalyticsCache(active.analytics_cache_entries)
         metrics = Metrics()
         metrics.watch_cache(cache)
-        store = CacheInvalidatingStore(store_factory(active), cache)
+        store = CacheInvalidatingStore(
+            timed(store_factory(active), metrics.store_latency, metrics.store_errors), cache
+        )
         # rustworkx holds the GIL while it computes: large kernels run in worker processes
         executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
         try:
@@ -88,15 +94,21 @@ def create_app(
                 store, cache, revalidate=active.cache_revalidate, executor=executor
             )
             limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
-            yield {
-                "app": AppState(
-                    settings=active,
-                    store=store,
-                    analytics=analytics,
-                    metrics=metrics,
-                    rate_limits=limits,
-                )
-            }
+            purging = asyncio.create_task(purge_periodically(store))
+            try:
+                yield {
+                    "app": AppState(
+                        settings=active,
+                        store=store,
+                        analytics=analytics,
+                        metrics=metrics,
+                        rate_limits=limits,
+                    )
+                }
+            finally:
+                purging.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purging
         finally:
             if executor is not None:
                 executor.shutdown(cancel_futures=True)
@@ -110,14 +122,22 @@ def create_app(
         docs_url=None,  # served by app.routers.web from local assets
         redoc_url=None,
         responses={
+            400: {"model": Problem, "description": "The body is not JSON"},
             401: {"model": Problem, "description": "Missing, unknown or revoked API key"},
             403: {"model": Problem, "description": "The key's role does not allow this"},
             404: {"model": Problem, "description": "Unknown id (or another tenant's)"},
+            413: {"model": Problem, "description": "The body is too large"},
             422: {"model": Problem, "description": "Invalid input, field by field"},
-            503: {"model": Problem, "description": "The store is unavailable"},
+            429: {"model": Problem, "description": "Rate limit exceeded (see `Retry-After`)"},
+            503: {
+                "model": OutcomeProblem,
+                "description": "The store is unavailable (retry after `Retry-After` seconds), "
+                "or the outcome of a write is unknown (retry with the same `Idempotency-Key`)",
+            },
         },
     )
     register_problem_handlers(app)
+    document_problems(app)
     # Outermost last: request ids wrap everything, so even a 413 carries one.
     app.add_middleware(AuditMiddleware)
     app.add_middleware(SettingsCORSMiddleware)

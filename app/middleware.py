@@ -92,6 +92,12 @@ class Metrics:
             ["operation"],
             registry=self.registry,
         )
+        self.store_errors = Counter(
+            "stakemap_store_errors",
+            "Store calls that failed, by operation and error class",
+            ["operation", "error"],
+            registry=self.registry,
+        )
 
     def watch_cache(self, cache: Any) -> None:
         """Report the analytics cache's hit and miss counts."""

@@ -7,11 +7,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from app.idempotency import to_response
 from graph.errors import StakemapError
+from graph.idempotency import IdempotentReplay
 
 logger = logging.getLogger("stakemap")
 
@@ -33,18 +36,45 @@ class Problem(BaseModel):
     errors: list[ProblemField] = []
 
 
+class VersionProblem(Problem):
+    """412: the resource changed since the version ``If-Match`` names."""
+
+    current_version: int
+
+
+class OutcomeProblem(Problem):
+    """503: the store is unavailable; with ``outcome: "unknown"`` the connection broke while
+    the write committed, and retrying with the same ``Idempotency-Key`` is safe."""
+
+    outcome: str | None = None
+    retry_with_same_idempotency_key: bool | None = None
+
+
+#: Answers every conditional write (``PATCH``/``DELETE``) may give, for the OpenAPI schema.
+PRECONDITION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    412: {"model": VersionProblem, "description": "`If-Match` names an outdated version"},
+    428: {"model": Problem, "description": "`If-Match` is missing"},
+}
+#: Answers every ``POST`` may give with an ``Idempotency-Key``.
+IDEMPOTENCY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {"model": Problem, "description": "A request with this `Idempotency-Key` is running"},
+}
+
+
 def problem_response(
     status: int,
     title: str,
     detail: str | None,
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
         body["errors"] = errors
+    body.update(extensions or {})
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -73,7 +103,14 @@ async def _stakemap_error(_: Request, exc: Exception) -> JSONResponse:
         exc.detail,
         [{"field": e.field, "reason": e.reason} for e in exc.errors],
         exc.headers or None,
+        exc.extensions,
     )
+
+
+async def _replayed(_: Request, exc: Exception) -> Response:
+    # Routes answer replays themselves (app.idempotency); this catches any that escape.
+    assert isinstance(exc, IdempotentReplay)
+    return to_response(exc.response, replayed=True)
 
 
 async def _request_validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -83,14 +120,38 @@ async def _request_validation_error(_: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, "Validation failed", summary, errors)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    allowed = [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthenticated"}
+    titles = {
+        400: "Bad request",
+        401: "Unauthenticated",
+        404: "Not found",
+        405: "Method not allowed",
+    }
+    headers = dict(exc.headers) if exc.headers else {}
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return problem_response(
         exc.status_code,
         titles.get(exc.status_code, "Error"),
         str(exc.detail) if exc.detail else None,
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers or None,
     )
 
 
@@ -102,6 +163,40 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 def register_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StakemapError, _stakemap_error)
+    app.add_exception_handler(IdempotentReplay, _replayed)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+
+
+def document_problems(app: FastAPI) -> None:
+    """Say in the OpenAPI schema what the handlers above send: every error answer is
+    ``application/problem+json`` (a :class:`Problem`), FastAPI's own 422 included."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        problem = {"$ref": "#/components/schemas/Problem"}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                for status, response in operation.get("responses", {}).items():
+                    if str(status)[:1] not in ("4", "5"):
+                        continue
+                    content = response.setdefault("content", {})
+                    body = content.pop("application/json", None) or {"schema": problem}
+                    if str(status) == "422":
+                        body = {"schema": problem}
+                    content[PROBLEM_JSON] = body
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault("Problem", Problem.model_json_schema(ref_template=_REF))
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+_REF = "#/components/schemas/{model}"

@@ -27,7 +27,31 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
-    neo4j_timeout_seconds: float = Field(default=15.0, gt=0)
+    neo4j_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="Longest a Neo4j transaction may run"
+    )
+    neo4j_connect_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Longest to open a Neo4j connection (twice that to get one from the pool)",
+    )
+    neo4j_retry_seconds: float = Field(
+        default=3.0,
+        ge=0,
+        description="How long a transaction that failed on a transient error (a lost "
+        "connection, a deadlock) is retried before the request answers 503",
+    )
+    idempotency_ttl_seconds: float = Field(
+        default=24 * 3600.0,
+        gt=0,
+        description="How long an Idempotency-Key and its answer are kept for replay",
+    )
+    idempotency_lease_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long a request holding an Idempotency-Key blocks others with the same "
+        "key (409) before one may take it over (a crashed process never releases its claim)",
+    )
     bootstrap_admin_key: SecretStr | None = None
     key_pepper: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_PEPPER),

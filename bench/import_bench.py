@@ -748,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
     if sweeps:
         print("\n" + sweep_table(sweeps))
     if args.write_doc and results:
-        write_doc(doc_section(info, results, sweeps, parse_seconds))
+        write_doc(doc_section(info, results, sweeps or latest_sweep(), parse_seconds))
         print(f"\nupdated {DOC.relative_to(ROOT)}")
     return 0
 
@@ -792,7 +792,36 @@ unchanged, nothing written). The last column is the whole command in its own pro
 CSV, validate against the store, write), and its re-run, which reports "Nothing changed".
 
 {table(results)}
-{sweep_section(sweeps)}"""
+{history(results)}{sweep_section(sweeps)}"""
+
+
+def history(results: list[dict[str, Any]]) -> str:
+    """The ratios of every run of the same size kept in bench/results/, oldest first."""
+    size = results[0]["contacts"]
+    ratios: dict[str, list[str]] = {}
+    for path in sorted(RESULTS.glob("import-*.json")):
+        for run in json.loads(path.read_text("utf-8")).get("results", []):
+            if run["contacts"] == size:
+                ratios.setdefault(run["store"], []).append(
+                    f"{run['ratio']:.2f} ({run['batch_rows']:,} rows a transaction)"
+                )
+    if not any(len(found) > 1 for found in ratios.values()):
+        return ""
+    runs = "; ".join(f"{store} {', '.join(found)}" for store, found in sorted(ratios.items()))
+    return f"""
+All runs of this size on this machine so far (ratio, oldest first; the first SQLite one
+predates the WAL-checkpoint setting; the machine was shared with other work, so absolute
+rows/s moved by up to a factor of two between runs): {runs}.
+"""
+
+
+def latest_sweep() -> list[dict[str, Any]]:
+    """The sweep of the newest results file that has one (sweeps take long; reuse them)."""
+    for path in sorted(RESULTS.glob("import-*.json"), reverse=True):
+        found: list[dict[str, Any]] = json.loads(path.read_text("utf-8")).get("sweep") or []
+        if found:
+            return found
+    return []
 
 
 def sweep_section(sweeps: list[dict[str, Any]]) -> str:
@@ -802,8 +831,10 @@ def sweep_section(sweeps: list[dict[str, Any]]) -> str:
 **Rows per transaction.** `IMPORT_BATCH_ROWS` in `app/cli_backend.py` comes from
 `--sweep`: our import of a smaller export at each transaction size, three interleaved rounds,
 median rows/s. SQLite gains from few large commits (each may checkpoint the WAL, with
-fsyncs); Neo4j (1 GiB heap) prefers moderate transactions. Runs on this shared machine vary
-by ±30 %.
+fsyncs): 20,000. On Neo4j the sizes from 1,000 to 20,000 are alike within the noise of this
+shared machine (single runs vary by a factor of two), so 5,000 — one `UNWIND` statement per
+kind of row, few commits (each fsyncs the transaction log), a small transaction state for a
+1 GiB heap.
 
 {sweep_table(sweeps)}
 """

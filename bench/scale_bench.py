@@ -31,6 +31,7 @@ server it deletes its tenant when done.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import shutil
@@ -471,7 +472,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--neo4j-uri", help=f"a Neo4j to use (default: our own on {BENCH_NEO4J})")
     parser.add_argument("--neo4j-database", default="neo4j")
     parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
+    parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
     args = parser.parse_args(argv)
+    if args.report:
+        saved = json.loads(args.report.read_text("utf-8"))
+        text = report(saved["machine"], saved["results"], saved.get("at"))
+        print(text)
+        if args.write_doc:
+            write_section(HEADING, text)
+        return 0
     sizes: tuple[int, ...] = SIZES if not args.quick else (10_000, 100_000)
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))
@@ -505,9 +514,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def report(info: dict[str, Any], results: list[dict[str, Any]]) -> str:
+def report(info: dict[str, Any], results: list[dict[str, Any]], at: str | None = None) -> str:
+    stamp = at or datetime.now(UTC).strftime("%Y%m%d")
     lines = [
-        f"`python -m bench.scale_bench` ({datetime.now(UTC).date().isoformat()}). "
+        f"`python -m bench.scale_bench` ({stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}). "
         f"{machine_line(info)}",
         "",
         f"One tenant: a team of {TEAM}, a measured account of {MEASURED_PEOPLE:,} people, and "
@@ -543,6 +553,7 @@ def report(info: dict[str, Any], results: list[dict[str, Any]]) -> str:
                 f"| **{cells[0]}** | {p95_ratio} | **{cells[1]}** | **{cells[2]}** "
                 f"| **{cells[3]}** | |"
             )
+    lines += ["", scale_verdict(results)]
     exports = [(r["store"], s) for r in results for s in r["sizes"] if "export" in s]
     if exports:
         lines += [
@@ -573,7 +584,48 @@ def report(info: dict[str, Any], results: list[dict[str, Any]]) -> str:
                     f"| **{store}: peak ratio** | | | | | "
                     f"| **{ratio(mine[-1]['peak_rss_mib'] / mine[0]['peak_rss_mib'])}** |"
                 )
+        lines += ["", export_verdict(exports)]
     return "\n".join(lines)
+
+
+def scale_verdict(results: list[dict[str, Any]]) -> str:
+    notes = []
+    for r in results:
+        first, last = r["sizes"][0], r["sizes"][-1]
+        if len(r["sizes"]) < 2:
+            continue
+        worst = max(
+            median(last[name]) / median(first[name])
+            for name in ("snapshot_s", "snapshot_rank_s", "endpoint_s", "others_snapshot_s")
+        )
+        grown = f"{first['people_in_database']:,} to {last['people_in_database']:,} people"
+        if worst <= 1.3:
+            notes.append(
+                f"**{r['store']}: target met**, from {grown} no per-organisation figure grew "
+                f"by more than {ratio(worst)} (target 1.3x)."
+            )
+        else:
+            notes.append(
+                f"**{r['store']}: target missed**, from {grown} the worst per-organisation "
+                f"figure grew {ratio(worst)} (target 1.3x, over by a factor {worst / 1.3:.2f})."
+            )
+    return " ".join(notes)
+
+
+def export_verdict(exports: list[tuple[str, dict[str, Any]]]) -> str:
+    notes = []
+    for store in sorted({store for store, _ in exports}):
+        mine = [s for st, s in exports if st == store]
+        if len(mine) < 2:
+            continue
+        growth = mine[-1]["export"]["peak_rss_mib"] / mine[0]["export"]["peak_rss_mib"]
+        people = mine[-1]["people_in_database"] / mine[0]["people_in_database"]
+        state = "target met" if growth <= 1.2 else "target missed"
+        notes.append(
+            f"**{store}: {state}**: {people:,.0f}x the people, {ratio(growth)} the peak memory "
+            "(target 1.2x)."
+        )
+    return " ".join(notes)
 
 
 def _plan_text(found: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,11 @@ class StakemapError(Exception):
     @property
     def headers(self) -> dict[str, str]:
         """HTTP headers the answer must carry."""
+        return {}
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        """Extra members of the problem document (RFC 9457 section 3.2)."""
         return {}
 
 
@@ -84,6 +90,91 @@ class StoreUnavailable(StakemapError):
         return {"Retry-After": "5"}
 
 
+class OutcomeUnknown(StoreUnavailable):
+    """The connection to the store broke while a write was committing: it may or may not
+    have been stored. Retrying with the same ``Idempotency-Key`` is safe (the retry either
+    replays the stored answer or writes once)."""
+
+    title = "Outcome unknown"
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(
+            "the connection to the store was lost while the write was committing, so it may or "
+            "may not have been stored; retrying with the same Idempotency-Key is safe: the "
+            f"retry answers what was stored, or stores it once ({cause})"
+        )
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"outcome": "unknown", "retry_with_same_idempotency_key": True}
+
+
+class PreconditionFailed(StakemapError):
+    """``If-Match`` names another version than the stored one (a lost update prevented)."""
+
+    status = 412
+    title = "Precondition failed"
+
+    def __init__(self, kind: str, current_version: int) -> None:
+        super().__init__(
+            f"the {kind} is at version {current_version}, not the one If-Match names; read it "
+            "again and reapply the change"
+        )
+        self.current_version = current_version
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"ETag": f'"{self.current_version}"'}
+
+    @property
+    def extensions(self) -> dict[str, Any]:
+        return {"current_version": self.current_version}
+
+
+class PreconditionRequired(StakemapError):
+    """A write that must name the version it changes came without ``If-Match``."""
+
+    status = 428
+    title = "Precondition required"
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(
+            f'send If-Match with the {kind}\'s ETag (its version, e.g. If-Match: "3") so a '
+            "concurrent change is never overwritten"
+        )
+
+
+class IdempotencyKeyReused(StakemapError):
+    """The ``Idempotency-Key`` was used before with a different request."""
+
+    status = 422
+    title = "Idempotency key reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Idempotency-Key was already used with a different request (method, path, "
+            "query or body); use a new key for a new request",
+            [FieldError("header.Idempotency-Key", "already used with a different request")],
+        )
+
+
+class IdempotencyInProgress(Conflict):
+    """A request with the same ``Idempotency-Key`` is still being processed."""
+
+    title = "Request in progress"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(
+            "a request with this Idempotency-Key is still being processed; retry later to get "
+            "its answer"
+        )
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}
+
+
 class RateLimited(StakemapError):
     """The API key sent more requests than its rate allows."""
 
@@ -97,3 +188,18 @@ class RateLimited(StakemapError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}
+
+
+def check_version(kind: str, current: int, expected: int | None) -> None:
+    """Raise :class:`PreconditionFailed` unless ``expected`` is None or ``current``.
+
+    Adapters call it inside the write transaction, holding the resource's write lock.
+
+    >>> check_version("person", 3, None); check_version("person", 3, 3)
+    >>> check_version("person", 4, 3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graph.errors.PreconditionFailed: the person is at version 4, not the one ...
+    """
+    if expected is not None and current != expected:
+        raise PreconditionFailed(kind, current)

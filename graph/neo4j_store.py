@@ -11,6 +11,7 @@ from :mod:`queries`; driver errors become domain errors here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -27,13 +28,33 @@ from neo4j import (
 from neo4j.exceptions import (
     ConstraintError,
     DriverError,
+    IncompleteCommit,
     Neo4jError,
     ServiceUnavailable,
     SessionExpired,
     TransientError,
 )
 
-from graph.errors import Conflict, FieldError, NotFound, StoreUnavailable, ValidationFailed
+from graph.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    OutcomeUnknown,
+    StoreUnavailable,
+    ValidationFailed,
+    check_version,
+)
+from graph.idempotency import (
+    ClaimOutcome,
+    IdempotencyClaim,
+    IdempotentWrite,
+    StoredResponse,
+    admit,
+    done_record,
+    judge_claim,
+    new_token,
+    pending_record,
+)
 from graph.planning import BatchPlan, OrgContext, external_refs, new_id, plan_batch, utcnow
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
@@ -128,6 +149,14 @@ STATEMENTS = [
     "api_key_revoke",
     "audit_append",
     "audit_list",
+    "organisation_lock",
+    "team_lock",
+    "person_version",
+    "relationship_version",
+    "idempotency_lock",
+    "idempotency_save",
+    "idempotency_release",
+    "idempotency_purge",
 ]
 
 #: Rows written per UNWIND statement in bulk imports (see docs/PERFORMANCE.md).
@@ -148,14 +177,36 @@ def _domain_errors() -> Iterator[None]:
         yield
     except ConstraintError as exc:
         raise Conflict(f"conflicts with stored data: {exc.message}") from exc
+    except IncompleteCommit as exc:
+        # The connection broke after COMMIT was sent: stored or not, nobody knows.
+        raise OutcomeUnknown(str(exc)) from exc
     except (ServiceUnavailable, SessionExpired, TransientError) as exc:
         raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
     except DriverError as exc:
         raise StoreUnavailable(f"Neo4j driver error: {exc}") from exc
     except Neo4jError as exc:
-        if exc.code and exc.code.startswith("Neo.TransientError"):
+        code = exc.code or ""
+        if code.startswith("Neo.TransientError") or "TransactionTimedOut" in code:
             raise StoreUnavailable(f"Neo4j is busy: {exc.message}") from exc
         raise
+
+
+def _single_result(batch: BatchPlan, *, dry_run: bool) -> ImportResult:
+    """The result of a one-organisation batch, or its refusal raised."""
+    [outcome] = batch.outcomes(dry_run=dry_run)
+    if outcome.missing:
+        raise NotFound("organisation")
+    if outcome.result is None:
+        raise ValidationFailed(outcome.errors)
+    return outcome.result
+
+
+def _created_person(batch: BatchPlan) -> PersonPublic:
+    return person_from(batch.planned[0].plan.people[0])
+
+
+def _created_relationship(batch: BatchPlan) -> RelationshipPublic:
+    return relationship_from(batch.planned[0].plan.relationships[0])
 
 
 def _node(record: neo4j.Record | None, kind: str) -> dict[str, Any]:
@@ -176,8 +227,14 @@ class Neo4jStore:
         password: str,
         database: str,
         timeout: float = 15.0,
+        connect_timeout: float | None = None,
+        retry_time: float | None = None,
         catalog: QueryCatalog | None = None,
     ) -> None:
+        """``timeout`` bounds each transaction (and, unless given, connecting and retrying);
+        ``connect_timeout`` bounds opening a connection and getting one from the pool;
+        ``retry_time`` bounds how long a failing transaction is retried. Small bounds make
+        requests fail fast (503) while Neo4j is down; the driver reconnects by itself."""
         self._catalog = catalog or load_catalog()
         self._catalog.require(STATEMENTS)
         self._database = database
@@ -192,9 +249,9 @@ class Neo4jStore:
             self._driver = GraphDatabase.driver(
                 uri,
                 auth=(user, password),
-                connection_timeout=timeout,
-                connection_acquisition_timeout=timeout,
-                max_transaction_retry_time=timeout,
+                connection_timeout=connect_timeout or timeout,
+                connection_acquisition_timeout=(connect_timeout or timeout) * 2,
+                max_transaction_retry_time=timeout if retry_time is None else retry_time,
                 # Schema hints such as "property key does not exist" on an empty database
                 # are noise for a service; real failures arrive as exceptions.
                 notifications_min_severity=NotificationMinimumSeverity.OFF,
@@ -245,6 +302,21 @@ class Neo4jStore:
         if record is None:
             raise NotFound("organisation")
         return int(record["version"])
+
+    def _lock_and_check(
+        self,
+        tx: ManagedTransaction,
+        statement: str,
+        kind: str,
+        expected: int | None,
+        **params: Any,
+    ) -> None:
+        """Run ``statement`` (which locks the resource, or reads it under a lock the
+        transaction holds already) and check its version: NotFound, PreconditionFailed."""
+        record = self._run_one(tx, statement, **params)
+        if record is None:
+            raise NotFound(kind)
+        check_version(kind, int(record["version"]), expected)
 
     def _lean_context(
         self, tx: ManagedTransaction, tenant: str, org_id: str, refs: list[str]
@@ -350,13 +422,21 @@ class Neo4jStore:
         upsert: bool,
         dry_run: bool,
         paths: dict[str, str] | None = None,
+        idempotency: IdempotentWrite | None = None,
+        result_of: Callable[[BatchPlan], Any] | None = None,
     ) -> BatchPlan:
-        """Plan ``items`` and, unless ``dry_run``, store them: one transaction."""
+        """Plan ``items`` and, unless ``dry_run``, store them: one transaction, which also
+        records ``idempotency`` with ``result_of(batch)`` (default: the outcomes)."""
 
         def work(tx: ManagedTransaction) -> BatchPlan:
+            if not dry_run:
+                self._admit(tx, tenant, idempotency)
             batch = self._plan(tx, tenant, items, upsert=upsert, dry_run=dry_run, paths=paths)
             if not dry_run:
                 self._store(tx, tenant, batch)
+                if idempotency is not None:
+                    result = result_of(batch) if result_of else batch.outcomes(dry_run=False)
+                    self._record_done(tx, tenant, idempotency, result)
             return batch
 
         if dry_run:
@@ -374,21 +454,27 @@ class Neo4jStore:
         upsert: bool = False,
         dry_run: bool = False,
         paths: dict[str, str] | None = None,
+        idempotency: IdempotentWrite | None = None,
+        created: Callable[[BatchPlan], Any] | None = None,
     ) -> tuple[BatchPlan, ImportResult]:
-        """Import into one organisation; raise its refusal."""
+        """Import into one organisation; raise its refusal. With ``idempotency``, the
+        refusal is raised inside the transaction and ``created(batch)`` (default: the
+        import result) is what the record keeps."""
+
+        def result_of(batch: BatchPlan) -> Any:
+            result = _single_result(batch, dry_run=False)
+            return result if created is None else created(batch)
+
         batch = self._batch(
             tenant,
             [OrgImport(request, org_id=org_id)],
             upsert=upsert,
             dry_run=dry_run,
             paths=paths,
+            idempotency=idempotency,
+            result_of=result_of,
         )
-        [outcome] = batch.outcomes(dry_run=dry_run)
-        if outcome.missing:
-            raise NotFound("organisation")
-        if outcome.result is None:
-            raise ValidationFailed(outcome.errors)
-        return batch, outcome.result
+        return batch, _single_result(batch, dry_run=dry_run)
 
     @staticmethod
     def _changes(values: dict[str, Any]) -> dict[str, Any]:
@@ -426,7 +512,9 @@ class Neo4jStore:
                 )
             current = record["parent_id"]
 
-    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic:
+    def create_organisation(
+        self, tenant: str, data: OrganisationCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> OrganisationPublic:
         now = utcnow()
         org = OrganisationPublic(
             id=new_id(),
@@ -438,8 +526,10 @@ class Neo4jStore:
         )
 
         def work(tx: ManagedTransaction) -> None:
+            self._admit(tx, tenant, idempotency)
             self._check_parent(tx, tenant, org.id, org.parent_id)
             self._run(tx, "organisation_create", row=model_row(org, ORGANISATION_FIELDS))
+            self._record_done(tx, tenant, idempotency, org)
 
         self._write(work)
         return org
@@ -455,14 +545,25 @@ class Neo4jStore:
         return [organisation_from(r["node"]) for r in records]
 
     def update_organisation(
-        self, tenant: str, org_id: str, changes: OrganisationUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        changes: OrganisationUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> OrganisationPublic:
         values = changes.model_dump(exclude_unset=True)
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
+            self._lock_and_check(
+                tx,
+                "organisation_lock",
+                "organisation",
+                expected_version,
+                tenant=tenant,
+                org_id=org_id,
+            )
             if "parent_id" in values:
-                if self._run_one(tx, "organisation_version", tenant=tenant, org_id=org_id) is None:
-                    raise NotFound("organisation")
                 self._check_parent(tx, tenant, org_id, values["parent_id"])
             record = self._run_one(
                 tx,
@@ -476,8 +577,18 @@ class Neo4jStore:
 
         return organisation_from(self._write(work))
 
-    def delete_organisation(self, tenant: str, org_id: str) -> None:
+    def delete_organisation(
+        self, tenant: str, org_id: str, *, expected_version: int | None = None
+    ) -> None:
         def work(tx: ManagedTransaction) -> None:
+            self._lock_and_check(
+                tx,
+                "organisation_lock",
+                "organisation",
+                expected_version,
+                tenant=tenant,
+                org_id=org_id,
+            )
             self._bump(tx, tenant, org_id)
             affiliates = self._run_one(tx, "organisation_affiliates", tenant=tenant, org_id=org_id)
             self._run(tx, "organisation_delete", tenant=tenant, org_id=org_id)
@@ -495,10 +606,19 @@ class Neo4jStore:
 
     # --- people ----------------------------------------------------------------------------
 
-    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
+    def create_person(
+        self,
+        tenant: str,
+        org_id: str,
+        data: PersonCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
+    ) -> PersonPublic:
         request = ImportRequest(people=[PersonImport(ref="new", **data.model_dump())])
-        batch, _ = self._single(tenant, org_id, request)
-        return person_from(batch.planned[0].plan.people[0])
+        batch, _ = self._single(
+            tenant, org_id, request, idempotency=idempotency, created=_created_person
+        )
+        return _created_person(batch)
 
     def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
         record = self._read_one("person_get", tenant=tenant, org_id=org_id, person_id=person_id)
@@ -514,12 +634,27 @@ class Neo4jStore:
         return [person_from(r["node"]) for r in records]
 
     def update_person(
-        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        person_id: str,
+        changes: PersonUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> PersonPublic:
         values = self._changes(changes.model_dump(exclude_unset=True))
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
-            self._bump(tx, tenant, org_id)
+            self._bump(tx, tenant, org_id)  # the organisation's lock guards its people
+            self._lock_and_check(
+                tx,
+                "person_version",
+                "person",
+                expected_version,
+                tenant=tenant,
+                org_id=org_id,
+                person_id=person_id,
+            )
             record = self._run_one(
                 tx,
                 "person_update",
@@ -533,9 +668,20 @@ class Neo4jStore:
 
         return person_from(self._write(work))
 
-    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+    def delete_person(
+        self, tenant: str, org_id: str, person_id: str, *, expected_version: int | None = None
+    ) -> None:
         def work(tx: ManagedTransaction) -> None:
             self._bump(tx, tenant, org_id)
+            self._lock_and_check(
+                tx,
+                "person_version",
+                "person",
+                expected_version,
+                tenant=tenant,
+                org_id=org_id,
+                person_id=person_id,
+            )
             record = self._run_one(
                 tx, "person_delete", tenant=tenant, org_id=org_id, person_id=person_id
             )
@@ -546,7 +692,9 @@ class Neo4jStore:
 
     # --- team ------------------------------------------------------------------------------
 
-    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic:
+    def create_team_member(
+        self, tenant: str, data: TeamMemberCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> TeamMemberPublic:
         now = utcnow()
         member = TeamMemberPublic(
             id=new_id(),
@@ -558,8 +706,10 @@ class Neo4jStore:
         )
 
         def work(tx: ManagedTransaction) -> None:
+            self._admit(tx, tenant, idempotency)
             self._run(tx, "team_create_many", rows=[model_row(member, TEAM_FIELDS)])
             self._run(tx, "organisation_bump_tenant", tenant=tenant)
+            self._record_done(tx, tenant, idempotency, member)
 
         self._write(work)
         return member
@@ -575,11 +725,19 @@ class Neo4jStore:
         return [team_member_from(r["node"]) for r in records]
 
     def update_team_member(
-        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+        self,
+        tenant: str,
+        member_id: str,
+        changes: TeamMemberUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> TeamMemberPublic:
         values = self._changes(changes.model_dump(exclude_unset=True))
 
         def work(tx: ManagedTransaction) -> dict[str, Any]:
+            self._lock_and_check(
+                tx, "team_lock", "team member", expected_version, tenant=tenant, member_id=member_id
+            )
             record = self._run_one(
                 tx,
                 "team_update",
@@ -594,8 +752,13 @@ class Neo4jStore:
 
         return team_member_from(self._write(work))
 
-    def delete_team_member(self, tenant: str, member_id: str) -> None:
+    def delete_team_member(
+        self, tenant: str, member_id: str, *, expected_version: int | None = None
+    ) -> None:
         def work(tx: ManagedTransaction) -> None:
+            self._lock_and_check(
+                tx, "team_lock", "team member", expected_version, tenant=tenant, member_id=member_id
+            )
             record = self._run_one(tx, "team_delete", tenant=tenant, member_id=member_id)
             if record is None or record["deleted"] == 0:
                 raise NotFound("team member")
@@ -606,7 +769,12 @@ class Neo4jStore:
     # --- relationships ---------------------------------------------------------------------
 
     def create_relationship(
-        self, tenant: str, org_id: str, data: RelationshipCreate
+        self,
+        tenant: str,
+        org_id: str,
+        data: RelationshipCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
     ) -> RelationshipPublic:
         rel = RelationshipImport(
             source=data.source_id,
@@ -614,9 +782,14 @@ class Neo4jStore:
             **data.model_dump(exclude={"source_id", "target_id"}),
         )
         batch, _ = self._single(
-            tenant, org_id, ImportRequest(relationships=[rel]), paths=_TIE_PATHS
+            tenant,
+            org_id,
+            ImportRequest(relationships=[rel]),
+            paths=_TIE_PATHS,
+            idempotency=idempotency,
+            created=_created_relationship,
         )
-        return relationship_from(batch.planned[0].plan.relationships[0])
+        return _created_relationship(batch)
 
     def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
         record = self._read_one("relationship_get", tenant=tenant, org_id=org_id, rel_id=rel_id)
@@ -631,9 +804,20 @@ class Neo4jStore:
         )
         return [relationship_from(r["node"]) for r in records]
 
-    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None:
+    def delete_relationship(
+        self, tenant: str, org_id: str, rel_id: str, *, expected_version: int | None = None
+    ) -> None:
         def work(tx: ManagedTransaction) -> None:
             self._bump(tx, tenant, org_id)
+            self._lock_and_check(
+                tx,
+                "relationship_version",
+                "relationship",
+                expected_version,
+                tenant=tenant,
+                org_id=org_id,
+                rel_id=rel_id,
+            )
             record = self._run_one(
                 tx, "relationship_delete", tenant=tenant, org_id=org_id, rel_id=rel_id
             )
@@ -652,8 +836,11 @@ class Neo4jStore:
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> ImportResult:
-        return self._single(tenant, org_id, request, upsert=upsert, dry_run=dry_run)[1]
+        return self._single(
+            tenant, org_id, request, upsert=upsert, dry_run=dry_run, idempotency=idempotency
+        )[1]
 
     def import_many(
         self,
@@ -662,8 +849,9 @@ class Neo4jStore:
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> list[ImportOutcome]:
-        batch = self._batch(tenant, items, upsert=upsert, dry_run=dry_run)
+        batch = self._batch(tenant, items, upsert=upsert, dry_run=dry_run, idempotency=idempotency)
         return batch.outcomes(dry_run=dry_run)
 
     def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
@@ -747,3 +935,86 @@ class Neo4jStore:
     def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
         records = self._read("audit_list", tenant=tenant, after=after or "", limit=limit)
         return [AuditEntry.model_validate(r["node"]) for r in records]
+
+    # --- idempotency keys (graph.idempotency) --------------------------------------------------
+
+    def _idempotency_row(self, tx: ManagedTransaction, tenant: str, key: str) -> dict[str, Any]:
+        """The key's record, created if new, with its write lock held from now on."""
+        record = self._run_one(tx, "idempotency_lock", tenant=tenant, key=key)
+        assert record is not None
+        row: dict[str, Any] = record["node"]
+        return row
+
+    def _save_idempotency(self, tx: ManagedTransaction, row: dict[str, Any]) -> None:
+        fields = {name: value for name, value in row.items() if name not in ("tenant", "key")}
+        self._run(tx, "idempotency_save", tenant=row["tenant"], key=row["key"], row=fields)
+
+    def _admit(self, tx: ManagedTransaction, tenant: str, write: IdempotentWrite | None) -> None:
+        """First in a write transaction: lock the key's record (before any organisation, so
+        locks are always taken in the same order) and check it."""
+        if write is not None:
+            admit(self._idempotency_row(tx, tenant, write.key), write, time.time())
+
+    def _record_done(
+        self, tx: ManagedTransaction, tenant: str, write: IdempotentWrite | None, result: Any
+    ) -> None:
+        """Last in the write transaction: the response to replay, committed with it."""
+        if write is not None:
+            response = write.respond(result)
+            self._save_idempotency(
+                tx,
+                done_record(
+                    tenant, write.key, write.fingerprint, response, time.time(), write.ttl_seconds
+                ),
+            )
+
+    def claim_idempotency_key(
+        self,
+        tenant: str,
+        key: str,
+        fingerprint: str,
+        *,
+        lease_seconds: float,
+        ttl_seconds: float,
+    ) -> IdempotencyClaim:
+        def work(tx: ManagedTransaction) -> IdempotencyClaim:
+            now = time.time()
+            answer = judge_claim(self._idempotency_row(tx, tenant, key), fingerprint, now)
+            if answer is not None:
+                return answer
+            token = new_token()
+            self._save_idempotency(
+                tx, pending_record(tenant, key, fingerprint, token, now, lease_seconds, ttl_seconds)
+            )
+            return IdempotencyClaim(ClaimOutcome.CLAIMED, token=token)
+
+        return self._write(work)
+
+    def complete_idempotency_key(
+        self, tenant: str, key: str, token: str, response: StoredResponse, *, ttl_seconds: float
+    ) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            row = self._idempotency_row(tx, tenant, key)
+            if row.get("state") != "pending" or row.get("token") != token:
+                # taken over after our lease ended (the new holder answers), or gone: drop
+                # the record the lock statement may just have made
+                self._run(tx, "idempotency_release", tenant=tenant, key=key, token=token)
+                return
+            self._save_idempotency(
+                tx, done_record(tenant, key, row["fingerprint"], response, time.time(), ttl_seconds)
+            )
+
+        self._write(work)
+
+    def release_idempotency_key(self, tenant: str, key: str, token: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            self._run(tx, "idempotency_release", tenant=tenant, key=key, token=token)
+
+        self._write(work)
+
+    def purge_idempotency_keys(self, *, limit: int = 10_000) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            record = self._run_one(tx, "idempotency_purge", now=time.time(), limit=limit)
+            return int(record["deleted"]) if record else 0
+
+        return self._write(work)

@@ -4,6 +4,13 @@ Both adapters (:mod:`graph.sqlite_store`, :mod:`graph.neo4j_store`) satisfy
 :class:`GraphStore` and pass the same contract suite (``tests/contract``). Every method is
 scoped by ``tenant``; an id from another tenant behaves exactly like an unknown id.
 Every write bumps the version of each organisation whose snapshot it changes.
+
+Updates and deletes take ``expected_version``: when given, the write happens only if the
+resource is at that version (checked and written under the resource's write lock, in one
+transaction), else :class:`~graph.errors.PreconditionFailed` carries the current version. The
+existence check comes first, so another tenant's id answers ``NotFound`` whatever the version.
+Creates and imports take ``idempotency`` (:mod:`graph.idempotency`): the response to replay
+is stored in the write's own transaction.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from graph.errors import FieldError
+from graph.idempotency import IdempotencyClaim, IdempotentWrite, StoredResponse
 from schemas.audit import AuditEntry
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest, ImportResult
@@ -75,7 +83,9 @@ class GraphStore(Protocol):
     def close(self) -> None: ...
 
     # organisations
-    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic: ...
+    def create_organisation(
+        self, tenant: str, data: OrganisationCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> OrganisationPublic: ...
 
     def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic: ...
 
@@ -85,17 +95,31 @@ class GraphStore(Protocol):
         """Organisations ordered by id, those with id greater than ``after``."""
 
     def update_organisation(
-        self, tenant: str, org_id: str, changes: OrganisationUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        changes: OrganisationUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> OrganisationPublic: ...
 
-    def delete_organisation(self, tenant: str, org_id: str) -> None:
+    def delete_organisation(
+        self, tenant: str, org_id: str, *, expected_version: int | None = None
+    ) -> None:
         """Delete the organisation with its people and every tie stored under it."""
 
     def org_version(self, tenant: str, org_id: str) -> int:
         """The organisation's current version: one cheap read, for cache checks."""
 
     # people
-    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic: ...
+    def create_person(
+        self,
+        tenant: str,
+        org_id: str,
+        data: PersonCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
+    ) -> PersonPublic: ...
 
     def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic: ...
 
@@ -104,14 +128,24 @@ class GraphStore(Protocol):
     ) -> list[PersonPublic]: ...
 
     def update_person(
-        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        person_id: str,
+        changes: PersonUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> PersonPublic: ...
 
-    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+    def delete_person(
+        self, tenant: str, org_id: str, person_id: str, *, expected_version: int | None = None
+    ) -> None:
         """Delete the person and every tie that touches them."""
 
     # our team
-    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic: ...
+    def create_team_member(
+        self, tenant: str, data: TeamMemberCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> TeamMemberPublic: ...
 
     def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic: ...
 
@@ -120,14 +154,26 @@ class GraphStore(Protocol):
     ) -> list[TeamMemberPublic]: ...
 
     def update_team_member(
-        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+        self,
+        tenant: str,
+        member_id: str,
+        changes: TeamMemberUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> TeamMemberPublic: ...
 
-    def delete_team_member(self, tenant: str, member_id: str) -> None: ...
+    def delete_team_member(
+        self, tenant: str, member_id: str, *, expected_version: int | None = None
+    ) -> None: ...
 
     # relationships
     def create_relationship(
-        self, tenant: str, org_id: str, data: RelationshipCreate
+        self,
+        tenant: str,
+        org_id: str,
+        data: RelationshipCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
     ) -> RelationshipPublic: ...
 
     def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic: ...
@@ -136,7 +182,9 @@ class GraphStore(Protocol):
         self, tenant: str, org_id: str, *, limit: int, after: str | None = None
     ) -> list[RelationshipPublic]: ...
 
-    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None: ...
+    def delete_relationship(
+        self, tenant: str, org_id: str, rel_id: str, *, expected_version: int | None = None
+    ) -> None: ...
 
     # bulk
     def import_graph(
@@ -147,13 +195,15 @@ class GraphStore(Protocol):
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> ImportResult:
         """Validate and store the whole request in one transaction, or nothing.
 
         ``upsert`` matches people, team members and ties with stored ones and writes only
         what differs (see :mod:`graph.planning`), so importing the same data twice changes
         nothing. ``dry_run`` validates against the stored graph and answers what would
-        change, storing nothing. Raises ``ValidationFailed`` or ``NotFound``.
+        change, storing nothing. Raises ``ValidationFailed`` or ``NotFound``. The
+        ``idempotency`` record commits with the import (a dry run records nothing).
         """
 
     def import_many(
@@ -163,6 +213,7 @@ class GraphStore(Protocol):
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> list[ImportOutcome]:
         """Import several organisations in one transaction, each validated on its own.
 
@@ -170,6 +221,8 @@ class GraphStore(Protocol):
         errors) while the others are stored, so each organisation is stored completely or
         not at all. New organisations are created with their graph. Outcomes come in the
         order of ``items``; team members created for one item are matched by later ones.
+        The ``idempotency`` record commits in the same transaction (a dry run records
+        nothing); a key already done raises :class:`~graph.idempotency.IdempotentReplay`.
         """
 
     def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
@@ -201,3 +254,28 @@ class GraphStore(Protocol):
 
     def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
         """The tenant's audit entries, oldest first, those with id greater than ``after``."""
+
+    # idempotency keys (graph.idempotency)
+    def claim_idempotency_key(
+        self,
+        tenant: str,
+        key: str,
+        fingerprint: str,
+        *,
+        lease_seconds: float,
+        ttl_seconds: float,
+    ) -> IdempotencyClaim:
+        """Claim ``key`` for a request with ``fingerprint`` (its own short transaction):
+        ``claimed`` with a token, the stored response to replay, ``mismatch`` (the key
+        was used with another request) or ``in_progress`` (another claim's lease runs)."""
+
+    def complete_idempotency_key(
+        self, tenant: str, key: str, token: str, response: StoredResponse, *, ttl_seconds: float
+    ) -> None:
+        """Store the response of a claimed key whose write kept no record itself."""
+
+    def release_idempotency_key(self, tenant: str, key: str, token: str) -> None:
+        """Drop this claim if it is still pending (its write failed or did not commit)."""
+
+    def purge_idempotency_keys(self, *, limit: int = 10_000) -> int:
+        """Delete up to ``limit`` expired records; answer how many."""

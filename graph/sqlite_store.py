@@ -12,13 +12,32 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from graph.errors import Conflict, FieldError, NotFound, StoreUnavailable, ValidationFailed
+from graph.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    StoreUnavailable,
+    ValidationFailed,
+    check_version,
+)
+from graph.idempotency import (
+    ClaimOutcome,
+    IdempotencyClaim,
+    IdempotentWrite,
+    StoredResponse,
+    admit,
+    done_record,
+    judge_claim,
+    new_token,
+    pending_record,
+)
 from graph.planning import BatchPlan, OrgContext, external_refs, new_id, plan_batch, utcnow
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
@@ -105,6 +124,13 @@ CREATE TABLE IF NOT EXISTS audit_log (
     org_id TEXT, status INTEGER NOT NULL, request_id TEXT,
     PRIMARY KEY (tenant, id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    tenant TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    token TEXT, lease_until REAL NOT NULL, expires_at REAL NOT NULL, status INTEGER,
+    body BLOB, headers TEXT, created_at REAL NOT NULL,
+    PRIMARY KEY (tenant, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS idempotency_keys_by_expiry ON idempotency_keys (expires_at);
 """
 
 #: Error fields of a single-tie create, named as in its request body.
@@ -161,7 +187,41 @@ _UPDATE_REL_ORDER = (
 
 
 _AUDIT_COLUMNS = tuple(AuditEntry.model_fields)
+_IDEMPOTENCY_COLUMNS = (
+    "tenant",
+    "key",
+    "state",
+    "fingerprint",
+    "token",
+    "lease_until",
+    "expires_at",
+    "status",
+    "body",
+    "headers",
+    "created_at",
+)
+_SAVE_IDEMPOTENCY = _insert_sql("idempotency_keys", _IDEMPOTENCY_COLUMNS).replace(
+    "INSERT INTO", "INSERT OR REPLACE INTO", 1
+)
 _INSERT_AUDIT = _insert_sql("audit_log", _AUDIT_COLUMNS)
+
+
+def _single_result(batch: BatchPlan, *, dry_run: bool) -> ImportResult:
+    """The result of a one-organisation batch, or its refusal raised."""
+    [outcome] = batch.outcomes(dry_run=dry_run)
+    if outcome.missing:
+        raise NotFound("organisation")
+    if outcome.result is None:
+        raise ValidationFailed(outcome.errors)
+    return outcome.result
+
+
+def _created_person(batch: BatchPlan) -> PersonPublic:
+    return person_from(batch.planned[0].plan.people[0])
+
+
+def _created_relationship(batch: BatchPlan) -> RelationshipPublic:
+    return relationship_from(batch.planned[0].plan.relationships[0])
 
 
 def _person_row(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -446,14 +506,21 @@ class SqliteStore:
         upsert: bool,
         dry_run: bool,
         paths: dict[str, str] | None = None,
+        idempotency: IdempotentWrite | None = None,
+        result_of: Callable[[BatchPlan], Any] | None = None,
     ) -> BatchPlan:
-        """Plan ``items`` and, unless ``dry_run``, store them: one transaction."""
+        """Plan ``items`` and, unless ``dry_run``, store them: one transaction, which also
+        records ``idempotency`` with ``result_of(batch)`` (default: the outcomes)."""
         if dry_run:
             with self._read() as conn:
                 return self._plan(conn, tenant, items, upsert=upsert, dry_run=True, paths=paths)
         with self._write() as conn:
+            self._admit(conn, tenant, idempotency)
             batch = self._plan(conn, tenant, items, upsert=upsert, dry_run=False, paths=paths)
             self._store(conn, tenant, batch)
+            if idempotency is not None:
+                result = result_of(batch) if result_of else batch.outcomes(dry_run=False)
+                self._record_done(conn, tenant, idempotency, result)
         return batch
 
     def _single(
@@ -465,21 +532,27 @@ class SqliteStore:
         upsert: bool = False,
         dry_run: bool = False,
         paths: dict[str, str] | None = None,
+        idempotency: IdempotentWrite | None = None,
+        created: Callable[[BatchPlan], Any] | None = None,
     ) -> tuple[BatchPlan, ImportResult]:
-        """Import into one organisation; raise its refusal."""
+        """Import into one organisation; raise its refusal. With ``idempotency``, the
+        refusal is raised inside the transaction and ``created(batch)`` (default: the
+        import result) is what the record keeps."""
+
+        def result_of(batch: BatchPlan) -> Any:
+            result = _single_result(batch, dry_run=False)
+            return result if created is None else created(batch)
+
         batch = self._batch(
             tenant,
             [OrgImport(request, org_id=org_id)],
             upsert=upsert,
             dry_run=dry_run,
             paths=paths,
+            idempotency=idempotency,
+            result_of=result_of,
         )
-        [outcome] = batch.outcomes(dry_run=dry_run)
-        if outcome.missing:
-            raise NotFound("organisation")
-        if outcome.result is None:
-            raise ValidationFailed(outcome.errors)
-        return batch, outcome.result
+        return batch, _single_result(batch, dry_run=dry_run)
 
     @staticmethod
     def _one(
@@ -489,6 +562,38 @@ class SqliteStore:
         if row is None:
             raise NotFound(kind)
         return dict(row)
+
+    @staticmethod
+    def _check_row_version(
+        conn: sqlite3.Connection,
+        table: str,
+        kind: str,
+        tenant: str,
+        org_id: str,
+        row_id: str,
+        expected: int | None,
+    ) -> None:
+        """NotFound, or PreconditionFailed unless the row is at ``expected`` (if given)."""
+        row = SqliteStore._one(
+            conn,
+            f"SELECT version FROM {table} "  # noqa: S608 - table is a constant
+            "WHERE tenant = ? AND org_id = ? AND id = ?",
+            (tenant, org_id, row_id),
+            kind,
+        )
+        check_version(kind, int(row["version"]), expected)
+
+    @staticmethod
+    def _check_member_version(
+        conn: sqlite3.Connection, tenant: str, member_id: str, expected: int | None
+    ) -> None:
+        row = SqliteStore._one(
+            conn,
+            "SELECT version FROM team_members WHERE tenant = ? AND id = ?",
+            (tenant, member_id),
+            "team member",
+        )
+        check_version("team member", int(row["version"]), expected)
 
     @staticmethod
     def _set_clause(changes: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -529,7 +634,9 @@ class SqliteStore:
                 )
             current = row[0]
 
-    def create_organisation(self, tenant: str, data: OrganisationCreate) -> OrganisationPublic:
+    def create_organisation(
+        self, tenant: str, data: OrganisationCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> OrganisationPublic:
         now = utcnow()
         org = OrganisationPublic(
             id=new_id(),
@@ -540,8 +647,10 @@ class SqliteStore:
             **data.model_dump(),
         )
         with self._write() as conn:
+            self._admit(conn, tenant, idempotency)
             self._check_parent(conn, tenant, org.id, org.parent_id)
             conn.execute(_INSERT_ORG, tuple(model_row(org, ORGANISATION_FIELDS).values()))
+            self._record_done(conn, tenant, idempotency, org)
         return org
 
     def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic:
@@ -565,16 +674,22 @@ class SqliteStore:
         return [organisation_from(r) for r in rows]
 
     def update_organisation(
-        self, tenant: str, org_id: str, changes: OrganisationUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        changes: OrganisationUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> OrganisationPublic:
         values = changes.model_dump(exclude_unset=True)
         with self._write() as conn:
-            self._one(
+            current = self._one(
                 conn,
-                "SELECT id FROM organisations WHERE tenant = ? AND id = ?",
+                "SELECT version FROM organisations WHERE tenant = ? AND id = ?",
                 (tenant, org_id),
                 "organisation",
             )
+            check_version("organisation", int(current["version"]), expected_version)
             if "parent_id" in values:
                 self._check_parent(conn, tenant, org_id, values["parent_id"])
             clause, params = self._set_clause(values)
@@ -584,8 +699,17 @@ class SqliteStore:
             ).fetchone()
         return organisation_from(row)
 
-    def delete_organisation(self, tenant: str, org_id: str) -> None:
+    def delete_organisation(
+        self, tenant: str, org_id: str, *, expected_version: int | None = None
+    ) -> None:
         with self._write() as conn:
+            current = self._one(
+                conn,
+                "SELECT version FROM organisations WHERE tenant = ? AND id = ?",
+                (tenant, org_id),
+                "organisation",
+            )
+            check_version("organisation", int(current["version"]), expected_version)
             affected = [
                 r[0]
                 for r in conn.execute(
@@ -624,10 +748,19 @@ class SqliteStore:
 
     # --- people -----------------------------------------------------------------------------
 
-    def create_person(self, tenant: str, org_id: str, data: PersonCreate) -> PersonPublic:
+    def create_person(
+        self,
+        tenant: str,
+        org_id: str,
+        data: PersonCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
+    ) -> PersonPublic:
         request = ImportRequest(people=[PersonImport(ref="new", **data.model_dump())])
-        batch, _ = self._single(tenant, org_id, request)
-        return person_from(batch.planned[0].plan.people[0])
+        batch, _ = self._single(
+            tenant, org_id, request, idempotency=idempotency, created=_created_person
+        )
+        return _created_person(batch)
 
     def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
         row = self._one(
@@ -656,11 +789,20 @@ class SqliteStore:
         return [person_from(_person_row(r)) for r in rows]
 
     def update_person(
-        self, tenant: str, org_id: str, person_id: str, changes: PersonUpdate
+        self,
+        tenant: str,
+        org_id: str,
+        person_id: str,
+        changes: PersonUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> PersonPublic:
         values = changes.model_dump(exclude_unset=True)
         with self._write() as conn:
             self._bump(conn, tenant, org_id)
+            self._check_row_version(
+                conn, "people", "person", tenant, org_id, person_id, expected_version
+            )
             clause, params = self._set_clause(values)
             row = conn.execute(
                 f"UPDATE people SET {clause} WHERE tenant = ? AND org_id = ? AND id = ? "  # noqa: S608
@@ -671,9 +813,14 @@ class SqliteStore:
                 raise NotFound("person")
         return person_from(_person_row(row))
 
-    def delete_person(self, tenant: str, org_id: str, person_id: str) -> None:
+    def delete_person(
+        self, tenant: str, org_id: str, person_id: str, *, expected_version: int | None = None
+    ) -> None:
         with self._write() as conn:
             self._bump(conn, tenant, org_id)
+            self._check_row_version(
+                conn, "people", "person", tenant, org_id, person_id, expected_version
+            )
             deleted = conn.execute(
                 "DELETE FROM people WHERE tenant = ? AND org_id = ? AND id = ? RETURNING id",
                 (tenant, org_id, person_id),
@@ -688,7 +835,9 @@ class SqliteStore:
 
     # --- team ----------------------------------------------------------------------------------
 
-    def create_team_member(self, tenant: str, data: TeamMemberCreate) -> TeamMemberPublic:
+    def create_team_member(
+        self, tenant: str, data: TeamMemberCreate, *, idempotency: IdempotentWrite | None = None
+    ) -> TeamMemberPublic:
         now = utcnow()
         member = TeamMemberPublic(
             id=new_id(),
@@ -699,8 +848,10 @@ class SqliteStore:
             **data.model_dump(),
         )
         with self._write() as conn:
+            self._admit(conn, tenant, idempotency)
             conn.execute(_INSERT_TEAM, tuple(model_row(member, TEAM_FIELDS).values()))
             self._bump_tenant(conn, tenant)
+            self._record_done(conn, tenant, idempotency, member)
         return member
 
     def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic:
@@ -723,10 +874,16 @@ class SqliteStore:
         return [team_member_from(r) for r in rows]
 
     def update_team_member(
-        self, tenant: str, member_id: str, changes: TeamMemberUpdate
+        self,
+        tenant: str,
+        member_id: str,
+        changes: TeamMemberUpdate,
+        *,
+        expected_version: int | None = None,
     ) -> TeamMemberPublic:
         values = changes.model_dump(exclude_unset=True)
         with self._write() as conn:
+            self._check_member_version(conn, tenant, member_id, expected_version)
             clause, params = self._set_clause(values)
             row = conn.execute(
                 f"UPDATE team_members SET {clause} WHERE tenant = ? AND id = ? RETURNING *",  # noqa: S608
@@ -737,8 +894,11 @@ class SqliteStore:
             self._bump_tenant(conn, tenant)
         return team_member_from(row)
 
-    def delete_team_member(self, tenant: str, member_id: str) -> None:
+    def delete_team_member(
+        self, tenant: str, member_id: str, *, expected_version: int | None = None
+    ) -> None:
         with self._write() as conn:
+            self._check_member_version(conn, tenant, member_id, expected_version)
             deleted = conn.execute(
                 "DELETE FROM team_members WHERE tenant = ? AND id = ? RETURNING id",
                 (tenant, member_id),
@@ -754,7 +914,12 @@ class SqliteStore:
     # --- relationships ------------------------------------------------------------------------
 
     def create_relationship(
-        self, tenant: str, org_id: str, data: RelationshipCreate
+        self,
+        tenant: str,
+        org_id: str,
+        data: RelationshipCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
     ) -> RelationshipPublic:
         rel = RelationshipImport(
             source=data.source_id,
@@ -762,9 +927,14 @@ class SqliteStore:
             **data.model_dump(exclude={"source_id", "target_id"}),
         )
         batch, _ = self._single(
-            tenant, org_id, ImportRequest(relationships=[rel]), paths=_TIE_PATHS
+            tenant,
+            org_id,
+            ImportRequest(relationships=[rel]),
+            paths=_TIE_PATHS,
+            idempotency=idempotency,
+            created=_created_relationship,
         )
-        return relationship_from(batch.planned[0].plan.relationships[0])
+        return _created_relationship(batch)
 
     def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
         return relationship_from(
@@ -793,9 +963,14 @@ class SqliteStore:
             ).fetchall()
         return [relationship_from(r) for r in rows]
 
-    def delete_relationship(self, tenant: str, org_id: str, rel_id: str) -> None:
+    def delete_relationship(
+        self, tenant: str, org_id: str, rel_id: str, *, expected_version: int | None = None
+    ) -> None:
         with self._write() as conn:
             self._bump(conn, tenant, org_id)
+            self._check_row_version(
+                conn, "relationships", "relationship", tenant, org_id, rel_id, expected_version
+            )
             deleted = conn.execute(
                 "DELETE FROM relationships WHERE tenant = ? AND org_id = ? AND id = ? RETURNING id",
                 (tenant, org_id, rel_id),
@@ -813,8 +988,11 @@ class SqliteStore:
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> ImportResult:
-        return self._single(tenant, org_id, request, upsert=upsert, dry_run=dry_run)[1]
+        return self._single(
+            tenant, org_id, request, upsert=upsert, dry_run=dry_run, idempotency=idempotency
+        )[1]
 
     def import_many(
         self,
@@ -823,8 +1001,9 @@ class SqliteStore:
         *,
         upsert: bool = False,
         dry_run: bool = False,
+        idempotency: IdempotentWrite | None = None,
     ) -> list[ImportOutcome]:
-        batch = self._batch(tenant, items, upsert=upsert, dry_run=dry_run)
+        batch = self._batch(tenant, items, upsert=upsert, dry_run=dry_run, idempotency=idempotency)
         return batch.outcomes(dry_run=dry_run)
 
     def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
@@ -930,3 +1109,84 @@ class SqliteStore:
             (tenant, after or "", limit),
         )
         return [AuditEntry.model_validate(dict(r)) for r in rows]
+
+    # --- idempotency keys (graph.idempotency) --------------------------------------------------
+
+    @staticmethod
+    def _idempotency_row(conn: sqlite3.Connection, tenant: str, key: str) -> dict[str, Any] | None:
+        row = conn.execute(
+            "SELECT * FROM idempotency_keys WHERE tenant = ? AND key = ?", (tenant, key)
+        ).fetchone()
+        return None if row is None else dict(row)
+
+    @staticmethod
+    def _save_idempotency(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+        conn.execute(_SAVE_IDEMPOTENCY, tuple(row[c] for c in _IDEMPOTENCY_COLUMNS))
+
+    def _admit(self, conn: sqlite3.Connection, tenant: str, write: IdempotentWrite | None) -> None:
+        """At the start of a write transaction (which holds the write lock already)."""
+        if write is not None:
+            admit(self._idempotency_row(conn, tenant, write.key), write, time.time())
+
+    def _record_done(
+        self, conn: sqlite3.Connection, tenant: str, write: IdempotentWrite | None, result: Any
+    ) -> None:
+        """At the end of the write transaction: the response to replay, committed with it."""
+        if write is not None:
+            response = write.respond(result)
+            self._save_idempotency(
+                conn,
+                done_record(
+                    tenant, write.key, write.fingerprint, response, time.time(), write.ttl_seconds
+                ),
+            )
+
+    def claim_idempotency_key(
+        self,
+        tenant: str,
+        key: str,
+        fingerprint: str,
+        *,
+        lease_seconds: float,
+        ttl_seconds: float,
+    ) -> IdempotencyClaim:
+        with self._write() as conn:
+            now = time.time()
+            answer = judge_claim(self._idempotency_row(conn, tenant, key), fingerprint, now)
+            if answer is not None:
+                return answer
+            token = new_token()
+            self._save_idempotency(
+                conn,
+                pending_record(tenant, key, fingerprint, token, now, lease_seconds, ttl_seconds),
+            )
+        return IdempotencyClaim(ClaimOutcome.CLAIMED, token=token)
+
+    def complete_idempotency_key(
+        self, tenant: str, key: str, token: str, response: StoredResponse, *, ttl_seconds: float
+    ) -> None:
+        with self._write() as conn:
+            row = self._idempotency_row(conn, tenant, key)
+            if row is None or row["state"] != "pending" or row["token"] != token:
+                return  # taken over after our lease ended: the new holder answers
+            self._save_idempotency(
+                conn,
+                done_record(tenant, key, row["fingerprint"], response, time.time(), ttl_seconds),
+            )
+
+    def release_idempotency_key(self, tenant: str, key: str, token: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM idempotency_keys WHERE tenant = ? AND key = ? "
+                "AND state = 'pending' AND token = ?",
+                (tenant, key, token),
+            )
+
+    def purge_idempotency_keys(self, *, limit: int = 10_000) -> int:
+        with self._write() as conn:
+            deleted = conn.execute(
+                "DELETE FROM idempotency_keys WHERE (tenant, key) IN (SELECT tenant, key "
+                "FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)",
+                (time.time(), limit),
+            ).rowcount
+        return int(deleted)

@@ -94,7 +94,9 @@ class KeyRole(StrEnum):
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
-Strength = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+#: Numbers and flags of request bodies are strict: ``"0.5"`` or ``false`` is not a number, as
+#: the OpenAPI schema says (pydantic's lax mode would take them).
+Strength = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, strict=True)]
 
 
 class InputModel(BaseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import EmailStr, Field, field_validator, model_validator
+from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from schemas.common import (
     AffiliationRole,
@@ -21,8 +22,11 @@ from schemas.common import (
     Strength,
 )
 
-Influence = Annotated[int, Field(ge=1, le=5, description="Declared influence, 1 (low) to 5")]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Influence = Annotated[
+    int, Field(ge=1, le=5, strict=True, description="Declared influence, 1 (low) to 5")
+]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False, strict=True)]
+RoleList = Annotated[list[BuyingRole], Field(max_length=len(BuyingRole))]
 
 
 def _unique_sorted_roles(roles: list[BuyingRole]) -> list[BuyingRole]:
@@ -34,7 +38,9 @@ def _unique_sorted_roles(roles: list[BuyingRole]) -> list[BuyingRole]:
 
 class OrganisationFields(InputModel):
     industry: ShortText | None = None
-    tier: Annotated[int, Field(ge=1, le=5, description="1 = most strategic")] | None = None
+    tier: (
+        Annotated[int, Field(ge=1, le=5, strict=True, description="1 = most strategic")] | None
+    ) = None
     current_revenue: Money | None = None
     potential_revenue: Money | None = None
     external_id: ShortText | None = None
@@ -46,7 +52,14 @@ class OrganisationCreate(OrganisationFields):
 
 
 class OrganisationUpdate(OrganisationFields):
-    name: Name | None = None
+    #: optional but never null (the schema says so; an explicit null is refused)
+    name: Name | SkipJsonSchema[None] = None
+
+    @model_validator(mode="after")
+    def _name_stays_set(self) -> Self:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null")
+        return self
 
 
 class OrganisationPublic(StoredModel):
@@ -86,13 +99,15 @@ class PersonCreate(PersonFields):
 class PersonUpdate(InputModel):
     """Partial update; fields left out keep their value, ``null`` clears optional ones."""
 
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = None
     title: ShortText | None = None
     department: ShortText | None = None
     email: EmailStr | None = None
     seniority: Seniority | None = None
-    roles: list[BuyingRole] | None = Field(default=None, max_length=len(BuyingRole))
-    stance: Stance | None = None
+    roles: RoleList | SkipJsonSchema[None] = Field(
+        default=None, description="All the person's roles; `[]` clears them"
+    )
+    stance: Stance | SkipJsonSchema[None] = None
     influence: Influence | None = None
     notes: LongText | None = None
     external_id: ShortText | None = None
@@ -104,7 +119,7 @@ class PersonUpdate(InputModel):
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> Self:
-        for field in ("name", "stance"):
+        for field in ("name", "stance", "roles"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
@@ -135,7 +150,7 @@ class TeamMemberCreate(InputModel):
 
 
 class TeamMemberUpdate(InputModel):
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = None
     title: ShortText | None = None
     seniority: Seniority | None = None
     email: EmailStr | None = None
@@ -164,7 +179,9 @@ class RelationshipFields(InputModel):
     )
     last_contact: date | None = Field(default=None, description="KNOWS: date of last contact")
     channel: ShortText | None = Field(default=None, description="KNOWS: how the tie is kept up")
-    dotted: bool = Field(default=False, description="REPORTS_TO: a dotted (matrix) line")
+    dotted: bool = Field(
+        default=False, strict=True, description="REPORTS_TO: a dotted (matrix) line"
+    )
     role: AffiliationRole | None = Field(default=None, description="AFFILIATED_WITH: kind of tie")
 
     @model_validator(mode="after")
@@ -185,9 +202,12 @@ class RelationshipFields(InputModel):
         return self
 
 
+NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
 class RelationshipCreate(RelationshipFields):
-    source_id: str
-    target_id: str
+    source_id: NodeId
+    target_id: NodeId
 
 
 class RelationshipPublic(StoredModel):

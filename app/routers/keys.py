@@ -2,24 +2,62 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import json
 
-from app.deps import Admin, SettingsDep, StoreDep
+from fastapi import APIRouter, Response, status
+
+from app.deps import Admin, IdempotencyDep, SettingsDep, StoreDep
+from app.idempotency import json_answer
+from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON
 from app.security import generate_key, hash_key
+from graph.idempotency import StoredResponse
 from schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
+def _secret_not_kept(key: ApiKeyCreated) -> StoredResponse:
+    """What a retry with the same ``Idempotency-Key`` gets: secrets are never stored, so
+    not the key again, but which key the first request made."""
+    problem = {
+        "type": "about:blank",
+        "title": "Already created",
+        "status": 409,
+        "detail": f"the first request with this Idempotency-Key created key {key.id}; its "
+        "secret was shown only in that answer and is not stored: revoke that key and create "
+        "another",
+        "key_id": key.id,
+    }
+    return StoredResponse(409, json.dumps(problem).encode(), (("Content-Type", PROBLEM_JSON),))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def create_key(
-    body: ApiKeyCreate, store: StoreDep, settings: SettingsDep, caller: Admin
-) -> ApiKeyCreated:
-    """Create a key for the caller's tenant; the secret is in this response only."""
-    secret = generate_key()
-    digest = hash_key(secret, settings.key_pepper.get_secret_value())
-    key = store.create_api_key(caller.tenant, body.role, body.name, digest)
-    return ApiKeyCreated(**key.model_dump(), secret=secret)
+    body: ApiKeyCreate,
+    store: StoreDep,
+    settings: SettingsDep,
+    caller: Admin,
+    idempotency: IdempotencyDep,
+) -> Response:
+    """Create a key for the caller's tenant; the secret is in this response only (a retry
+    with the same `Idempotency-Key` answers 409 with the key's id, never the secret)."""
+
+    def create() -> ApiKeyCreated:
+        secret = generate_key()
+        digest = hash_key(secret, settings.key_pepper.get_secret_value())
+        key = store.create_api_key(caller.tenant, body.role, body.name, digest)
+        return ApiKeyCreated(**key.model_dump(), secret=secret)
+
+    return idempotency.run_then_record(
+        create,
+        lambda key: json_answer(status.HTTP_201_CREATED, key),
+        keep=_secret_not_kept,
+    )
 
 
 @router.get("", response_model=list[ApiKeyPublic])
@@ -28,7 +66,12 @@ def list_keys(store: StoreDep, caller: Admin) -> list[ApiKeyPublic]:
     return store.list_api_keys(caller.tenant)
 
 
-@router.post("/{key_id}/revoke", response_model=ApiKeyPublic)
-def revoke_key(key_id: str, store: StoreDep, caller: Admin) -> ApiKeyPublic:
+@router.post("/{key_id}/revoke", response_model=ApiKeyPublic, responses=IDEMPOTENCY_RESPONSES)
+def revoke_key(
+    key_id: str, store: StoreDep, caller: Admin, idempotency: IdempotencyDep
+) -> Response:
     """Revoke a key: it stops working at once."""
-    return store.revoke_api_key(caller.tenant, key_id)
+    return idempotency.run_then_record(
+        lambda: store.revoke_api_key(caller.tenant, key_id),
+        lambda key: json_answer(status.HTTP_200_OK, key),
+    )

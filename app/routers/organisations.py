@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
 
-from app.deps import Cursor, Editor, Limit, StoreDep, Viewer
+from fastapi import APIRouter, Query, Response, status
+
+from app.deps import Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.idempotency import created, json_answer
 from app.paging import page_of
+from app.preconditions import IfMatch, etag, expected_version
+from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
 from schemas.common import Page
 from schemas.imports import ImportRequest, ImportResult
 from schemas.resources import OrganisationCreate, OrganisationPublic, OrganisationUpdate
@@ -13,14 +18,20 @@ from schemas.resources import OrganisationCreate, OrganisationPublic, Organisati
 router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=OrganisationPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrganisationPublic,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def create_organisation(
-    body: OrganisationCreate, store: StoreDep, caller: Editor, response: Response
-) -> OrganisationPublic:
-    """Create an organisation (a key account)."""
-    org = store.create_organisation(caller.tenant, body)
-    response.headers["Location"] = f"/v1/organisations/{org.id}"
-    return org
+    body: OrganisationCreate, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
+) -> Response:
+    """Create an organisation (a key account). Its `ETag` is its version."""
+    return idempotency.run(
+        lambda write: store.create_organisation(caller.tenant, body, idempotency=write),
+        lambda org: created(org, f"/v1/organisations/{org.id}"),
+    )
 
 
 @router.get("", response_model=Page[OrganisationPublic])
@@ -32,30 +43,75 @@ def list_organisations(
 
 
 @router.get("/{org_id}", response_model=OrganisationPublic)
-def get_organisation(org_id: str, store: StoreDep, caller: Viewer) -> OrganisationPublic:
-    """Read one organisation; ``version`` changes on every write to its graph."""
-    return store.get_organisation(caller.tenant, org_id)
-
-
-@router.patch("/{org_id}", response_model=OrganisationPublic)
-def update_organisation(
-    org_id: str, body: OrganisationUpdate, store: StoreDep, caller: Editor
+def get_organisation(
+    org_id: str, store: StoreDep, caller: Viewer, response: Response
 ) -> OrganisationPublic:
-    """Change some fields of an organisation; fields left out keep their value."""
-    return store.update_organisation(caller.tenant, org_id, body)
+    """Read one organisation; ``version`` (and the `ETag`) changes on every write to its
+    graph."""
+    org = store.get_organisation(caller.tenant, org_id)
+    response.headers["ETag"] = etag(org.version)
+    return org
 
 
-@router.delete("/{org_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_organisation(org_id: str, store: StoreDep, caller: Editor) -> None:
-    """Delete an organisation with all its people and ties."""
-    store.delete_organisation(caller.tenant, org_id)
+@router.patch("/{org_id}", response_model=OrganisationPublic, responses=PRECONDITION_RESPONSES)
+def update_organisation(
+    org_id: str,
+    body: OrganisationUpdate,
+    store: StoreDep,
+    caller: Editor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> OrganisationPublic:
+    """Change some fields of an organisation; fields left out keep their value. Send the
+    `ETag` you read as `If-Match`: 412 if the organisation changed since."""
+    expected = expected_version(
+        if_match, "organisation", lambda: store.org_version(caller.tenant, org_id)
+    )
+    org = store.update_organisation(caller.tenant, org_id, body, expected_version=expected)
+    response.headers["ETag"] = etag(org.version)
+    return org
 
 
-@router.post("/{org_id}/import", response_model=ImportResult)
-def import_graph(org_id: str, body: ImportRequest, store: StoreDep, caller: Editor) -> ImportResult:
+@router.delete(
+    "/{org_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
+)
+def delete_organisation(
+    org_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+) -> None:
+    """Delete an organisation with all its people and ties (`If-Match` required)."""
+    expected = expected_version(
+        if_match, "organisation", lambda: store.org_version(caller.tenant, org_id)
+    )
+    store.delete_organisation(caller.tenant, org_id, expected_version=expected)
+
+
+@router.post("/{org_id}/import", response_model=ImportResult, responses=IDEMPOTENCY_RESPONSES)
+def import_graph(
+    org_id: str,
+    body: ImportRequest,
+    store: StoreDep,
+    caller: Editor,
+    idempotency: IdempotencyDep,
+    upsert: Annotated[
+        bool,
+        Query(description="Match stored people, team members and ties; write only what differs"),
+    ] = False,
+    dry_run: Annotated[
+        bool, Query(description="Validate against the stored graph and report; store nothing")
+    ] = False,
+) -> Response:
     """Load people, team members and ties in one transaction: all of it, or nothing.
 
     People and team members are named by a caller-chosen ``ref`` (unique in the request);
-    existing ones may be referenced by id. The answer maps every ``ref`` to its new id.
+    existing ones may be referenced by id. The answer maps every ``ref`` to its id. With
+    `upsert=true` people are matched by external_id, else email, and re-importing the same
+    data changes nothing; `dry_run=true` answers what would change and stores nothing.
+    With an `Idempotency-Key` the key's record commits in the import's own transaction,
+    so a retry never imports twice.
     """
-    return store.import_graph(caller.tenant, org_id, body)
+    return idempotency.run(
+        lambda write: store.import_graph(
+            caller.tenant, org_id, body, upsert=upsert, dry_run=dry_run, idempotency=write
+        ),
+        lambda result: json_answer(200, result),
+    )

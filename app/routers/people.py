@@ -4,23 +4,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import AnalyticsDep, Cursor, Editor, Limit, StoreDep, Viewer
+from app.deps import AnalyticsDep, Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.idempotency import created
 from app.paging import page_of
 from app.personal_data import PersonalDataExport, erase_person, export_person
+from app.preconditions import IfMatch, etag, expected_version
+from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
+from graph.idempotency import StoredResponse
 from schemas.common import Page
 from schemas.resources import PersonCreate, PersonPublic, PersonUpdate
 
 router = APIRouter(prefix="/v1/organisations/{org_id}/people", tags=["people"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PersonPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PersonPublic,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def create_person(
-    org_id: str, body: PersonCreate, store: StoreDep, caller: Editor, response: Response
-) -> PersonPublic:
-    """Add a stakeholder to the organisation."""
-    person = store.create_person(caller.tenant, org_id, body)
-    response.headers["Location"] = f"/v1/organisations/{org_id}/people/{person.id}"
-    return person
+    org_id: str, body: PersonCreate, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
+) -> Response:
+    """Add a stakeholder to the organisation. Their `ETag` is their version."""
+    return idempotency.run(
+        lambda write: store.create_person(caller.tenant, org_id, body, idempotency=write),
+        lambda person: created(person, f"/v1/organisations/{org_id}/people/{person.id}"),
+    )
 
 
 @router.get("", response_model=Page[PersonPublic])
@@ -32,23 +42,46 @@ def list_people(
 
 
 @router.get("/{person_id}", response_model=PersonPublic)
-def get_person(org_id: str, person_id: str, store: StoreDep, caller: Viewer) -> PersonPublic:
-    """Read one stakeholder."""
-    return store.get_person(caller.tenant, org_id, person_id)
-
-
-@router.patch("/{person_id}", response_model=PersonPublic)
-def update_person(
-    org_id: str, person_id: str, body: PersonUpdate, store: StoreDep, caller: Editor
+def get_person(
+    org_id: str, person_id: str, store: StoreDep, caller: Viewer, response: Response
 ) -> PersonPublic:
-    """Change some fields of a stakeholder; ``null`` clears an optional field."""
-    return store.update_person(caller.tenant, org_id, person_id, body)
+    """Read one stakeholder (the `ETag` is their version)."""
+    person = store.get_person(caller.tenant, org_id, person_id)
+    response.headers["ETag"] = etag(person.version)
+    return person
 
 
-@router.delete("/{person_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_person(org_id: str, person_id: str, store: StoreDep, caller: Editor) -> None:
-    """Delete a stakeholder and every tie that touches them."""
-    store.delete_person(caller.tenant, org_id, person_id)
+@router.patch("/{person_id}", response_model=PersonPublic, responses=PRECONDITION_RESPONSES)
+def update_person(
+    org_id: str,
+    person_id: str,
+    body: PersonUpdate,
+    store: StoreDep,
+    caller: Editor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PersonPublic:
+    """Change some fields of a stakeholder; ``null`` clears an optional field. Send the
+    `ETag` you read as `If-Match`: 412 if they changed since."""
+    expected = expected_version(
+        if_match, "person", lambda: store.get_person(caller.tenant, org_id, person_id).version
+    )
+    person = store.update_person(caller.tenant, org_id, person_id, body, expected_version=expected)
+    response.headers["ETag"] = etag(person.version)
+    return person
+
+
+@router.delete(
+    "/{person_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
+)
+def delete_person(
+    org_id: str, person_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+) -> None:
+    """Delete a stakeholder and every tie that touches them (`If-Match` required)."""
+    expected = expected_version(
+        if_match, "person", lambda: store.get_person(caller.tenant, org_id, person_id).version
+    )
+    store.delete_person(caller.tenant, org_id, person_id, expected_version=expected)
 
 
 @router.get("/{person_id}/export", response_model=PersonalDataExport)
@@ -60,8 +93,15 @@ def export_personal_data(
     return export_person(store, analytics, caller.tenant, org_id, person_id)
 
 
-@router.post("/{person_id}/erase", status_code=status.HTTP_204_NO_CONTENT)
-def erase_personal_data(org_id: str, person_id: str, store: StoreDep, caller: Editor) -> None:
+@router.post(
+    "/{person_id}/erase", status_code=status.HTTP_204_NO_CONTENT, responses=IDEMPOTENCY_RESPONSES
+)
+def erase_personal_data(
+    org_id: str, person_id: str, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
+) -> Response:
     """Erase this person and every tie that touches them (GDPR Art. 17). The audit log
     records that an erasure happened, with ids only."""
-    erase_person(store, caller.tenant, org_id, person_id)
+    return idempotency.run_then_record(
+        lambda: erase_person(store, caller.tenant, org_id, person_id),
+        lambda _: StoredResponse(status.HTTP_204_NO_CONTENT),
+    )

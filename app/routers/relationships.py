@@ -4,24 +4,37 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import Cursor, Editor, Limit, StoreDep, Viewer
+from app.deps import Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.idempotency import created
 from app.paging import page_of
+from app.preconditions import IfMatch, etag, expected_version
+from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
 from schemas.common import Page
 from schemas.resources import RelationshipCreate, RelationshipPublic
 
 router = APIRouter(prefix="/v1/organisations/{org_id}/relationships", tags=["relationships"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RelationshipPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RelationshipPublic,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def create_relationship(
-    org_id: str, body: RelationshipCreate, store: StoreDep, caller: Editor, response: Response
-) -> RelationshipPublic:
+    org_id: str,
+    body: RelationshipCreate,
+    store: StoreDep,
+    caller: Editor,
+    idempotency: IdempotencyDep,
+) -> Response:
     """Add a tie: REPORTS_TO and INFLUENCES between people of the organisation, KNOWS from a
     team member or a person to a person, AFFILIATED_WITH from a person to another organisation.
     """
-    rel = store.create_relationship(caller.tenant, org_id, body)
-    response.headers["Location"] = f"/v1/organisations/{org_id}/relationships/{rel.id}"
-    return rel
+    return idempotency.run(
+        lambda write: store.create_relationship(caller.tenant, org_id, body, idempotency=write),
+        lambda rel: created(rel, f"/v1/organisations/{org_id}/relationships/{rel.id}"),
+    )
 
 
 @router.get("", response_model=Page[RelationshipPublic])
@@ -36,13 +49,24 @@ def list_relationships(
 
 @router.get("/{rel_id}", response_model=RelationshipPublic)
 def get_relationship(
-    org_id: str, rel_id: str, store: StoreDep, caller: Viewer
+    org_id: str, rel_id: str, store: StoreDep, caller: Viewer, response: Response
 ) -> RelationshipPublic:
-    """Read one tie."""
-    return store.get_relationship(caller.tenant, org_id, rel_id)
+    """Read one tie (the `ETag` is its version)."""
+    rel = store.get_relationship(caller.tenant, org_id, rel_id)
+    response.headers["ETag"] = etag(rel.version)
+    return rel
 
 
-@router.delete("/{rel_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_relationship(org_id: str, rel_id: str, store: StoreDep, caller: Editor) -> None:
-    """Delete one tie."""
-    store.delete_relationship(caller.tenant, org_id, rel_id)
+@router.delete(
+    "/{rel_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
+)
+def delete_relationship(
+    org_id: str, rel_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+) -> None:
+    """Delete one tie (`If-Match` required)."""
+    expected = expected_version(
+        if_match,
+        "relationship",
+        lambda: store.get_relationship(caller.tenant, org_id, rel_id).version,
+    )
+    store.delete_relationship(caller.tenant, org_id, rel_id, expected_version=expected)

@@ -4,22 +4,31 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import Cursor, Editor, Limit, StoreDep, Viewer
+from app.deps import Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.idempotency import created
 from app.paging import page_of
+from app.preconditions import IfMatch, etag, expected_version
+from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
 from schemas.common import Page
 from schemas.resources import TeamMemberCreate, TeamMemberPublic, TeamMemberUpdate
 
 router = APIRouter(prefix="/v1/team", tags=["team"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TeamMemberPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TeamMemberPublic,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def create_team_member(
-    body: TeamMemberCreate, store: StoreDep, caller: Editor, response: Response
-) -> TeamMemberPublic:
-    """Add a member to our account team."""
-    member = store.create_team_member(caller.tenant, body)
-    response.headers["Location"] = f"/v1/team/{member.id}"
-    return member
+    body: TeamMemberCreate, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
+) -> Response:
+    """Add a member to our account team. Their `ETag` is their version."""
+    return idempotency.run(
+        lambda write: store.create_team_member(caller.tenant, body, idempotency=write),
+        lambda member: created(member, f"/v1/team/{member.id}"),
+    )
 
 
 @router.get("", response_model=Page[TeamMemberPublic])
@@ -31,20 +40,42 @@ def list_team_members(
 
 
 @router.get("/{member_id}", response_model=TeamMemberPublic)
-def get_team_member(member_id: str, store: StoreDep, caller: Viewer) -> TeamMemberPublic:
-    """Read one team member."""
-    return store.get_team_member(caller.tenant, member_id)
-
-
-@router.patch("/{member_id}", response_model=TeamMemberPublic)
-def update_team_member(
-    member_id: str, body: TeamMemberUpdate, store: StoreDep, caller: Editor
+def get_team_member(
+    member_id: str, store: StoreDep, caller: Viewer, response: Response
 ) -> TeamMemberPublic:
-    """Change some fields of a team member."""
-    return store.update_team_member(caller.tenant, member_id, body)
+    """Read one team member (the `ETag` is their version)."""
+    member = store.get_team_member(caller.tenant, member_id)
+    response.headers["ETag"] = etag(member.version)
+    return member
 
 
-@router.delete("/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_team_member(member_id: str, store: StoreDep, caller: Editor) -> None:
-    """Remove a team member and every tie they held."""
-    store.delete_team_member(caller.tenant, member_id)
+@router.patch("/{member_id}", response_model=TeamMemberPublic, responses=PRECONDITION_RESPONSES)
+def update_team_member(
+    member_id: str,
+    body: TeamMemberUpdate,
+    store: StoreDep,
+    caller: Editor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> TeamMemberPublic:
+    """Change some fields of a team member. Send the `ETag` you read as `If-Match`: 412 if
+    they changed since."""
+    expected = expected_version(
+        if_match, "team member", lambda: store.get_team_member(caller.tenant, member_id).version
+    )
+    member = store.update_team_member(caller.tenant, member_id, body, expected_version=expected)
+    response.headers["ETag"] = etag(member.version)
+    return member
+
+
+@router.delete(
+    "/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
+)
+def delete_team_member(
+    member_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+) -> None:
+    """Remove a team member and every tie they held (`If-Match` required)."""
+    expected = expected_version(
+        if_match, "team member", lambda: store.get_team_member(caller.tenant, member_id).version
+    )
+    store.delete_team_member(caller.tenant, member_id, expected_version=expected)

@@ -283,9 +283,11 @@ def endorsement_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
     """
     check_graph(graph)
     endorsements = nx.DiGraph()
-    endorsements.add_nodes_from(persons(graph))
+    people = persons(graph)
+    endorsements.add_nodes_from(people)
+    member = set(people)
     for u, v, _key, data in edges_of_type(graph, RelType.INFLUENCES.value):
-        if u == v or not (is_person(graph, u) and is_person(graph, v)):
+        if u == v or u not in member or v not in member:
             continue
         strength = data.get("strength")
         weight = DEFAULT_STRENGTH if strength is None else float(strength)
@@ -304,12 +306,16 @@ def tie_graph(graph: nx.MultiDiGraph) -> nx.Graph:
     """
     check_graph(graph)
     ties = nx.Graph()
-    ties.add_nodes_from(persons(graph))
+    people = persons(graph)
+    ties.add_nodes_from(people)
+    member = set(people)
     kinds = {RelType.REPORTS_TO.value, RelType.INFLUENCES.value, RelType.KNOWS.value}
     edges = sorted(
-        (min(u, v), max(u, v))
-        for u, v, rel_type in graph.edges(data="type")
-        if rel_type in kinds and u != v and is_person(graph, u) and is_person(graph, v)
+        {
+            (min(u, v), max(u, v))
+            for u, v, rel_type in graph.edges(data="type")
+            if rel_type in kinds and u != v and u in member and v in member
+        }
     )
     ties.add_edges_from(edges)
     return ties

@@ -6,12 +6,13 @@ numbers faster, and ``tests/analytics/test_kernels.py`` proves them equal to net
 
 * :func:`betweenness` exact -- Brandes' algorithm in rustworkx
   (``rustworkx.graph_betweenness_centrality``, normalised as networkx normalises an
-  undirected graph: by ``(n - 1)(n - 2)``, endpoints excluded), 15-40x faster than
-  ``networkx.betweenness_centrality``.
+  undirected graph: by ``(n - 1)(n - 2)``, endpoints excluded), about 15-25x faster than
+  ``networkx.betweenness_centrality`` at 1,000-2,000 nodes (``bench/analytics_bench.py``).
 * :func:`betweenness` sampled -- the estimate ``networkx.betweenness_centrality(G, k,
   seed=seed)`` makes from ``k`` sampled sources (drawn exactly as networkx draws them), with
   the breadth-first searches of many sources run at once on sparse matrices (scipy), level by
-  level: 5-15x faster than networkx's loop. rustworkx cannot restrict the sources.
+  level: about 5-12x faster than networkx's loop at 1,000-5,000 nodes. rustworkx cannot
+  restrict the sources.
 
 PageRank is not here on purpose: ``rustworkx.pagerank`` stops on a different criterion
 (its numbers differ from networkx's by up to 2e-5) and fails to converge when an edge has

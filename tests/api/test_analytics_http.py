@@ -92,7 +92,11 @@ def test_unknown_ids_are_404(api: httpx.Client) -> None:
 def test_a_write_is_seen_by_the_next_read(api: httpx.Client) -> None:
     org_id, ids = demo_org(api)
     before = api.get(f"/v1/organisations/{org_id}/influence").json()
-    api.patch(f"/v1/organisations/{org_id}/people/{ids['ea_ceo']}", json={"influence": 5})
+    api.patch(
+        f"/v1/organisations/{org_id}/people/{ids['ea_ceo']}",
+        json={"influence": 5},
+        headers={"If-Match": '"1"'},
+    )
     after = api.get(f"/v1/organisations/{org_id}/influence").json()
     assert after["version"] == before["version"] + 1
 

@@ -100,17 +100,29 @@ def test_crud_round_trip(api: httpx.Client) -> None:
         json={"type": "KNOWS", "source_id": member["id"], "target_id": pid, "strength": 0.6},
     )
     assert tie.status_code == 201, tie.text
-    patched = api.patch(f"/v1/organisations/{org_id}/people/{pid}", json={"stance": "champion"})
+    assert person.headers["etag"] == '"1"'
+    patched = api.patch(
+        f"/v1/organisations/{org_id}/people/{pid}",
+        json={"stance": "champion"},
+        headers={"If-Match": person.headers["etag"]},
+    )
     assert patched.json()["stance"] == "champion"
     assert patched.json()["version"] == 2
-    org = api.get(f"/v1/organisations/{org_id}").json()
+    assert patched.headers["etag"] == '"2"'
+    org_response = api.get(f"/v1/organisations/{org_id}")
+    org = org_response.json()
     assert org["version"] == 5  # created, person, team member (tenant-wide), tie, patch
-    assert api.delete(f"/v1/organisations/{org_id}/people/{pid}").status_code == 204
+    assert org_response.headers["etag"] == '"5"'
+    deleted = api.delete(
+        f"/v1/organisations/{org_id}/people/{pid}", headers={"If-Match": patched.headers["etag"]}
+    )
+    assert deleted.status_code == 204
     people, ties = snapshot_state(api, org_id)
     assert people["items"] == []
     assert ties["items"] == []
     assert api.get(f"/v1/organisations/{org_id}/people/{pid}").status_code == 404
-    assert api.delete(f"/v1/organisations/{org_id}").status_code == 204
+    etag = api.get(f"/v1/organisations/{org_id}").headers["etag"]
+    assert api.delete(f"/v1/organisations/{org_id}", headers={"If-Match": etag}).status_code == 204
     assert api.get(f"/v1/organisations/{org_id}").status_code == 404
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -67,12 +68,20 @@ def test_next_and_paths_print_readable_tables(stakemap: Stakemap) -> None:
     assert unknown.stderr.strip().startswith("error: no team member 'Nobody'")
 
 
-def test_exports_of_modules_not_there_yet_fail_clearly(stakemap: Stakemap) -> None:
+def test_power_map_exports(stakemap: Stakemap, tmp_path: Path) -> None:
     load_demo(stakemap)
-    for kind in ("graphml", "power-map"):
-        result = stakemap("export", kind, DEMO)
-        assert result.exit_code == 1
-        assert "not available in this version yet" in result.stderr
+
+    graphml = stakemap("export", "graphml", DEMO)
+    cytoscape = stakemap("export", "power-map", DEMO, "-o", str(tmp_path / "map.json"))
+    svg = stakemap("export", "power-map", DEMO, "--format", "svg")
+
+    assert graphml.exit_code == 0, graphml.output
+    assert "<graphml" in graphml.stdout
+    assert cytoscape.exit_code == 0, cytoscape.output
+    elements = json.loads((tmp_path / "map.json").read_text("utf-8"))["elements"]
+    assert len(elements["nodes"]) == 43  # 40 people and our team of 3
+    assert svg.exit_code == 0, svg.output
+    assert svg.stdout.lstrip().startswith(("<?xml", "<svg"))
 
 
 def test_keys_lifecycle(stakemap: Stakemap) -> None:

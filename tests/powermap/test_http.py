@@ -184,7 +184,11 @@ def test_maps_follow_writes_and_stay_cached_between(api: httpx.Client) -> None:
     first = api.get(f"/v1/organisations/{org_id}/power-map")
     again = api.get(f"/v1/organisations/{org_id}/power-map")
     assert first.content == again.content
-    api.patch(f"/v1/organisations/{org_id}/people/{ids['cfo']}", json={"name": "Renamed CFO"})
+    api.patch(
+        f"/v1/organisations/{org_id}/people/{ids['cfo']}",
+        json={"name": "Renamed CFO"},
+        headers={"If-Match": '"1"'},
+    )
     changed = api.get(f"/v1/organisations/{org_id}/power-map").json()
     assert "Renamed CFO" in {n["data"]["name"] for n in changed["elements"]["nodes"]}
     svg = api.get(f"/v1/organisations/{org_id}/power-map.svg").text

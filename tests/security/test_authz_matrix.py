@@ -26,6 +26,9 @@ from schemas.common import KeyRole
 from tests.conftest import LiveServer
 
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
+#: Writes that must name the version they change (If-Match): 428 without it, for own ids only.
+CONDITIONAL_METHODS = {"PATCH", "PUT", "DELETE"}
+TAGGED_VARIANTS = {"own", "foreign-with-if-match", "unknown-with-if-match"}
 ADMIN_PREFIXES = ("/v1/keys", "/v1/audit")
 MARKER = "ZZ-TENANT-B-MARKER-7f3a"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
@@ -151,12 +154,26 @@ UNKNOWN = {
 MALFORMED = dict.fromkeys(UNKNOWN, "not-an-id%20%27%22%60")
 
 
-def send(client: httpx.Client, method: str, template: str, ids: dict[str, str]) -> httpx.Response:
+def current_etag(client: httpx.Client, path: str) -> str:
+    """The resource's ETag as the client can read it (a guess when it cannot)."""
+    return client.get(path).headers.get("etag", '"1"')
+
+
+def send(
+    client: httpx.Client,
+    method: str,
+    template: str,
+    ids: dict[str, str],
+    *,
+    if_match: bool = False,
+) -> httpx.Response:
     key = (method, template)
     if method in {"POST", "PATCH", "PUT"} and key not in BODIES and key not in NO_BODY:
         pytest.fail(f"add an example body for {method} {template} to BODIES")
     body = BODIES[key](ids) if key in BODIES else None
-    return client.request(method, fill(template, ids), json=body)
+    path = fill(template, ids)
+    headers = {"If-Match": current_etag(client, path)} if if_match else {}
+    return client.request(method, path, json=body, headers=headers)
 
 
 def test_authorisation_matrix(live_server: LiveServer, store_kind: str) -> None:
@@ -187,6 +204,7 @@ def test_authorisation_matrix(live_server: LiveServer, store_kind: str) -> None:
                 if role == "revoked"
                 else client_for(live_server, own_tenant, role)  # type: ignore[arg-type]
             )
+            conditional = method in CONDITIONAL_METHODS
             variants = {"own": own.ids}
             if takes_ids:
                 variants |= {
@@ -194,9 +212,19 @@ def test_authorisation_matrix(live_server: LiveServer, store_kind: str) -> None:
                     "unknown": UNKNOWN,
                     "malformed": MALFORMED,
                 }
+            if conditional:
+                # own ids go with their current ETag; the others with none (foreign ids must
+                # answer 404 before If-Match is looked at), and once more with a tag
+                variants = {
+                    "own-without-if-match": own.ids,
+                    **variants,
+                    "foreign-with-if-match": foreign.ids,
+                    "unknown-with-if-match": UNKNOWN,
+                }
             answers = {}
             for variant, ids in variants.items():
-                answers[variant] = send(client, method, template, ids)
+                with_tag = conditional and variant in TAGGED_VARIANTS
+                answers[variant] = send(client, method, template, ids, if_match=with_tag)
                 counts["requests"] += 1
             client.close()
             case = f"{method} {template} as {role}"
@@ -210,16 +238,24 @@ def test_authorisation_matrix(live_server: LiveServer, store_kind: str) -> None:
                     writes and role is KeyRole.VIEWER
                 ):
                     expect(response.status_code == 403, where)
-                elif variant in ("foreign", "unknown"):
+                elif variant.startswith(("foreign", "unknown")):
                     expect(response.status_code == 404, where)
                 elif variant == "malformed":
                     expect(response.status_code in (404, 422), where)
+                elif variant == "own-without-if-match":
+                    expect(response.status_code == 428, where)
                 else:
-                    expect(response.status_code not in (401, 403, 404), where)
+                    expect(response.status_code not in (401, 403, 404, 412, 428), where)
             if allowed and takes_ids and answers["foreign"].status_code == 404:
                 expect(
                     answers["foreign"].content == answers["unknown"].content,
                     f"{case}: foreign and unknown 404 bodies differ",
+                )
+            if allowed and conditional and answers["foreign-with-if-match"].status_code == 404:
+                expect(
+                    answers["foreign-with-if-match"].content
+                    == answers["unknown-with-if-match"].content,
+                    f"{case}: foreign and unknown 404 bodies differ with If-Match",
                 )
             counts["cases"] += len(variants)
     OUTPUT.mkdir(exist_ok=True)

@@ -35,16 +35,21 @@ hostile_text = st.one_of(
 )
 
 
-def _neo4j_counts() -> tuple[int, int, int] | None:
-    """(nodes, relationships, constraints) of the test Neo4j, read with the raw driver."""
+def _neo4j_counts(tenant: str) -> tuple[int, int, int] | None:
+    """(the tenant's nodes, the tenant's ties, all constraints) of the test Neo4j, read with
+    the raw driver; scoped to the tenant so other tests' writes cannot blur the count."""
     uri = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
     if not uri:
         return None
     from neo4j import GraphDatabase
 
     with GraphDatabase.driver(uri, auth=("neo4j", "x")) as driver:
-        nodes = driver.execute_query("MATCH (n) RETURN count(n) AS c").records[0]["c"]
-        ties = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS c").records[0]["c"]
+        nodes = driver.execute_query(
+            "MATCH (n) WHERE n.tenant = $tenant RETURN count(n) AS c", tenant=tenant
+        ).records[0]["c"]
+        ties = driver.execute_query(
+            "MATCH ()-[r]->() WHERE r.tenant = $tenant RETURN count(r) AS c", tenant=tenant
+        ).records[0]["c"]
         constraints = len(driver.execute_query("SHOW CONSTRAINTS").records)
     return int(nodes), int(ties), constraints
 
@@ -60,7 +65,7 @@ def test_hostile_text_round_trips_literally(
 ) -> None:
     tenant = f"t-{uuid.uuid4().hex[:12]}"
     org = store.create_organisation(tenant, OrganisationCreate(name=name))
-    before = _neo4j_counts() if store_kind == "neo4j" else None
+    before = _neo4j_counts(tenant) if store_kind == "neo4j" else None
     person = store.create_person(tenant, org.id, PersonCreate(name=name, title=title, notes=notes))
     other = store.import_graph(
         tenant,
@@ -81,7 +86,7 @@ def test_hostile_text_round_trips_literally(
     assert len(snapshot.people) == 2
     assert len(snapshot.relationships) == 1
     if before is not None:
-        after = _neo4j_counts()
+        after = _neo4j_counts(tenant)
         assert after is not None
         nodes, ties, constraints = before
         # Exactly our two people and one tie were added; no constraint changed.
