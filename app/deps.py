@@ -106,12 +106,15 @@ async def get_idempotency(
 ) -> Idempotency:
     """The ``Idempotency-Key`` of a ``POST`` with what identifies the request; the key is
     claimed by :meth:`Idempotency.run`, once the request has passed validation."""
-    body = await request.body()
+    identity = ""
+    if key is not None:  # only then is the body (already read by FastAPI) hashed
+        body = await request.body()
+        identity = fingerprint(request.method, request.url.path, request.url.query, body)
     return Idempotency(
         store=state.store,
         tenant=caller.tenant,
         key=key,
-        fingerprint=fingerprint(request.method, request.url.path, request.url.query, body),
+        fingerprint=identity,
         ttl_seconds=state.settings.idempotency_ttl_seconds,
         lease_seconds=state.settings.idempotency_lease_seconds,
     )

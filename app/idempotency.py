@@ -153,7 +153,8 @@ class Idempotency:
         write: Callable[[IdempotentWrite | None], ResultT],
         respond: Callable[[ResultT], StoredResponse],
     ) -> Response:
-        """Do ``write`` once per key; it stores ``respond(result)`` in its own transaction."""
+        """Do ``write`` once per key; it stores ``respond(result)`` in its own transaction
+        (a write that stores nothing, such as a dry run, uses :meth:`run_then_record`)."""
         if self.key is None:
             return to_response(respond(write(None)))
         claimed = self._claim(self.key)

@@ -326,21 +326,24 @@ class AuditMiddleware:
             return
         status = 0
         location = ""
+        replayed = False
 
         async def watching_send(message: Message) -> None:
-            nonlocal status, location
+            nonlocal status, location, replayed
             if message["type"] == "http.response.start":
                 status = message["status"]
                 for name, value in message.get("headers", []):
                     if name.lower() == b"location":
                         location = value.decode("latin-1")
+                    elif name.lower() == b"idempotent-replayed":
+                        replayed = True  # an idempotent retry wrote nothing
             await send(message)
 
         await self.app(scope, receive, watching_send)
         state = scope.get("state", {})
         principal = state.get("principal")
         app_state = state.get("app")
-        if principal is None or app_state is None or not 200 <= status < 300:
+        if principal is None or app_state is None or replayed or not 200 <= status < 300:
             return
         await self._record(scope, app_state, principal, status, location)
 

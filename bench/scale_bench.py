@@ -1,31 +1,35 @@
-"""Per-organisation cost as the database grows: 10k then 1M people, both stores, same run.
+"""Per-organisation cost as the database grows: 10k against 1M people, both stores, same run.
 
-    python -m bench.scale_bench                       # SQLite and Neo4j, 10k then 1M people
+    python -m bench.scale_bench                       # SQLite and Neo4j, 10k and 1M people
     python -m bench.scale_bench --store sqlite        # one store
     python -m bench.scale_bench --sizes 10000,200000  # other database sizes
     python -m bench.scale_bench --write-doc           # also update docs/PERFORMANCE.md
 
-One tenant gets a shared team of 60 people and a measured account of 1,000 people (loaded
-with the store's own ``import_graph``), then filler accounts of 100-300 people until the
-database holds the first size. At each size the bench measures, for the measured account:
-the store's snapshot read in this process; snapshot + graph + influence ranking in this
-process; and the cold influence endpoint over HTTP (uvicorn, nothing cached); plus the
-snapshot of 20 filler accounts that exist at every size, and the query plan (SQLite's
-``EXPLAIN QUERY PLAN``, Neo4j's ``PROFILE`` db hits). Then it adds filler up to the next size
-and measures again. The ratios largest / smallest are the point (target <= 1.3).
+For each store the bench builds one database per size, side by side. Each holds a tenant with
+a team of 60, the same measured account of 1,000 people (loaded with the store's own
+``import_graph``), and the same filler accounts of 100-300 people, as many as the size needs
+(the larger database holds the smaller one's filler and more). Then it measures every
+database in alternation, so the machine's load (shared here) falls on both alike:
 
-At each size it also streams the tenant's whole influence export
-(``GET /v1/exports/influence?format=csv``) from a fresh server and records rows/s and the
-server's peak resident memory (target: the peak at the largest size <= 1.2x the peak at the
-smallest).
+* the measured account's snapshot read, in this process;
+* snapshot + graph + influence ranking, in this process;
+* the cold influence endpoint over HTTP (uvicorn, nothing cached; one server per database);
+* the snapshot of 20 filler accounts that exist in every database;
+* the read plan: SQLite's ``EXPLAIN QUERY PLAN``; Neo4j's ``PROFILE`` operators and db hits.
+
+The ratios largest / smallest are the point (target <= 1.3). Then, for each database, it
+streams the tenant's whole influence export (``GET /v1/exports/influence?format=csv``) from a
+fresh server and records rows/s and the server's peak resident memory (target: the peak at
+the largest size <= 1.2x the peak at the smallest).
 
 Filler goes in the fastest way each store has: SQLite through ``import_many`` (the store's
-bulk path), Neo4j with ``UNWIND ... CREATE`` batches through the driver (the properties the
-store writes; the store's ``import_many`` validates every organisation against the stored
-graph and is far slower for 1M people). Without ``--neo4j-uri`` the bench uses its own
-Neo4j on bolt://127.0.0.1:7688 (``.neo4j/bench``, 4 GiB heap and page cache), starting it if
-needed and, if it started it, stopping it and deleting its data afterwards; on any other
-server it deletes its tenant when done.
+bulk path); Neo4j with ``UNWIND ... CREATE`` batches through the driver, writing the
+properties the store writes (its ``import_many`` validates every organisation against the
+stored graph, far too slowly for 1M people here). The Neo4j databases are the bench's own
+servers, one per size on bolt://127.0.0.1:7688, 7689, ... (``.neo4j/bench-<port>``, 3 GiB
+heap and page cache), started and afterwards stopped and deleted by the bench; with
+``--neo4j-uris`` it uses the given servers instead (one per size, all of them its own to
+fill) and deletes only its tenant from them.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import json
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -68,6 +73,7 @@ from bench.orgs import account
 from graph.analytics import rank_influence
 from graph.network import build_graph
 from graph.port import GraphStore, OrgImport
+from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, TeamMemberCreate
 
 HEADING = "## Database size"
@@ -77,47 +83,51 @@ TEAM = 60
 OTHERS = 20
 REPEATS = 15
 HTTP_REPEATS = 10
+WARM_UP = 25
+SEED = 17
 SQLITE_BATCH_ROWS = 5_000
 NEO4J_BATCH_ROWS = 10_000
-BENCH_NEO4J = "bolt://127.0.0.1:7688"
-BENCH_NEO4J_ENV = {
-    "NEO4J_BOLT_PORT": "7688",
-    "NEO4J_DATA_DIR": ".neo4j/bench",
-    "NEO4J_HEAP": "4g",
-    "NEO4J_PAGECACHE": "4g",
-}
+NEO4J_FIRST_PORT = 7688
+NEO4J_MEMORY = "3g"
 
 
-# --- the stores ----------------------------------------------------------------------------
+# --- one database of one size -----------------------------------------------------------------
 
 
 @dataclass
-class Target:
-    """One store under test: how to open it, serve it, fill it and clean it up."""
+class Database:
+    """One store at one size: where it lives, how to open and serve it, what it holds."""
 
     kind: str
-    workdir: Path
+    size: int
+    sqlite_path: Path | None = None
     neo4j_uri: str | None = None
+    neo4j_port: int | None = None  # a server this bench started (and will delete)
     database: str = "neo4j"
-    started_neo4j: bool = False
-    driver: Any = None
     tenant: str = field(default_factory=lambda: f"bench-scale-{uuid.uuid4().hex[:8]}")
-
-    @property
-    def sqlite_path(self) -> Path:
-        return self.workdir / "scale.db"
+    driver: Any = None
+    store: GraphStore | None = None
+    key: str = ""
+    org_id: str = ""
+    accounts: dict[str, str] = field(default_factory=dict)  # filler name -> id
 
     def open(self) -> GraphStore:
         if self.kind == "sqlite":
             from graph.sqlite_store import SqliteStore
 
-            return SqliteStore(self.sqlite_path)
-        from graph.neo4j_store import Neo4jStore
+            assert self.sqlite_path is not None
+            self.store = SqliteStore(self.sqlite_path)
+        else:
+            from graph.neo4j_store import Neo4jStore
 
-        assert self.neo4j_uri is not None
-        return Neo4jStore(
-            self.neo4j_uri, user="neo4j", password=neo4j_password(), database=self.database
-        )
+            assert self.neo4j_uri is not None
+            self.driver = neo4j.GraphDatabase.driver(
+                self.neo4j_uri, auth=("neo4j", neo4j_password())
+            )
+            self.store = Neo4jStore(
+                self.neo4j_uri, user="neo4j", password=neo4j_password(), database=self.database
+            )
+        return self.store
 
     def server_env(self, **extra: str) -> dict[str, str]:
         env = {"STAKEMAP_STORE": self.kind, **extra}
@@ -132,11 +142,9 @@ class Target:
             }
         return env
 
-    def people_in_database(self, store: GraphStore) -> int:
+    def people_in_database(self) -> int:
         if self.kind == "sqlite":
-            import sqlite3
-
-            with sqlite3.connect(self.sqlite_path) as conn:
+            with sqlite3.connect(self.sqlite_path or "") as conn:
                 return int(conn.execute("SELECT count(*) FROM people").fetchone()[0])
         records, _, _ = self.driver.execute_query(
             "MATCH (p:Person) RETURN count(p) AS n", database_=self.database
@@ -144,25 +152,24 @@ class Target:
         return int(records[0]["n"])
 
     def cleanup(self) -> None:
-        if self.kind != "neo4j":
-            return
-        if self.started_neo4j:
-            if self.driver is not None:
-                self.driver.close()
-            neo4j_script("stop")
-            shutil.rmtree(ROOT / BENCH_NEO4J_ENV["NEO4J_DATA_DIR"], ignore_errors=True)
-            return
-        for label in ("Person", "TeamMember", "Organisation", "ApiKey"):
-            while True:
-                records, _, _ = self.driver.execute_query(
-                    f"MATCH (n:{label} {{tenant: $tenant}}) WITH n LIMIT 10000 "
-                    "DETACH DELETE n RETURN count(*) AS n",
-                    tenant=self.tenant,
-                    database_=self.database,
-                )
-                if records[0]["n"] == 0:
-                    break
-        self.driver.close()
+        if self.store is not None:
+            self.store.close()
+        if self.kind == "neo4j" and self.driver is not None:
+            if self.neo4j_port is None:
+                for label in ("Person", "TeamMember", "Organisation", "ApiKey"):
+                    while True:
+                        records, _, _ = self.driver.execute_query(
+                            f"MATCH (n:{label} {{tenant: $tenant}}) WITH n LIMIT 10000 "
+                            "DETACH DELETE n RETURN count(*) AS n",
+                            tenant=self.tenant,
+                            database_=self.database,
+                        )
+                        if records[0]["n"] == 0:
+                            break
+            self.driver.close()
+        if self.neo4j_port is not None:
+            neo4j_server("stop", self.neo4j_port)
+            shutil.rmtree(ROOT / neo4j_home(self.neo4j_port), ignore_errors=True)
 
 
 def neo4j_password() -> str:
@@ -170,72 +177,74 @@ def neo4j_password() -> str:
     return os.environ.get("STAKEMAP_BENCH_NEO4J_PASSWORD", "")
 
 
-def neo4j_script(command: str) -> None:
+def neo4j_home(port: int) -> str:
+    return f".neo4j/bench-{port}"
+
+
+def neo4j_server(command: str, port: int) -> None:
+    """Start or stop one of the bench's own Neo4j servers (tools/neo4j/neo4j.sh)."""
+    env = {
+        "NEO4J_BOLT_PORT": str(port),
+        "NEO4J_DATA_DIR": neo4j_home(port),
+        "NEO4J_HEAP": NEO4J_MEMORY,
+        "NEO4J_PAGECACHE": NEO4J_MEMORY,
+    }
     subprocess.run(
-        ["bash", "tools/neo4j/neo4j.sh", command],
-        cwd=ROOT,
-        env={**os.environ, **BENCH_NEO4J_ENV},
-        check=True,
+        ["bash", "tools/neo4j/neo4j.sh", command], cwd=ROOT, env={**os.environ, **env}, check=True
     )
 
 
-def bench_neo4j_running() -> bool:
-    status = subprocess.run(
-        ["bash", "tools/neo4j/neo4j.sh", "status"],
-        cwd=ROOT,
-        env={**os.environ, **BENCH_NEO4J_ENV},
-        capture_output=True,
-    )
-    return status.returncode == 0
+# --- loading ----------------------------------------------------------------------------------
 
 
-# --- filling ----------------------------------------------------------------------------------
-
-
-def filler(seed: int, team_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Endless filler accounts of 100-300 people: (name, import body)."""
-    rng = random.Random(seed)
+def filler(team_ids: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The same endless sequence of filler accounts (100-300 people) for every database."""
+    rng = random.Random(SEED)
     today = date.today()
     number = 0
     while True:
         number += 1
         size = rng.randint(100, 300)
-        body = account(size, seed=seed * 1_000_003 + number, today=today, team_ids=team_ids)
-        yield f"Filler {seed}-{number:06d}", body
+        body = account(size, seed=SEED * 1_000_003 + number, today=today, team_ids=team_ids)
+        yield f"Filler {number:06d}", body
 
 
-def fill(
-    target: Target, store: GraphStore, team_ids: list[str], people: int, seed: int
-) -> list[str]:
-    """Add filler accounts until ``people`` more people are stored; their ids."""
-    load = _fill_sqlite if target.kind == "sqlite" else _fill_neo4j
+def load(db: Database) -> None:
+    """Key, team, the measured account, then filler until ``db.size`` people."""
+    store = db.open()
+    db.key = new_key(store, db.tenant)
+    team = [
+        store.create_team_member(db.tenant, TeamMemberCreate(name=f"Member {i:02d}")).id
+        for i in range(TEAM)
+    ]
+    db.org_id, _ = load_account(store, db.tenant, MEASURED_PEOPLE, seed=MEASURED_PEOPLE)
     started = time.perf_counter()
-    added, org_ids = load(target, store, filler(seed, team_ids), people)
-    elapsed = time.perf_counter() - started
-    print(f"    filled {added:,} people in {elapsed:.0f} s", flush=True)
-    return org_ids
+    fill = _fill_sqlite if db.kind == "sqlite" else _fill_neo4j
+    added = fill(db, filler(team), db.size - MEASURED_PEOPLE)
+    print(
+        f"  {db.kind} {db.size:,}: filled {added:,} people in "
+        f"{time.perf_counter() - started:,.0f} s", flush=True
+    )  # fmt: skip
 
 
-def _fill_sqlite(
-    target: Target, store: GraphStore, accounts: Iterator[tuple[str, dict[str, Any]]], people: int
-) -> tuple[int, list[str]]:
-    from schemas.imports import ImportRequest
-
-    added, org_ids = 0, []
+def _fill_sqlite(db: Database, accounts: Iterator[tuple[str, dict[str, Any]]], people: int) -> int:
+    assert db.store is not None
+    added = 0
     while added < people:
-        batch: list[OrgImport] = []
+        batch: list[tuple[str, OrgImport]] = []
         rows = 0
         while rows < SQLITE_BATCH_ROWS and added < people:
             name, body = next(accounts)
             request = ImportRequest.model_validate(body)
-            batch.append(OrgImport(request, create=OrganisationCreate(name=name)))
+            batch.append((name, OrgImport(request, create=OrganisationCreate(name=name))))
             rows += len(request.people) + len(request.relationships)
             added += len(request.people)
-        for outcome in store.import_many(target.tenant, batch):
+        outcomes = db.store.import_many(db.tenant, [item for _, item in batch])
+        for (name, _), outcome in zip(batch, outcomes, strict=True):
             if outcome.result is None:
                 raise RuntimeError(f"filler refused: {outcome.errors[:3]}")
-            org_ids.append(outcome.result.org_id)
-    return added, org_ids
+            db.accounts[name] = outcome.result.org_id
+    return added
 
 
 _NEO4J_FILL = {
@@ -252,51 +261,46 @@ _NEO4J_FILL = {
 }
 
 
-def _fill_neo4j(
-    target: Target, store: GraphStore, accounts: Iterator[tuple[str, dict[str, Any]]], people: int
-) -> tuple[int, list[str]]:
+def _fill_neo4j(db: Database, accounts: Iterator[tuple[str, dict[str, Any]]], people: int) -> int:
     """The rows the store writes (same labels, properties and formats), created in
-    batches; organisations first, then people, then ties."""
-    added, org_ids = 0, []
+    batches: organisations, then people, then ties."""
+    added = 0
     now = datetime.now(UTC).isoformat()
-    stamp = {"tenant": target.tenant, "created_at": now, "updated_at": now, "version": 1}
+    stamp = {"tenant": db.tenant, "created_at": now, "updated_at": now, "version": 1}
+    run = partial(db.driver.execute_query, database_=db.database)
     while added < people:
         orgs: list[dict[str, Any]] = []
         persons: list[dict[str, Any]] = []
         ties: dict[str, list[dict[str, Any]]] = {}
-        team_ties: list[dict[str, Any]] = []
         while len(persons) + sum(map(len, ties.values())) < NEO4J_BATCH_ROWS and added < people:
             name, body = next(accounts)
             org_id = str(uuid.uuid4())
+            db.accounts[name] = org_id
             orgs.append({**stamp, "id": org_id, "name": name})
             ids = {p["ref"]: str(uuid.uuid4()) for p in body["people"]}
             for p in body["people"]:
-                row = {k: v for k, v in p.items() if k not in ("ref", "reports_to")}
-                row = {k: v for k, v in row.items() if v is not None}
+                row = {
+                    k: v for k, v in p.items() if k not in ("ref", "reports_to") and v is not None
+                }
                 persons.append({**stamp, **row, "id": ids[p["ref"]], "org_id": org_id})
                 if "reports_to" in p:
-                    ties.setdefault("REPORTS_TO", []).append(
-                        _tie(stamp, org_id, "REPORTS_TO", ids[p["ref"]], ids[p["reports_to"]], {})
-                    )
+                    tie = _tie(stamp, org_id, "REPORTS_TO", ids[p["ref"]], ids[p["reports_to"]], {})
+                    ties.setdefault("REPORTS_TO", []).append(tie)
             for r in body["relationships"]:
                 extra = {k: r[k] for k in ("strength", "last_contact", "channel") if r.get(k)}
-                if r["source"] in ids:
-                    tie = _tie(stamp, org_id, r["type"], ids[r["source"]], ids[r["target"]], extra)
-                    ties.setdefault(r["type"], []).append(tie)
-                else:
-                    team_ties.append(
-                        _tie(stamp, org_id, "KNOWS", r["source"], ids[r["target"]], extra)
-                    )
+                source = ids.get(r["source"], r["source"])  # a team member's id stays as it is
+                kind = r["type"] if r["source"] in ids else "TEAM_KNOWS"
+                tie = _tie(stamp, org_id, r["type"], source, ids[r["target"]], extra)
+                ties.setdefault(kind, []).append(tie)
             added += len(body["people"])
-            org_ids.append(org_id)
-        run = target.driver.execute_query
-        run(_NEO4J_FILL["orgs"], rows=orgs, database_=target.database)
-        run(_NEO4J_FILL["people"], rows=persons, database_=target.database)
-        for rel_type, rows in ties.items():
-            statement = _NEO4J_FILL["person_ties"].replace("__TYPE__", rel_type)
-            run(statement, rows=rows, database_=target.database)
-        run(_NEO4J_FILL["team_ties"], rows=team_ties, database_=target.database)
-    return added, org_ids
+        run(_NEO4J_FILL["orgs"], rows=orgs)
+        run(_NEO4J_FILL["people"], rows=persons)
+        for kind, rows in ties.items():
+            if kind == "TEAM_KNOWS":
+                run(_NEO4J_FILL["team_ties"], rows=rows)
+            else:
+                run(_NEO4J_FILL["person_ties"].replace("__TYPE__", kind), rows=rows)
+    return added
 
 
 def _tie(
@@ -319,7 +323,7 @@ def _tie(
     }
 
 
-# --- measuring ------------------------------------------------------------------------------
+# --- measuring, the databases in alternation ---------------------------------------------------
 
 
 def _timed(call: Callable[[], object]) -> float:
@@ -328,63 +332,91 @@ def _timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def measure(
-    target: Target, store: GraphStore, key: str, org_id: str, others: list[str]
-) -> dict[str, Any]:
-    tenant = target.tenant
-    for _ in range(3):
-        store.snapshot(tenant, org_id)  # the connection and the store's caches are warm
-    snapshot, ranked = [], []
-    for _ in range(REPEATS):
-        snapshot.append(_timed(lambda: store.snapshot(tenant, org_id)))
-        ranked.append(_timed(lambda: rank_influence(build_graph(store.snapshot(tenant, org_id)))))
-    other = [min(_timed(partial(store.snapshot, tenant, o)) for _ in range(2)) for o in others]
-    env = target.server_env(STAKEMAP_ANALYTICS_CACHE_ENTRIES="0")
-    with (
-        Server(env) as server,
-        httpx.Client(
-            base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=600
-        ) as client,
-    ):
-        path = f"/v1/organisations/{org_id}/influence"
-        timed_get(client, path)
-        served = [timed_get(client, path)[0] for _ in range(HTTP_REPEATS)]
-    return {
-        "people_in_database": target.people_in_database(store),
-        "snapshot_s": snapshot,
-        "snapshot_rank_s": ranked,
-        "endpoint_s": served,
-        "others_snapshot_s": other,
-        "plan": plan(target, store, org_id),
-    }
+def _snapshot_and_rank(store: GraphStore, tenant: str, org_id: str) -> object:
+    return rank_influence(build_graph(store.snapshot(tenant, org_id)))
 
 
-def plan(target: Target, store: GraphStore, org_id: str) -> dict[str, Any]:
+def measure(dbs: list[Database], others: list[str]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = [
+        {"size": db.size, "snapshot_s": [], "snapshot_rank_s": [], "endpoint_s": []} for db in dbs
+    ]
+    for db in dbs:
+        assert db.store is not None
+        for _ in range(WARM_UP):  # connections, caches and (Neo4j) the JIT warm
+            db.store.snapshot(db.tenant, db.org_id)
+    for rep in range(REPEATS):
+        for i in _alternating(len(dbs), rep):
+            db, store = dbs[i], dbs[i].store
+            assert store is not None
+            found[i]["snapshot_s"].append(_timed(partial(store.snapshot, db.tenant, db.org_id)))
+            found[i]["snapshot_rank_s"].append(
+                _timed(partial(_snapshot_and_rank, store, db.tenant, db.org_id))
+            )
+    best: list[dict[str, float]] = [{} for _ in dbs]
+    for rep in range(2):
+        for i in _alternating(len(dbs), rep):
+            db, store = dbs[i], dbs[i].store
+            assert store is not None
+            for name in others:
+                took = _timed(partial(store.snapshot, db.tenant, db.accounts[name]))
+                best[i][name] = min(took, best[i].get(name, took))
+    for i in range(len(dbs)):
+        found[i]["others_snapshot_s"] = list(best[i].values())
+
+    servers = [Server(db.server_env(STAKEMAP_ANALYTICS_CACHE_ENTRIES="0")) for db in dbs]
+    try:
+        clients = [
+            httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {db.key}"}, timeout=600
+            )
+            for server, db in zip(servers, dbs, strict=True)
+        ]
+        paths = [f"/v1/organisations/{db.org_id}/influence" for db in dbs]
+        for client, path in zip(clients, paths, strict=True):
+            timed_get(client, path)
+        for rep in range(HTTP_REPEATS):
+            for i in _alternating(len(dbs), rep):
+                found[i]["endpoint_s"].append(timed_get(clients[i], paths[i])[0])
+        for client in clients:
+            client.close()
+    finally:
+        for server in servers:
+            server.stop()
+    for i, db in enumerate(dbs):
+        found[i]["people_in_database"] = db.people_in_database()
+        found[i]["plan"] = plan(db)
+    return found
+
+
+def _alternating(n: int, rep: int) -> list[int]:
+    """0..n-1 on even rounds, backwards on odd ones (no database always goes first)."""
+    order = list(range(n))
+    return order if rep % 2 == 0 else order[::-1]
+
+
+def plan(db: Database) -> dict[str, Any]:
     """How the snapshot is read: SQLite's query plan; Neo4j's operators and db hits."""
-    if target.kind == "sqlite":
-        import sqlite3
-
-        with sqlite3.connect(target.sqlite_path) as conn:
+    if db.kind == "sqlite":
+        with sqlite3.connect(db.sqlite_path or "") as conn:
             return {
                 table: [
                     row[3]
                     for row in conn.execute(
                         f"EXPLAIN QUERY PLAN SELECT * FROM {table} "  # noqa: S608 (fixed names)
                         "WHERE tenant = ? AND org_id = ? ORDER BY id",
-                        (target.tenant, org_id),
+                        (db.tenant, db.org_id),
                     )
                 ]
                 for table in ("people", "relationships")
             }
     text = (ROOT / "queries" / "snapshot.cypher").read_text("utf-8")
-    _, summary, _ = target.driver.execute_query(
+    _, summary, _ = db.driver.execute_query(
         "PROFILE " + text,
-        tenant=target.tenant,
-        org_id=org_id,
-        database_=target.database,
+        tenant=db.tenant,
+        org_id=db.org_id,
+        database_=db.database,
         routing_=neo4j.RoutingControl.READ,
     )
-    profile = summary.profile or {}
     operators: list[str] = []
 
     def walk(node: dict[str, Any]) -> int:
@@ -392,17 +424,17 @@ def plan(target: Target, store: GraphStore, org_id: str) -> dict[str, Any]:
         hits = int(node.get("dbHits", 0))
         return hits + sum(walk(child) for child in node.get("children", []))
 
-    hits = walk(profile)
+    hits = walk(summary.profile or {})
     seeks = sorted({op for op in operators if "Seek" in op or "Scan" in op})
     return {"db_hits": hits, "seeks_and_scans": seeks}
 
 
-def export(target: Target, key: str) -> dict[str, Any]:
+def export(db: Database) -> dict[str, Any]:
     """Stream the tenant's whole export from a fresh server: rows/s and peak memory."""
-    with Server(target.server_env()) as server:
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(base_url=server.url, headers=headers, timeout=3600) as client:
-            client.get("/v1/organisations", params={"limit": 1})  # warm the process
+    with Server(db.server_env()) as server:
+        headers = {"Authorization": f"Bearer {db.key}"}
+        with httpx.Client(base_url=server.url, headers=headers, timeout=7200) as client:
+            timed_get(client, f"/v1/organisations/{db.org_id}/influence")  # a warm process
             before = server.rss_mib()
             rows = size = 0
             started = time.perf_counter()
@@ -427,38 +459,42 @@ def export(target: Target, key: str) -> dict[str, Any]:
 # --- running ------------------------------------------------------------------------------------
 
 
-def run_store(target: Target, sizes: tuple[int, ...], do_export: bool, seed: int) -> dict[str, Any]:
-    print(f"{target.kind}:", flush=True)
-    store = target.open()
+def run_store(
+    kind: str, sizes: tuple[int, ...], workdir: Path, uris: list[str] | None, do_export: bool
+) -> dict[str, Any]:
+    print(f"{kind}:", flush=True)
+    dbs: list[Database] = []
     try:
-        key = new_key(store, target.tenant)
-        team = [
-            store.create_team_member(target.tenant, TeamMemberCreate(name=f"Member {i:02d}")).id
-            for i in range(TEAM)
-        ]
-        org_id, _ = load_account(store, target.tenant, MEASURED_PEOPLE, seed=MEASURED_PEOPLE)
-        stored = MEASURED_PEOPLE
-        others: list[str] = []
-        results = []
-        for size in sizes:
-            if size > stored:
-                added = fill(target, store, team, size - stored, seed + size)
-                others = others or random.Random(seed).sample(added, min(OTHERS, len(added)))
-            stored = max(stored, size)
-            print(f"  {size:,} people: measuring ...", flush=True)
-            found = measure(target, store, key, org_id, others)
-            found["size"] = size
-            if do_export:
-                found["export"] = export(target, key)
-            results.append(found)
+        for i, size in enumerate(sizes):
+            db = Database(kind, size)
+            if kind == "sqlite":
+                db.sqlite_path = workdir / f"scale-{size}.db"
+            elif uris:
+                db.neo4j_uri = uris[i]
+            else:
+                port = NEO4J_FIRST_PORT + i
+                neo4j_server("start", port)
+                db.neo4j_port, db.neo4j_uri = port, f"bolt://127.0.0.1:{port}"
+            dbs.append(db)
+            load(db)
+        names = sorted(set.intersection(*(set(db.accounts) for db in dbs)))
+        others = random.Random(SEED).sample(names, min(OTHERS, len(names)))
+        print("  measuring, the databases in alternation ...", flush=True)
+        found = measure(dbs, others)
+        if do_export:
+            for db, row in zip(dbs, found, strict=True):
+                print(f"  exporting {db.size:,} ...", flush=True)
+                row["export"] = export(db)
+        for row in found:
             print(
-                f"    snapshot p50 {ms(median(found['snapshot_s']))} ms, + ranking "
-                f"{ms(median(found['snapshot_rank_s']))} ms, endpoint "
-                f"{ms(median(found['endpoint_s']))} ms", flush=True
+                f"  {row['size']:>9,}: snapshot p50 {ms(median(row['snapshot_s']))} ms, + ranking "
+                f"{ms(median(row['snapshot_rank_s']))} ms, endpoint "
+                f"{ms(median(row['endpoint_s']))} ms", flush=True
             )  # fmt: skip
-        return {"store": target.kind, "sizes": results}
+        return {"store": kind, "sizes": found}
     finally:
-        store.close()
+        for db in dbs:
+            db.cleanup()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -469,7 +505,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated database sizes in people")
     parser.add_argument("--quick", action="store_true", help="10k and 100k people")
     parser.add_argument("--no-export", action="store_true", help="skip the export runs")
-    parser.add_argument("--neo4j-uri", help=f"a Neo4j to use (default: our own on {BENCH_NEO4J})")
+    parser.add_argument(
+        "--neo4j-uris", help="Neo4j servers to fill, one per size (comma-separated)"
+    )
     parser.add_argument("--neo4j-database", default="neo4j")
     parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
@@ -484,26 +522,16 @@ def main(argv: list[str] | None = None) -> int:
     sizes: tuple[int, ...] = SIZES if not args.quick else (10_000, 100_000)
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))
-    stores = args.store or ["sqlite", "neo4j"]
+    uris = args.neo4j_uris.split(",") if args.neo4j_uris else None
+    if uris and len(uris) != len(sizes):
+        parser.error("--neo4j-uris needs one server per size")
     info = machine()
     print(machine_line(info), flush=True)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
-        for kind in stores:
-            target = Target(kind, Path(workdir), database=args.neo4j_database)
-            if kind == "neo4j":
-                target.neo4j_uri = args.neo4j_uri or BENCH_NEO4J
-                if not args.neo4j_uri and not bench_neo4j_running():
-                    neo4j_script("start")
-                    target.started_neo4j = True
-                target.driver = neo4j.GraphDatabase.driver(
-                    target.neo4j_uri, auth=("neo4j", neo4j_password())
-                )
-            try:
-                results.append(run_store(target, sizes, not args.no_export, seed=17))
-            finally:
-                target.cleanup()
+        for kind in args.store or ["sqlite", "neo4j"]:
+            results.append(run_store(kind, sizes, Path(workdir), uris, not args.no_export))
 
     path = save("scale", {"machine": info, "sizes": list(sizes), "results": results})
     print(f"results: {path}")
@@ -520,8 +548,10 @@ def report(info: dict[str, Any], results: list[dict[str, Any]], at: str | None =
         f"`python -m bench.scale_bench` ({stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}). "
         f"{machine_line(info)}",
         "",
-        f"One tenant: a team of {TEAM}, a measured account of {MEASURED_PEOPLE:,} people, and "
-        "filler accounts of 100-300 people until the database holds the size shown. "
+        "One database per size, side by side, measured in alternation so that the load of "
+        f"this shared machine falls on both alike; each holds one tenant with a team of {TEAM}, "
+        f"the same measured account of {MEASURED_PEOPLE:,} people and the same filler accounts "
+        "of 100-300 people, as many as the size needs. "
         "*snapshot*: the store's one-round-trip read of the account, in the bench process; "
         "*+ ranking*: snapshot, graph and influence ranking in the bench process; "
         "*endpoint*: `GET …/influence` over HTTP with nothing cached; *others*: the snapshot "

@@ -109,9 +109,14 @@ def import_graph(
     With an `Idempotency-Key` the key's record commits in the import's own transaction,
     so a retry never imports twice.
     """
+    if dry_run:  # stores nothing, so the key's answer is kept by a transaction of its own
+        return idempotency.run_then_record(
+            lambda: store.import_graph(caller.tenant, org_id, body, upsert=upsert, dry_run=True),
+            lambda result: json_answer(200, result),
+        )
     return idempotency.run(
         lambda write: store.import_graph(
-            caller.tenant, org_id, body, upsert=upsert, dry_run=dry_run, idempotency=write
+            caller.tenant, org_id, body, upsert=upsert, idempotency=write
         ),
         lambda result: json_answer(200, result),
     )

@@ -45,9 +45,10 @@ BATCH_CELLS = 2_000_000
 """The sampled kernel searches from ``BATCH_CELLS // n`` sources at once (at least one),
 so its working arrays stay around ``20 x BATCH_CELLS`` bytes (40 MB) whatever the graph."""
 
-OFFLOAD_MIN_NODES = 1_000
-"""Graphs this large run in the executor when one is given (below, the work is a few
-milliseconds and the round trip to another process would cost more than it saves)."""
+OFFLOAD_MIN_NODES = 500
+"""Graphs this large run in the executor when one is given. Below, exact betweenness holds
+the GIL for at most about 20 ms (90 ms at 1,000 nodes), about what one slow request costs
+anyway, and a round trip to another process is not worth it."""
 
 FloatArray = npt.NDArray[np.float64]
 IndexArray = npt.NDArray[np.int64]

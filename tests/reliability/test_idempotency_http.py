@@ -193,3 +193,25 @@ def test_malformed_keys_are_refused(api: httpx.Client) -> None:
         response = api.post("/v1/organisations", json={"name": "A"}, headers={KEY: bad})
         assert response.status_code == 422, bad
     assert org_names(api) == []
+
+
+def test_a_dry_run_import_is_replayed_too(api: httpx.Client) -> None:
+    org_id = api.post("/v1/organisations", json={"name": "Acme"}).json()["id"]
+    key, body = new_key(), {"people": [{"ref": "a", "name": "A"}]}
+    path = f"/v1/organisations/{org_id}/import?dry_run=true"
+    first = api.post(path, json=body, headers={KEY: key})
+    again = api.post(path, json=body, headers={KEY: key})
+    assert first.status_code == again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.content == first.content
+    assert count_people(api, org_id) == 0
+
+
+def test_a_replay_is_not_audited_as_a_second_write(make_client: ClientFactory) -> None:
+    admin = make_client(KeyRole.ADMIN)
+    key = new_key()
+    for _ in range(3):
+        admin.post("/v1/organisations", json={"name": "Once"}, headers={KEY: key})
+    entries = admin.get("/v1/audit", params={"limit": 500}).json()["items"]
+    creates = [e for e in entries if e["action"] == "create" and e["method"] == "POST"]
+    assert len(creates) == 1

@@ -4,7 +4,7 @@ server error, no schema violation.
 The run is the ``schemathesis run`` command of the README's "Reliability" section, pointed
 at the live test server (no rate limit) with an admin key of a fresh tenant. Its budget is
 ``-n`` examples per operation: ``STAKEMAP_FUZZ_EXAMPLES`` (default 40, about 2,500 cases per
-store in CI); the ``slow`` run uses 250 (about 15,000). Revoking keys is fuzzed in a second,
+store in CI); the ``slow`` run uses 250 (about 11,500). Revoking keys is fuzzed in a second,
 small run: the first would otherwise revoke its own key. ``schemathesis.toml`` lists the
 statuses a schema-valid request may still get (404 for unknown ids, 412/428 for versions,
 422 for graph rules); each is documented for its operation. The JSON report of each run is
