@@ -78,7 +78,7 @@ HEADING = "## Analytics latency"
 SIZES = (50, 500, 2_000, 5_000)
 QUICK_SIZES = (50, 500, 2_000)
 #: (endpoint requests, reference runs) per size
-REPEATS = {50: (30, 30), 500: (20, 10), 2_000: (10, 5), 5_000: (7, 3)}
+REPEATS = {50: (40, 40), 500: (30, 15), 2_000: (20, 7), 5_000: (10, 3)}
 QUICK_REPEATS = {50: (15, 15), 500: (10, 5), 2_000: (5, 3), 5_000: (3, 2)}
 KERNEL_SIZES = (1_000, 2_000, 3_000, 5_000, 7_500, 10_000)
 QUICK_KERNEL_SIZES = (1_000, 2_000, 5_000)
