@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
+from app.keycache import ApiKeyCache
 from graph.analytics import (
     coverage,
     entry_paths,
@@ -62,6 +63,12 @@ EXPORT_PAGE_SIZE = 100
 
 OrgKey = tuple[str, str]
 
+CachedQuestion = tuple[str, Hashable]
+"""A question and its parameters, as in the cache's keys ``(tenant, org, version, q, p)``."""
+
+WarmOrganisation = tuple[OrgKey, frozenset[CachedQuestion]]
+"""An organisation whose cached answers an invalidation dropped, with those questions."""
+
 
 @dataclass(frozen=True)
 class CachedResult:
@@ -80,6 +87,7 @@ class AnalyticsCache:
         self._versions: dict[OrgKey, int] = {}
         self._epoch = 0
         self._lock = threading.Lock()
+        self._listeners: list[Callable[[list[WarmOrganisation]], None]] = []
         self.hits = 0
         self.misses = 0
 
@@ -121,7 +129,9 @@ class AnalyticsCache:
                 self._versions[org] = version
 
     def invalidate(self, tenant: str, org_id: str | None = None) -> None:
-        """Forget what is known of one organisation, or of a whole tenant."""
+        """Forget what is known of one organisation, or of a whole tenant, and tell the
+        listeners which organisations had cached answers (someone was viewing them)."""
+        warm: dict[OrgKey, set[CachedQuestion]] = {}
         with self._lock:
             self._epoch += 1
             stale = [org for org in self._versions if org[0] == tenant and org_id in (None, org[1])]
@@ -129,6 +139,18 @@ class AnalyticsCache:
                 del self._versions[org]
             for key in [k for k in self._entries if _org_of(k) in stale]:
                 del self._entries[key]
+                if isinstance(key, tuple) and len(key) == 5:  # (tenant, org, version, q, params)
+                    warm.setdefault((key[0], key[1]), set()).add((key[3], key[4]))
+            listeners = list(self._listeners)
+        if warm:
+            changed = [(org, frozenset(asked)) for org, asked in warm.items()]
+            for listener in listeners:
+                listener(changed)
+
+    def add_listener(self, listener: Callable[[list[WarmOrganisation]], None]) -> None:
+        """Call ``listener`` after each invalidation that dropped cached answers."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -414,9 +436,12 @@ class CacheInvalidatingStore:
     remember to invalidate.
     """
 
-    def __init__(self, inner: GraphStore, cache: AnalyticsCache) -> None:
+    def __init__(
+        self, inner: GraphStore, cache: AnalyticsCache, api_keys: ApiKeyCache | None = None
+    ) -> None:
         self._inner = inner
         self._cache = cache
+        self._api_keys = api_keys  # a revoked key must stop working at once in this process
 
     # reads pass straight through
     def ping(self) -> None:
@@ -636,7 +661,10 @@ class CacheInvalidatingStore:
         self._inner.touch_api_key(key_id)
 
     def revoke_api_key(self, tenant: str, key_id: str) -> ApiKeyPublic:
-        return self._inner.revoke_api_key(tenant, key_id)
+        revoked = self._inner.revoke_api_key(tenant, key_id)
+        if self._api_keys is not None:
+            self._api_keys.forget(key_id)
+        return revoked
 
     def append_audit(self, entry: AuditEntry) -> None:
         self._inner.append_audit(entry)

@@ -18,6 +18,7 @@ from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingSto
 from app.bootstrap import build_store
 from app.idempotency import purge_periodically
 from app.instrumented import timed
+from app.keycache import ApiKeyCache
 from app.middleware import (
     AuditMiddleware,
     BodySizeLimitMiddleware,
@@ -27,6 +28,7 @@ from app.middleware import (
     SettingsCORSMiddleware,
     configure_logging,
 )
+from app.precompute import Precomputer
 from app.problems import OutcomeProblem, Problem, document_problems, register_problem_handlers
 from app.ratelimit import TokenBuckets
 from app.routers import (
@@ -74,8 +76,11 @@ def create_app(
         cache = AnalyticsCache(active.analytics_cache_entries)
         metrics = Metrics()
         metrics.watch_cache(cache)
+        api_keys = ApiKeyCache(active.key_cache_seconds)
         store = CacheInvalidatingStore(
-            timed(store_factory(active), metrics.store_latency, metrics.store_errors), cache
+            timed(store_factory(active), metrics.store_latency, metrics.store_errors),
+            cache,
+            api_keys,
         )
         # rustworkx holds the GIL while it computes: large kernels run in worker processes
         executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
@@ -93,6 +98,10 @@ def create_app(
             analytics = AnalyticsService(
                 store, cache, revalidate=active.cache_revalidate, executor=executor
             )
+            precomputer = Precomputer(analytics) if active.analytics_precompute else None
+            if precomputer is not None:
+                cache.add_listener(precomputer.schedule)
+                precomputer.start()
             limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
             purging = asyncio.create_task(purge_periodically(store))
             try:
@@ -103,9 +112,12 @@ def create_app(
                         analytics=analytics,
                         metrics=metrics,
                         rate_limits=limits,
+                        api_keys=api_keys,
                     )
                 }
             finally:
+                if precomputer is not None:
+                    precomputer.stop()
                 purging.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await purging

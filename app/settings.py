@@ -77,6 +77,19 @@ class Settings(BaseSettings):
         description="Origins allowed to call the API from a browser (none by default)",
     )
     metrics_enabled: bool = Field(default=True, description="Serve Prometheus /metrics")
+    analytics_precompute: bool = Field(
+        default=True,
+        description="After a write to an organisation someone is viewing (it has cached "
+        "answers), recompute its ranking and power map in the background so the next read "
+        "is warm",
+    )
+    key_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long a verified API key is trusted without a store read (0 = read "
+        "on every request); another worker process sees a revocation within this time",
+    )
     cache_revalidate: bool = Field(
         default=False,
         description="Check the organisation's version on every cached read (needed when "

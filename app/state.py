@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.analytics import AnalyticsService
+from app.keycache import ApiKeyCache
 from app.middleware import Metrics
 from app.ratelimit import TokenBuckets
 from app.settings import Settings
@@ -18,3 +19,4 @@ class AppState:
     analytics: AnalyticsService
     metrics: Metrics
     rate_limits: TokenBuckets
+    api_keys: ApiKeyCache
