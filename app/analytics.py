@@ -5,7 +5,9 @@ the API sends, so a warm request neither recomputes nor re-serialises. The organ
 current version is known locally: every write made through this process's store drops the
 organisation's entries (see :class:`CacheInvalidatingStore`), so a warm read costs no store
 round trip; with ``cache_revalidate`` (several processes on one store) it costs one cheap
-version query. A cold read costs one round trip: the snapshot.
+version query. A cold read costs one round trip: the snapshot. Concurrent cold reads of
+the same answer (a web page asks for the ranking, the map and the next contacts at once)
+share one computation (:class:`SingleFlight`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -57,6 +59,7 @@ from schemas.resources import (
 from schemas.snapshot import OrgSnapshot
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+T = TypeVar("T")
 
 EXPORT_PAGE_SIZE = 100
 """Organisations read per page by the streamed export."""
@@ -162,6 +165,47 @@ def _org_of(key: Hashable) -> OrgKey | None:
     return None
 
 
+class SingleFlight:
+    """Concurrent calls with the same key share one computation: the first caller computes,
+    the others wait for its result (or its exception).
+
+    Callers put the cache's epoch in the key, so a call made after a write never joins a
+    computation that started before it (read-your-writes).
+
+    >>> flights = SingleFlight()
+    >>> flights.run("k", lambda: 42)
+    42
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[Hashable, Future[Any]] = {}
+        self.joined = 0
+
+    def run(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            running = self._running.get(key)
+            if running is None:
+                mine: Future[Any] = Future()
+                self._running[key] = mine
+            else:
+                self.joined += 1
+        if running is not None:
+            shared: T = running.result()
+            return shared
+        try:
+            value = compute()
+        except BaseException as exc:
+            mine.set_exception(exc)
+            raise
+        else:
+            mine.set_result(value)
+            return value
+        finally:
+            with self._lock:
+                del self._running[key]
+
+
 def today() -> date:
     return datetime.now(UTC).date()
 
@@ -183,6 +227,7 @@ class AnalyticsService:
         self._revalidate = revalidate
         self._clock = clock
         self._executor = executor  # heavy kernels (graph.analytics.kernels) run there
+        self._flights = SingleFlight()
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -202,6 +247,12 @@ class AnalyticsService:
             if cached is not None:
                 return cached
         epoch = self._cache.epoch
+        return self._flights.run(
+            (epoch, tenant, org_id, version, "graph"),
+            lambda: self._read_graph(tenant, org_id, epoch),
+        )
+
+    def _read_graph(self, tenant: str, org_id: str, epoch: int) -> nx.MultiDiGraph:
         graph = build_graph(self._store.snapshot(tenant, org_id))
         version = int(graph.graph["version"])
         self._cache.remember_version((tenant, org_id), version, epoch)
@@ -222,6 +273,21 @@ class AnalyticsService:
             cached = self._cache.get((tenant, org_id, version, question, params))
             if cached is not None:
                 return cached  # type: ignore[no-any-return]
+        return self._flights.run(
+            (self._cache.epoch, tenant, org_id, version, question, params),
+            lambda: self._compute(tenant, org_id, version, question, params, compute, serialise),
+        )
+
+    def _compute(
+        self,
+        tenant: str,
+        org_id: str,
+        version: int | None,
+        question: str,
+        params: Hashable,
+        compute: Callable[[nx.MultiDiGraph], BaseModel],
+        serialise: Callable[[Any], bytes] | None,
+    ) -> CachedResult:
         graph = self._graph(tenant, org_id, version)
         model = compute(graph)
         body = serialise(model) if serialise else model.model_dump_json().encode()

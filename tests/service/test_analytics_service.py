@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -165,3 +168,59 @@ def _approx(value: Any, *, exact: bool = False) -> Any:
     if isinstance(value, dict):
         return {k: _approx(v, exact=exact) for k, v in value.items() if k != "relationship_id"}
     return value
+
+
+def _blocking_first_snapshot(counting: Any) -> tuple[threading.Event, threading.Event]:
+    """Make the first snapshot read wait (after reading) until released."""
+    entered, release = threading.Event(), threading.Event()
+    real_snapshot = counting.snapshot
+
+    def snapshot(t: str, o: str) -> Any:
+        taken = real_snapshot(t, o)
+        if not entered.is_set():
+            entered.set()
+            assert release.wait(timeout=60)
+        return taken
+
+    counting.snapshot = snapshot
+    return entered, release
+
+
+def test_concurrent_cold_reads_share_one_computation(store: GraphStore, tenant: str) -> None:
+    org_id, _ = load_demo(store, tenant)
+    service, counting = wired(store)
+    entered, release = _blocking_first_snapshot(counting)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        first = pool.submit(service.influence, tenant, org_id)
+        assert entered.wait(timeout=30)
+        # one more ranking and a power map, both needing the graph being read
+        second = pool.submit(service.influence, tenant, org_id)
+        drawn = pool.submit(service.power_map, tenant, org_id)
+        deadline = time.monotonic() + 30
+        while service._flights.joined < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert service._flights.joined >= 2
+        release.set()
+        assert first.result(timeout=60) is second.result(timeout=60)
+        assert drawn.result(timeout=60).model.data.version == first.result().model.version
+    assert counting.calls == ["snapshot"]
+
+
+def test_a_read_after_a_write_never_joins_an_older_computation(
+    store: GraphStore, tenant: str
+) -> None:
+    org_id, ids = load_demo(store, tenant)
+    service, counting = wired(store)
+    writable = CacheInvalidatingStore(counting, service._cache)
+    entered, release = _blocking_first_snapshot(counting)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        before = pool.submit(service.influence, tenant, org_id)
+        assert entered.wait(timeout=30)
+        writable.update_person(tenant, org_id, ids["cfo"], PersonUpdate(influence=1))
+        after = service.influence(tenant, org_id)  # must not wait for the older read
+        assert not before.done()
+        release.set()
+        assert before.result(timeout=60).model.version < after.model.version
+    assert after.model.version == store.org_version(tenant, org_id)
+    assert service._flights.joined == 0
+    assert counting.calls.count("snapshot") == 2
