@@ -5,7 +5,7 @@
     python -m bench.analytics_bench --write-doc   # also update docs/PERFORMANCE.md
 
 Generated accounts (:mod:`bench.orgs`) are loaded into a fresh SQLite store; the app runs
-under uvicorn in its own process. Four measurements:
+under uvicorn in its own process. Five measurements:
 
 * **influence, cold** -- ``GET /v1/organisations/{id}/influence`` on a server that caches
   nothing (``STAKEMAP_ANALYTICS_CACHE_ENTRIES=0``: every request reads the snapshot,
@@ -18,6 +18,9 @@ under uvicorn in its own process. Four measurements:
 * **entry paths and next contacts** -- the endpoints on a server whose graph and ranking are
   warm while every answer is new (a different target, member, k or limit per request),
   against the same algorithm calls on a prebuilt graph and ranking in this process.
+* **the first read after an edit** -- a person of the 2,000-person account is edited while
+  its ranking is cached, and the ranking read a few seconds later, with the background
+  recomputation of :mod:`app.precompute` on (the default) and off.
 * **the event loop during a cold ranking** -- ``/healthz`` polled every 20 ms while the
   largest account is ranked cold, with the betweenness kernel in a worker process (the
   default) and in the request thread (``STAKEMAP_ANALYTICS_PROCESSES=0``).
@@ -80,6 +83,9 @@ QUICK_SIZES = (50, 500, 2_000)
 #: (endpoint requests, reference runs) per size
 REPEATS = {50: (40, 40), 500: (30, 15), 2_000: (20, 7), 5_000: (10, 3)}
 QUICK_REPEATS = {50: (15, 15), 500: (10, 5), 2_000: (5, 3), 5_000: (3, 2)}
+PARTS = ("influence", "paths", "after_edit", "event_loop", "kernels")
+AFTER_EDIT_PEOPLE = 2_000
+"""The first read after an edit is measured on the largest account up to this size."""
 KERNEL_SIZES = (1_000, 2_000, 3_000, 5_000, 7_500, 10_000)
 QUICK_KERNEL_SIZES = (1_000, 2_000, 5_000)
 TENANT = f"bench-analytics-{uuid.uuid4().hex[:8]}"
@@ -263,6 +269,41 @@ def _overhead(name: str, n: int, served: list[float], computed: list[float]) -> 
     }
 
 
+AFTER_EDIT_SETTLE_S = 3.0
+"""How long after an edit the bench reads the ranking (an account manager looks at the
+answer a moment later; the background recomputation starts 0.25 s after the last write)."""
+
+
+def after_edit(db: Path, key: str, org_id: str, n: int, rounds: int) -> dict[str, Any]:
+    """The first ranking read after an edit, with and without background recomputation."""
+    found: dict[str, Any] = {"people": n, "settle_s": AFTER_EDIT_SETTLE_S}
+    for precompute in (True, False):
+        env = {
+            "STAKEMAP_SQLITE_PATH": str(db),
+            "STAKEMAP_ANALYTICS_PRECOMPUTE": "true" if precompute else "false",
+        }
+        with Server(env) as server, _client(server.url, key) as client:
+            base = f"/v1/organisations/{org_id}"
+            items = orjson.loads(timed_get(client, base + "/influence")[1])["items"]
+            reads: list[float] = []
+            for i in range(rounds):
+                person = f"{base}/people/{items[i]['person_id']}"
+                etag = client.get(person).headers["etag"]
+                edited = client.patch(
+                    person, json={"title": f"Edited {i}"}, headers={"If-Match": etag}
+                )
+                if edited.status_code != 200:
+                    raise RuntimeError(f"PATCH answered {edited.status_code}: {edited.text}")
+                time.sleep(AFTER_EDIT_SETTLE_S)
+                reads.append(timed_get(client, base + "/influence")[0])
+        found["with" if precompute else "without"] = reads
+        print(
+            f"  after an edit {n:>6,}, background recomputation "
+            f"{'on ' if precompute else 'off'}: p50 {ms(median(reads))} ms", flush=True
+        )  # fmt: skip
+    return found
+
+
 def event_loop(db: Path, key: str, org_id: str, n: int, rounds: int) -> list[dict[str, Any]]:
     rows = []
     for processes in ("1", "0"):
@@ -422,6 +463,28 @@ def report(info: dict[str, Any], results: dict[str, Any]) -> str:
                 f"| {ratio(q['p95_ratio'])} |"
             )
     lines += ["", overhead_verdict(results["paths"])]
+    edit = results.get("after_edit")
+    if edit:
+        lines += [
+            "",
+            "### The first read after an edit",
+            "",
+            f"A person of the {edit['people']:,}-person account is edited (`PATCH` of a title, "
+            "with `If-Match`) while the ranking is cached; "
+            f"{edit['settle_s']:.0f} s later the ranking is read (`GET …/influence`, the "
+            "default cache). With background recomputation (`STAKEMAP_ANALYTICS_PRECOMPUTE`, "
+            "the default) the organisation, which someone was viewing, was ranked again "
+            "0.25 s after the write; without it the read recomputes.",
+            "",
+            "| people | background recomputation | read p50 ms | read p95 ms | reads |",
+            "|---:|---|---:|---:|---:|",
+        ]
+        for name, label in (("with", "on (default)"), ("without", "off")):
+            reads = edit[name]
+            lines.append(
+                f"| {edit['people']:,} | {label} | {ms(median(reads))} | {ms(p95(reads))} "
+                f"| {len(reads)} |"
+            )
     lines += [
         "",
         "### The event loop during a cold ranking",
@@ -517,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
     parser.add_argument(
         "--only",
-        choices=["influence", "paths", "event_loop", "kernels"],
+        choices=sorted(PARTS),
         action="append",
         help="run only these parts",
     )
@@ -533,11 +596,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))
     repeats = {n: (QUICK_REPEATS if args.quick else REPEATS).get(n, (5, 3)) for n in sizes}
-    parts = set(args.only or ["influence", "paths", "event_loop", "kernels"])
+    parts = set(args.only or PARTS)
     info = machine()
     print(machine_line(info), flush=True)
 
-    results: dict[str, Any] = {"influence": [], "paths": [], "event_loop": [], "kernels": []}
+    results: dict[str, Any] = {
+        "influence": [],
+        "paths": [],
+        "after_edit": {},
+        "event_loop": [],
+        "kernels": [],
+    }
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
         db = Path(workdir) / "analytics.db"
         store = SqliteStore(db)
@@ -548,6 +617,11 @@ def main(argv: list[str] | None = None) -> int:
                 results["influence"] = influence_cold(db, key, store, orgs, repeats)
             if "paths" in parts:
                 results["paths"] = paths_and_contacts(db, key, store, orgs)
+            if "after_edit" in parts:
+                edited = max((n for n in sizes if n <= AFTER_EDIT_PEOPLE), default=min(sizes))
+                results["after_edit"] = after_edit(
+                    db, key, orgs[edited], edited, 3 if args.quick else 7
+                )
             if "event_loop" in parts:
                 largest = max(sizes)
                 results["event_loop"] = event_loop(
@@ -563,7 +637,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(info, results)
     print(text)
     if args.write_doc:
-        if parts == {"influence", "paths", "event_loop", "kernels"} and not args.sizes:
+        if parts == set(PARTS) and not args.sizes:
             write_section(HEADING, text)
         else:
             print("(--only: docs/PERFORMANCE.md left alone)")
