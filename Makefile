@@ -66,8 +66,10 @@ typecheck: install ## mypy --strict on our packages
 
 check: lint typecheck test ## Everything CI checks
 
-bench: install ## Run the benchmarks (not part of the tests)
-	$(BIN)/python -m bench
+bench: install ## Run every benchmark and rewrite docs/PERFORMANCE.md (needs java/mvn and wrk)
+	@command -v wrk >/dev/null || { echo "make bench: install wrk (Debian: apt-get install -y wrk)"; exit 1; }
+	bash tools/neo4j/neo4j.sh start
+	STAKEMAP_TEST_NEO4J_URI=$(TEST_NEO4J_URI) $(BIN)/python -m bench
 
 clean: ## Remove the venv, caches and runtime data (not the Neo4j jars)
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis var test-output

@@ -16,12 +16,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Executor, Future
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import networkx as nx
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from app.keycache import ApiKeyCache
 from graph.analytics import (
@@ -94,13 +96,14 @@ class AnalyticsCache:
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable) -> Any | None:
+    def get(self, key: Hashable, *, count_miss: bool = True) -> Any | None:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 self.hits += 1
                 return self._entries[key]
-            self.misses += 1
+            if count_miss:
+                self.misses += 1
             return None
 
     def put(self, key: Hashable, value: Any) -> None:
@@ -206,6 +209,14 @@ class SingleFlight:
                 del self._running[key]
 
 
+_CACHED_ONLY: ContextVar[bool] = ContextVar("stakemap_cached_only", default=False)
+"""Set while :meth:`AnalyticsService.answer` tries an answer on the event loop."""
+
+
+class _NotCached(Exception):
+    """The answer would need a store read or a computation."""
+
+
 def today() -> date:
     return datetime.now(UTC).date()
 
@@ -259,6 +270,23 @@ class AnalyticsService:
         self._cache.put((tenant, org_id, version, "graph"), graph)
         return graph
 
+    async def answer(self, ask: Callable[[], CachedResult]) -> CachedResult:
+        """Answer a question from an async route: on the event loop when the answer is
+        cached (a dictionary lookup: no store read, no computation, so no thread hop and no
+        wait for the interpreter lock behind busy threads), else in the thread pool.
+
+        ``ask`` calls one of the question methods, e.g.
+        ``partial(service.influence, tenant, org_id)``.
+        """
+        token = _CACHED_ONLY.set(True)
+        try:
+            return ask()
+        except _NotCached:
+            pass
+        finally:
+            _CACHED_ONLY.reset(token)
+        return await run_in_threadpool(ask)
+
     def _answer(
         self,
         tenant: str,
@@ -268,6 +296,8 @@ class AnalyticsService:
         compute: Callable[[nx.MultiDiGraph], BaseModel],
         serialise: Callable[[Any], bytes] | None = None,
     ) -> CachedResult:
+        if _CACHED_ONLY.get():
+            return self._cached_answer(tenant, org_id, question, params)
         version = self._version(tenant, org_id)
         if version is not None:
             cached = self._cache.get((tenant, org_id, version, question, params))
@@ -277,6 +307,19 @@ class AnalyticsService:
             (self._cache.epoch, tenant, org_id, version, question, params),
             lambda: self._compute(tenant, org_id, version, question, params, compute, serialise),
         )
+
+    def _cached_answer(
+        self, tenant: str, org_id: str, question: str, params: Hashable
+    ) -> CachedResult:
+        """The cached answer, or :class:`_NotCached` without touching the store."""
+        version = None if self._revalidate else self._cache.known_version((tenant, org_id))
+        if version is None:
+            raise _NotCached
+        cached = self._cache.get((tenant, org_id, version, question, params), count_miss=False)
+        if cached is None:
+            raise _NotCached
+        result: CachedResult = cached
+        return result
 
     def _compute(
         self,

@@ -4,7 +4,8 @@ Each ``bench/*_bench.py`` module has a ``main(argv)`` and a ``--write-doc`` flag
 after the other, each in its own process (so one's memory and imports never colour
 another's figures), writing their JSON to ``bench/results/`` and their section of
 docs/PERFORMANCE.md. ``python -m bench analytics serving`` runs only those. The exit status
-is the worst of theirs.
+is the worst of theirs. Last, ``bench.summary`` gathers every target into the "Targets"
+table at the top of docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n=== bench.{module} ===", flush=True)
             command = [sys.executable, "-m", f"bench.{module}", "--write-doc"]
             status = max(status, subprocess.run(command, cwd=root.parent, check=False).returncode)
-    return status
+    print("\n=== bench.summary ===", flush=True)
+    summary = [sys.executable, "-m", "bench.summary", "--write-doc"]
+    return max(status, subprocess.run(summary, cwd=root.parent, check=False).returncode)
 
 
 if __name__ == "__main__":

@@ -632,12 +632,13 @@ def main(argv: list[str] | None = None) -> int:
     if "kernels" in parts:
         results["kernels"] = kernels(QUICK_KERNEL_SIZES if args.quick else KERNEL_SIZES)
 
-    path = save("analytics", {"machine": info, "quick": args.quick, **results})
+    full = parts == set(PARTS) and not args.sizes and not args.quick
+    path = save("analytics", {"machine": info, "quick": args.quick, "full": full, **results})
     print(f"results: {path}")
     text = report(info, results)
     print(text)
     if args.write_doc:
-        if parts == set(PARTS) and not args.sizes:
+        if full:
             write_section(HEADING, text)
         else:
             print("(--only: docs/PERFORMANCE.md left alone)")

@@ -520,7 +520,7 @@ def _cli(target: Target, tenant: str, export: Export) -> tuple[float, str]:
 def measure(
     target: Target, export: Export, parsed: ParsedImport, *, batch_rows: int, repeat: int, cli: bool
 ) -> dict[str, Any]:
-    """Reference and ours, alternating, ``repeat`` times; the best of each counts."""
+    """Reference and ours, alternating, ``repeat`` times; the median of each counts."""
     drafts = parsed.organisations
     rows = export.rows
     runs: dict[str, list[float]] = {"reference": [], "ours": [], "reimport": []}
@@ -551,7 +551,7 @@ def measure(
         "rows": rows,
         "batch_rows": batch_rows,
         "repeat": repeat,
-        "seconds": {name: min(times) for name, times in runs.items()},
+        "seconds": {name: statistics.median(times) for name, times in runs.items()},
         "all_seconds": runs,
     }
     if cli:
@@ -665,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--organisations", type=int, default=2_000)
     parser.add_argument("--small", action="store_true", help="5,000 contacts in 100 organisations")
-    parser.add_argument("--repeat", type=int, default=None, help="runs per loader (best counts)")
+    parser.add_argument("--repeat", type=int, default=None, help="runs per loader (median; 3)")
     parser.add_argument(
         "--batch-rows", type=int, default=None, help="rows per transaction [default: the CLI's]"
     )
@@ -685,7 +685,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.small:
         args.contacts, args.organisations = 5_000, 100
-    repeat = args.repeat or (3 if args.contacts <= 20_000 else 1)
+    repeat = args.repeat or 3
     stores = args.store or (["sqlite", "neo4j"] if args.neo4j_uri else ["sqlite"])
     if "neo4j" in stores and not args.neo4j_uri:
         parser.error("--store neo4j needs --neo4j-uri or STAKEMAP_TEST_NEO4J_URI")
@@ -785,7 +785,7 @@ tenant (Neo4j) or file (SQLite):
   table in one transaction (the store's pragmas); Neo4j, one `UNWIND … MERGE` statement per
   {REFERENCE_BATCH:,} rows through the driver, database named.
 
-Ratio = ours ÷ reference rows/s (target ≥ 0.8); best of {first["repeat"]} run(s) each.
+Ratio = ours ÷ reference rows/s (target ≥ 0.8); median of {first["repeat"]} alternating runs.
 "Re-import" loads the same requests again into the stored graph (every row matched,
 unchanged, nothing written). The last column is the whole command in its own process
 (`stakemap import contacts.csv --relationships relationships.csv`: read and validate the

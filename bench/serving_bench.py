@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs["bare"].append(wrk(server.url + "/bench/bare", None, seconds))
 
     result: dict[str, Any] = {
+        "quick": args.quick,
         "people": args.people,
         "question": question,
         "bytes": len(body),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -29,7 +30,7 @@ MAX_NEXT_CONTACTS = 50
 Weight = Annotated[float | None, Query(ge=0, le=1000, allow_inf_nan=False)]
 
 
-def influence_weights(
+async def influence_weights(
     w_formal: Weight = None,
     w_informal: Weight = None,
     w_brokerage: Weight = None,
@@ -70,7 +71,7 @@ class TableFormat(StrEnum):
     response_model=InfluenceRanking,
     responses={200: {"content": {CSV: {}}, "description": "The ranking (JSON or CSV)"}},
 )
-def influence(
+async def influence(
     org_id: str,
     caller: Viewer,
     analytics: AnalyticsDep,
@@ -82,25 +83,29 @@ def influence(
     component weights with `w_formal`, `w_informal`, `w_brokerage`, `w_declared`.
     """
     if format is TableFormat.CSV:
-        table = analytics.influence_csv(caller.tenant, org_id, weights)
+        table = await analytics.answer(
+            partial(analytics.influence_csv, caller.tenant, org_id, weights)
+        )
         return Response(
             table.body,
             media_type=CSV,
             headers={"Content-Disposition": f'attachment; filename="influence-{org_id}.csv"'},
         )
-    return Response(analytics.influence(caller.tenant, org_id, weights).body, media_type=JSON)
+    ranking = await analytics.answer(partial(analytics.influence, caller.tenant, org_id, weights))
+    return Response(ranking.body, media_type=JSON)
 
 
 @router.get("/decision-makers", response_model=DecisionMakers)
-def decision_makers(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
+async def decision_makers(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The top of the reporting hierarchy and the holders of decision roles, ranked by
     power, each with the reasons they are listed.
     """
-    return Response(analytics.decision_makers(caller.tenant, org_id).body, media_type=JSON)
+    result = await analytics.answer(partial(analytics.decision_makers, caller.tenant, org_id))
+    return Response(result.body, media_type=JSON)
 
 
 @router.get("/entry-paths", response_model=EntryPaths)
-def entry_paths_route(
+async def entry_paths_route(
     org_id: str,
     caller: Viewer,
     analytics: AnalyticsDep,
@@ -119,19 +124,22 @@ def entry_paths_route(
     ranked by the probability that every introduction succeeds, each step with its
     probability, risk flags and a one-line explanation.
     """
-    result = analytics.entry_paths(
-        caller.tenant,
-        org_id,
-        target_id=target_id,
-        member_id=member_id,
-        k=k,
-        include_cold=include_cold,
+    result = await analytics.answer(
+        partial(
+            analytics.entry_paths,
+            caller.tenant,
+            org_id,
+            target_id=target_id,
+            member_id=member_id,
+            k=k,
+            include_cold=include_cold,
+        )
     )
     return Response(result.body, media_type=JSON)
 
 
 @router.get("/next-contacts", response_model=NextContacts)
-def next_contacts_route(
+async def next_contacts_route(
     org_id: str,
     caller: Viewer,
     analytics: AnalyticsDep,
@@ -143,12 +151,14 @@ def next_contacts_route(
     """Who to reach next: people we are not yet engaged with, ranked by the value of
     engaging them times how reachable they are, each with the path in and the reasons.
     """
-    result = analytics.next_contacts(caller.tenant, org_id, member_id=member_id, limit=limit)
+    result = await analytics.answer(
+        partial(analytics.next_contacts, caller.tenant, org_id, member_id=member_id, limit=limit)
+    )
     return Response(result.body, media_type=JSON)
 
 
 @router.get("/coverage", response_model=Coverage)
-def coverage_route(
+async def coverage_route(
     org_id: str,
     caller: Viewer,
     analytics: AnalyticsDep,
@@ -160,5 +170,7 @@ def coverage_route(
     and missing, single-threading, the bus factor to the top decision-maker, stale ties and
     power by stance.
     """
-    result = analytics.coverage(caller.tenant, org_id, stale_after_days=stale_after_days)
+    result = await analytics.answer(
+        partial(analytics.coverage, caller.tenant, org_id, stale_after_days=stale_after_days)
+    )
     return Response(result.body, media_type=JSON)

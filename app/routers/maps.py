@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from enum import StrEnum
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -33,7 +34,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 @router.get("/v1/organisations/{org_id}/power-map", response_model=PowerMap)
-def power_map_route(
+async def power_map_route(
     org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
     """The power map as Cytoscape.js elements with the layout already computed: render
@@ -43,7 +44,9 @@ def power_map_route(
     roles, stance, power, rank, engaged (by us), kind (`person` or `team`); edge data: type,
     strength, line (`solid` or `dotted`).
     """
-    result = analytics.power_map(caller.tenant, org_id, highlight=highlight)
+    result = await analytics.answer(
+        partial(analytics.power_map, caller.tenant, org_id, highlight=highlight)
+    )
     return Response(result.body, media_type=JSON)
 
 
@@ -52,13 +55,15 @@ def power_map_route(
     response_class=Response,
     responses={200: {"content": {SVG: {}}, "description": "A standalone SVG picture"}},
 )
-def power_map_svg(
+async def power_map_svg(
     org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
     """The power map as a standalone SVG picture (the same layout as the JSON): colour by
     stance, size by power, line style by tie type, with a title and a legend.
     """
-    result = analytics.power_map_svg(caller.tenant, org_id, highlight=highlight)
+    result = await analytics.answer(
+        partial(analytics.power_map_svg, caller.tenant, org_id, highlight=highlight)
+    )
     return Response(
         result.body,
         media_type=SVG,
@@ -71,12 +76,12 @@ def power_map_svg(
     response_class=Response,
     responses={200: {"content": {GRAPHML: {}}, "description": "A GraphML document"}},
 )
-def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
+async def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The organisation's graph as GraphML for Gephi and yEd: every person and team member
     with their power, components, stance, roles and map position; every tie with its type
     and strength. Every attribute is declared with its type.
     """
-    result = analytics.graphml(caller.tenant, org_id)
+    result = await analytics.answer(partial(analytics.graphml, caller.tenant, org_id))
     return Response(result.body, media_type=GRAPHML, headers=_attachment(f"{org_id}.graphml"))
 
 

@@ -1,0 +1,177 @@
+"""The targets of docs/PERFORMANCE.md in one table, from the latest results of each bench.
+
+    python -m bench.summary               # print the table
+    python -m bench.summary --write-doc   # also update the "Targets" section
+
+``python -m bench`` runs it after the benches. Each row reads the newest results file of its
+bench in ``bench/results/`` from a run with the defaults (not ``--quick``, all sizes and
+parts); a bench not run that way shows "not measured".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bench._common import RESULTS, ratio, write_section
+
+HEADING = "## Targets"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    goal: str
+    measured: str
+    met: bool
+
+
+def latest(bench: str, full: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+    """The newest results of ``bench`` from a run with the defaults (``full``)."""
+    for path in sorted(RESULTS.glob(f"{bench}-*.json"), reverse=True):
+        saved: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        if full(saved):
+            return saved
+    return None
+
+
+def _stamp(saved: dict[str, Any]) -> str:
+    at = str(saved.get("at", ""))
+    return f"{at[:4]}-{at[4:6]}-{at[6:8]}" if len(at) >= 8 else "?"
+
+
+def analytics_targets(saved: dict[str, Any]) -> list[Target]:
+    found = []
+    large = [r for r in saved.get("influence", []) if r["people"] >= 2_000]
+    if large:
+        worst = min(min(r["p50_ratio"], r["p95_ratio"]) for r in large)
+        sizes = ", ".join(f"{r['people']:,}" for r in large)
+        found.append(
+            Target(
+                "Cold influence ranking vs NetworkX (p50 and p95)",
+                ">= 10x at 2,000 people and above",
+                f"worst {ratio(worst)} ({sizes} people)",
+                worst >= 10,
+            )
+        )
+    paths = saved.get("paths", [])
+    if paths:
+        cells = [
+            (r[q]["p50_ratio"], r["people"], q.replace("_", " "))
+            for r in paths
+            for q in ("entry_paths", "next_contacts")
+        ]
+        value, people, question = max(cells)
+        found.append(
+            Target(
+                "Entry paths and next contacts: endpoint / raw algorithm (p50)",
+                "<= 1.5x",
+                f"worst {ratio(value)} ({question}, {people:,} people)",
+                value <= 1.5,
+            )
+        )
+    return found
+
+
+def serving_targets(saved: dict[str, Any]) -> list[Target]:
+    return [
+        Target(
+            "Warm power map of 1,000 people vs bare bytes (wrk requests/s)",
+            ">= 0.5x",
+            f"{ratio(saved['ratio'])} ({saved['ours_rps']:,.0f} vs {saved['bare_rps']:,.0f}/s)",
+            saved["ratio"] >= 0.5,
+        )
+    ]
+
+
+def scale_targets(saved: dict[str, Any]) -> list[Target]:
+    from bench.scale_bench import MEASURES, growth
+
+    found = []
+    for r in saved.get("results", []):
+        sizes = r["sizes"]
+        if len(sizes) < 2:
+            continue
+        worst = max(growth(sizes[0], sizes[-1], name) for name in MEASURES)
+        found.append(
+            Target(
+                f"Per-organisation latency, database 10k -> 1M people ({r['store']})",
+                "<= 1.3x",
+                f"worst {ratio(worst)}",
+                worst <= 1.3,
+            )
+        )
+        exports = [s["export"] for s in sizes if "export" in s]
+        if len(exports) >= 2:
+            peak = exports[-1]["peak_rss_mib"] / exports[0]["peak_rss_mib"]
+            found.append(
+                Target(
+                    f"All-accounts export peak memory, 1M vs 10k people ({r['store']})",
+                    "<= 1.2x",
+                    f"{ratio(peak)} ({exports[-1]['rows_per_s']:,.0f} rows/s at 1M)"
+                    if "rows_per_s" in exports[-1]
+                    else ratio(peak),
+                    peak <= 1.2,
+                )
+            )
+    return found
+
+
+def import_targets(saved: dict[str, Any]) -> list[Target]:
+    return [
+        Target(
+            f"Bulk import vs hand-written best practice ({r['store']})",
+            ">= 0.8x",
+            f"{ratio(r['ratio'])} ({r['rows_per_s']['ours']:,.0f} rows/s)",
+            r["ratio"] >= 0.8,
+        )
+        for r in saved.get("results", [])
+    ]
+
+
+Saved = dict[str, Any]
+
+#: bench -> (was this run made with the defaults?, its targets)
+SOURCES: dict[str, tuple[Callable[[Saved], bool], Callable[[Saved], list[Target]]]] = {
+    "analytics": (lambda s: bool(s.get("full")), analytics_targets),
+    "serving": (lambda s: s.get("quick") is False and s["people"] == 1_000, serving_targets),
+    "scale": (lambda s: max(s["sizes"]) >= 1_000_000 and len(s["results"]) == 2, scale_targets),
+    "import": (lambda s: all(r["contacts"] >= 100_000 for r in s["results"]), import_targets),
+}
+
+
+def table() -> str:
+    lines = [
+        "Every target of the performance issue, from the newest full run of each bench "
+        "(`python -m bench.summary`; the sections below give the method and every figure).",
+        "",
+        "| target | goal | measured | run | verdict |",
+        "|---|---|---|---|---|",
+    ]
+    for bench, (full, targets) in SOURCES.items():
+        saved = latest(bench, full)
+        if saved is None:
+            lines.append(f"| `{bench}` bench | - | not measured | - | - |")
+            continue
+        for t in targets(saved):
+            verdict = "**met**" if t.met else "**missed**"
+            lines.append(f"| {t.name} | {t.goal} | {t.measured} | {_stamp(saved)} | {verdict} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.summary", description=__doc__)
+    parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
+    args = parser.parse_args(argv)
+    text = table()
+    print(text)
+    if args.write_doc:
+        write_section(HEADING, text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
