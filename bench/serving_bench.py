@@ -205,8 +205,9 @@ def verdict(r: dict[str, Any]) -> str:
             "(target 0.5x). What it adds per request: the API-key check (an HMAC and a lookup "
             "among recently verified keys; a store read at most every "
             "`STAKEMAP_KEY_CACHE_SECONDS`), the rate-limit bucket, FastAPI's query and "
-            "dependency validation, the threadpool hop of a sync route and the cache lookup by "
-            "the organisation's known version; the bytes are never re-serialised."
+            "dependency validation and the cache lookup by the organisation's known version, "
+            "all on the event loop (a cached answer needs no thread); the bytes are never "
+            "re-serialised."
         )
     return (
         f"**Target missed**: {ratio(r['ratio'])} of the bare rate (target 0.5x), short by a "

@@ -82,9 +82,10 @@ DECLARED_DEFAULT = 0.5
 BROKERAGE_EXACT_MAX = 5_000
 """Above this many people betweenness is estimated from a sample of sources. Exact
 betweenness is O(n m); measured on 2 cores (``python -m bench.analytics_bench``, see
-docs/PERFORMANCE.md) it costs 0.3 s at 2,000 people, 2.2 s at 5,000, 5 s at 7,500 and 10 s
-at 10,000, where the 300-source estimate costs under 1 s: exact stays within a cold
-answer's budget of about 3 s up to 5,000 people (docs/ANALYTICS.md, "brokerage")."""
+docs/PERFORMANCE.md) it costs 0.2-0.3 s at 2,000 people, 1.1-2.2 s at 5,000, 2.6-5 s at
+7,500 and 4.6-10 s at 10,000 (quiet vs loaded machine), where the 300-source estimate costs
+under 1 s: exact stays within a cold answer's budget of about 3 s up to 5,000 people
+(docs/ANALYTICS.md, "brokerage")."""
 
 BROKERAGE_SAMPLES = 300
 """Number of sampled sources when betweenness is estimated."""
