@@ -113,6 +113,12 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(timeout=30)
 
+    def store_calls(self, operation: str) -> float:
+        """How many calls of this store operation the server has made (from /metrics)."""
+        prefix = f'stakemap_store_call_seconds_count{{operation="{operation}"}} '
+        lines = httpx.get(f"{self.url}/metrics").text.splitlines()
+        return sum(float(line.removeprefix(prefix)) for line in lines if line.startswith(prefix))
+
 
 @pytest.fixture(scope="session")
 def live_server(store_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:

@@ -35,27 +35,19 @@ def _client(server: LiveServer, tenant: str) -> tuple[httpx.Client, str]:
     return client, record.id
 
 
-def _key_reads(server: LiveServer) -> float:
-    text = httpx.get(f"{server.url}/metrics").text
-    prefix = 'stakemap_store_call_seconds_count{operation="find_api_key"} '
-    return sum(
-        float(line.removeprefix(prefix)) for line in text.splitlines() if line.startswith(prefix)
-    )
-
-
 def test_a_verified_key_is_not_read_again_within_the_ttl(
     short_ttl_server: LiveServer, tenant: str
 ) -> None:
     client, _ = _client(short_ttl_server, tenant)
     with client:
         assert client.get("/v1/organisations").status_code == 200
-        reads = _key_reads(short_ttl_server)
+        reads = short_ttl_server.store_calls("find_api_key")
         for _ in range(5):
             assert client.get("/v1/organisations").status_code == 200
-        assert _key_reads(short_ttl_server) == reads
+        assert short_ttl_server.store_calls("find_api_key") == reads
         time.sleep(TTL * 1.5)
         assert client.get("/v1/organisations").status_code == 200
-        assert _key_reads(short_ttl_server) == reads + 1
+        assert short_ttl_server.store_calls("find_api_key") == reads + 1
 
 
 def test_a_key_revoked_elsewhere_stops_working_within_the_ttl(
@@ -77,8 +69,8 @@ def test_a_key_revoked_elsewhere_stops_working_within_the_ttl(
 
 def test_an_unknown_key_is_never_cached(short_ttl_server: LiveServer) -> None:
     headers = {"Authorization": f"Bearer {generate_key()}"}
-    reads = _key_reads(short_ttl_server)
+    reads = short_ttl_server.store_calls("find_api_key")
     for _ in range(3):
         answer = httpx.get(f"{short_ttl_server.url}/v1/organisations", headers=headers)
         assert answer.status_code == 401
-    assert _key_reads(short_ttl_server) == reads + 3
+    assert short_ttl_server.store_calls("find_api_key") == reads + 3

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-import httpx
 import pytest
 
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
@@ -129,21 +128,13 @@ def test_the_listener_hears_only_warm_organisations(store: GraphStore, tenant: s
     ]
 
 
-def snapshot_reads(server: LiveServer) -> float:
-    prefix = 'stakemap_store_call_seconds_count{operation="snapshot"} '
-    text = httpx.get(f"{server.url}/metrics").text
-    return sum(
-        float(line.removeprefix(prefix)) for line in text.splitlines() if line.startswith(prefix)
-    )
-
-
 def test_the_served_app_recomputes_after_a_write(
     live_server: LiveServer, make_client: ClientFactory, tenant: str
 ) -> None:
     api = make_client()
     org_id, ids = load_demo(live_server.store, tenant)
     assert api.get(f"/v1/organisations/{org_id}/influence").status_code == 200
-    before = snapshot_reads(live_server)
+    before = live_server.store_calls("snapshot")
     version = api.get(f"/v1/organisations/{org_id}/people/{ids['cfo']}").headers["etag"]
     changed = api.patch(
         f"/v1/organisations/{org_id}/people/{ids['cfo']}",
@@ -152,10 +143,10 @@ def test_the_served_app_recomputes_after_a_write(
     )
     assert changed.status_code == 200
     deadline = time.monotonic() + 60
-    while snapshot_reads(live_server) == before and time.monotonic() < deadline:
+    while live_server.store_calls("snapshot") == before and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert snapshot_reads(live_server) == before + 1  # recomputed in the background
+    assert live_server.store_calls("snapshot") == before + 1  # recomputed in the background
     answer = api.get(f"/v1/organisations/{org_id}/influence")
-    assert snapshot_reads(live_server) == before + 1  # and served warm
+    assert live_server.store_calls("snapshot") == before + 1  # and served warm
     cfo = next(i for i in answer.json()["items"] if i["person_id"] == ids["cfo"])
     assert cfo["components"]["declared"] == 0.0
