@@ -43,6 +43,13 @@ def _stamp(saved: dict[str, Any]) -> str:
     return f"{at[:4]}-{at[4:6]}-{at[6:8]}" if len(at) >= 8 else "?"
 
 
+def _machine(saved: dict[str, Any]) -> str:
+    """Cores and memory of the run's machine (the import bench records MiB, the others GiB)."""
+    info = saved.get("machine", {})
+    gib = info.get("memory_gib") or round(info.get("memory_mib", 0) / 1024, 1)
+    return f"{info.get('cores', '?')} cores, {gib:g} GiB"
+
+
 def analytics_targets(saved: dict[str, Any]) -> list[Target]:
     found = []
     large = [r for r in saved.get("influence", []) if r["people"] >= 2_000]
@@ -148,7 +155,7 @@ def table() -> str:
         "Every target of the performance issue, from the newest full run of each bench "
         "(`python -m bench.summary`; the sections below give the method and every figure).",
         "",
-        "| target | goal | measured | run | verdict |",
+        "| target | goal | measured | run (machine) | verdict |",
         "|---|---|---|---|---|",
     ]
     for bench, (full, targets) in SOURCES.items():
@@ -158,7 +165,8 @@ def table() -> str:
             continue
         for t in targets(saved):
             verdict = "**met**" if t.met else "**missed**"
-            lines.append(f"| {t.name} | {t.goal} | {t.measured} | {_stamp(saved)} | {verdict} |")
+            run = f"{_stamp(saved)} ({_machine(saved)})"
+            lines.append(f"| {t.name} | {t.goal} | {t.measured} | {run} | {verdict} |")
     return "\n".join(lines)
 
 
