@@ -101,6 +101,7 @@ def create_app(
             precomputer = Precomputer(analytics) if active.analytics_precompute else None
             if precomputer is not None:
                 cache.add_listener(precomputer.schedule)
+                metrics.watch_precompute(precomputer)
                 precomputer.start()
             limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
             purging = asyncio.create_task(purge_periodically(store))

@@ -13,7 +13,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -103,6 +103,10 @@ class Metrics:
         """Report the analytics cache's hit and miss counts."""
         self.registry.register(_CacheCollector(cache))
 
+    def watch_precompute(self, precomputer: Any) -> None:
+        """Report the background recomputations done and waiting."""
+        self.registry.register(_PrecomputeCollector(precomputer))
+
 
 class _CacheCollector(Collector):
     def __init__(self, cache: Any) -> None:
@@ -117,6 +121,24 @@ class _CacheCollector(Collector):
         family.add_metric(["hit"], self._cache.hits)
         family.add_metric(["miss"], self._cache.misses)
         yield family
+
+
+class _PrecomputeCollector(Collector):
+    def __init__(self, precomputer: Any) -> None:
+        self._precomputer = precomputer
+
+    def collect(self) -> Any:
+        done = CounterMetricFamily(
+            "stakemap_precomputed_organisations",
+            "Organisations recomputed in the background after a write",
+        )
+        done.add_metric([], self._precomputer.recomputed)
+        yield done
+        waiting = GaugeMetricFamily(
+            "stakemap_precompute_pending", "Organisations waiting to be recomputed"
+        )
+        waiting.add_metric([], self._precomputer.pending)
+        yield waiting
 
 
 def _route_template(scope: Scope) -> str:

@@ -6,16 +6,21 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
 from app.precompute import Precomputer
+from app.security import generate_key, hash_key
+from app.settings import Settings
 from graph.port import GraphStore
+from schemas.common import KeyRole
 from schemas.powermap import Highlight
 from schemas.resources import PersonUpdate
-from tests.conftest import ClientFactory, LiveServer
+from tests.conftest import LiveServer, open_store
 from tests.service.test_analytics_service import AS_OF, CountingStore, load_demo
 
 Wired = tuple[AnalyticsService, CacheInvalidatingStore, CountingStore, Precomputer]
@@ -128,13 +133,22 @@ def test_the_listener_hears_only_warm_organisations(store: GraphStore, tenant: s
     ]
 
 
-def test_the_served_app_recomputes_after_a_write(
-    live_server: LiveServer, make_client: ClientFactory, tenant: str
-) -> None:
-    api = make_client()
-    org_id, ids = load_demo(live_server.store, tenant)
+@pytest.fixture
+def server(store_kind: str, tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of its own: no other test's background work lands in its counts."""
+    server = LiveServer(open_store(store_kind, tmp_path), Settings())
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_the_served_app_recomputes_after_a_write(server: LiveServer, tenant: str) -> None:
+    secret = generate_key()
+    server.store.create_api_key(tenant, KeyRole.EDITOR, "precompute", hash_key(secret))
+    api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"})
+    org_id, ids = load_demo(server.store, tenant)
     assert api.get(f"/v1/organisations/{org_id}/influence").status_code == 200
-    before = live_server.store_calls("snapshot")
+    before = server.store_calls("snapshot")
     version = api.get(f"/v1/organisations/{org_id}/people/{ids['cfo']}").headers["etag"]
     changed = api.patch(
         f"/v1/organisations/{org_id}/people/{ids['cfo']}",
@@ -143,10 +157,16 @@ def test_the_served_app_recomputes_after_a_write(
     )
     assert changed.status_code == 200
     deadline = time.monotonic() + 60
-    while live_server.store_calls("snapshot") == before and time.monotonic() < deadline:
+    while server.store_calls("snapshot") == before and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert live_server.store_calls("snapshot") == before + 1  # recomputed in the background
+    assert server.store_calls("snapshot") == before + 1  # recomputed in the background
     answer = api.get(f"/v1/organisations/{org_id}/influence")
-    assert live_server.store_calls("snapshot") == before + 1  # and served warm
+    assert server.store_calls("snapshot") == before + 1  # and served warm
+    exposed = httpx.get(f"{server.url}/metrics").text.splitlines()
+    prefix = "stakemap_precomputed_organisations_total "
+    assert [float(line.removeprefix(prefix)) for line in exposed if line.startswith(prefix)] == [
+        1.0
+    ]
     cfo = next(i for i in answer.json()["items"] if i["person_id"] == ids["cfo"])
     assert cfo["components"]["declared"] == 0.0
+    api.close()
