@@ -8,15 +8,13 @@ Every failure becomes a :class:`CliFailure` carrying one line a person can act o
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from datetime import date
 from typing import Any, Protocol
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
 from app.bootstrap import build_store
 from app.settings import Settings
 from graph.errors import FieldError, NotFound, StakemapError, ValidationFailed
@@ -43,6 +41,9 @@ __all__ = [
 #: of row) keeps commits, each an fsync of the transaction log, few while a transaction's
 #: state stays small for a 1 GiB heap.
 IMPORT_BATCH_ROWS: dict[str, int] = {"sqlite": 20_000, "neo4j": 5_000}
+
+CLI_CACHE_ENTRIES = 16
+"""Answers a command keeps: the graph and ranking that its other answers reuse."""
 
 
 class CliFailure(Exception):
@@ -90,15 +91,6 @@ class Backend(Protocol):
         """The power map: ``power-map`` (Cytoscape.js JSON), ``svg`` or ``graphml``."""
 
 
-def _analytics() -> Any:
-    """The analytics package, or a clear failure while it is not there."""
-    try:
-        import graph.analytics as analytics
-    except ImportError as exc:  # pragma: no cover - only before the analytics land
-        raise CliFailure("the analytics are not available in this version yet") from exc
-    return analytics
-
-
 # --- on the store -----------------------------------------------------------------------------
 
 
@@ -127,7 +119,11 @@ class LocalBackend:
     """The commands on a store, for one tenant."""
 
     def __init__(self, store: GraphStore, tenant: str, where: str, batch_rows: int) -> None:
-        self.store = store
+        # the server's analytics, so both answer alike; a command reads a snapshot once,
+        # and its own writes drop what it cached
+        cache = AnalyticsCache(CLI_CACHE_ENTRIES)
+        self.store: GraphStore = CacheInvalidatingStore(store, cache)
+        self.analytics = AnalyticsService(self.store, cache)
         self.tenant = tenant
         self.where = where
         self.batch_rows = batch_rows
@@ -164,32 +160,17 @@ class LocalBackend:
     def import_batch(self, items: Sequence[OrgImport], *, dry_run: bool) -> list[ImportOutcome]:
         return self.store.import_many(self.tenant, items, upsert=True, dry_run=dry_run)
 
-    def _graph(self, org_id: str) -> Any:
-        from graph.network import build_graph
-
-        return build_graph(self.store.snapshot(self.tenant, org_id))
-
     def influence(self, org_id: str) -> InfluenceRanking:
-        ranking: InfluenceRanking = _analytics().rank_influence(self._graph(org_id))
+        ranking: InfluenceRanking = self.analytics.influence(self.tenant, org_id).model
         return ranking
 
     def influence_csv(self, org_id: str) -> str:
-        analytics = _analytics()
-        rows = analytics.influence_csv_rows(analytics.rank_influence(self._graph(org_id)))
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        return buffer.getvalue()
+        return self.analytics.influence_csv(self.tenant, org_id).body.decode("utf-8")
 
     def next_contacts(self, org_id: str, *, member_id: str | None, limit: int) -> NextContacts:
-        analytics = _analytics()
-        graph = self._graph(org_id)
-        result: NextContacts = analytics.next_contacts(
-            graph,
-            analytics.rank_influence(graph),
-            member_id=member_id,
-            limit=limit,
-            as_of=date.today(),
-        )
+        result: NextContacts = self.analytics.next_contacts(
+            self.tenant, org_id, member_id=member_id, limit=limit
+        ).model
         return result
 
     def entry_paths(
@@ -201,32 +182,23 @@ class LocalBackend:
         k: int,
         include_cold: bool,
     ) -> EntryPaths:
-        analytics = _analytics()
-        graph = self._graph(org_id)
-        result: EntryPaths = analytics.entry_paths(
-            graph,
-            analytics.rank_influence(graph),
+        result: EntryPaths = self.analytics.entry_paths(
+            self.tenant,
+            org_id,
             target_id=target_id,
             member_id=member_id,
             k=k,
             include_cold=include_cold,
-            as_of=date.today(),
-        )
+        ).model
         return result
 
     def export(self, org_id: str, kind: str) -> bytes:
-        try:
-            from graph.powermap import power_map, render_svg, to_graphml
-        except ImportError as exc:  # pragma: no cover - only before the power map lands
-            raise CliFailure(f"export {kind} is not available in this version yet") from exc
-        graph = self._graph(org_id)
-        drawn = power_map(graph, _analytics().rank_influence(graph), as_of=date.today())
+        # the very bytes the API answers
         if kind == "graphml":
-            data: bytes = to_graphml(drawn)
-            return data
+            return self.analytics.graphml(self.tenant, org_id).body
         if kind == "svg":
-            return render_svg(drawn).encode("utf-8")
-        return drawn.model_dump_json(indent=2).encode("utf-8") + b"\n"
+            return self.analytics.power_map_svg(self.tenant, org_id).body
+        return self.analytics.power_map(self.tenant, org_id).body
 
 
 # --- on a server ------------------------------------------------------------------------------
