@@ -27,7 +27,6 @@ import argparse
 import gc
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -39,9 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-DOC = ROOT / "docs" / "PERFORMANCE.md"
+from bench._common import ROOT, machine, machine_line, save, write_section
+
 DOC_HEADING = "## Export"
 PEOPLE_PER_ORG = 100
 SEED = 20260101
@@ -164,24 +162,6 @@ def run_child(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
     return result
 
 
-def machine() -> dict[str, Any]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024
-    except OSError:
-        memory = 0
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "memory_mib": memory,
-        "python": platform.python_version(),
-    }
-
-
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| people | organisations | export | rows | seconds | peak RSS added | peak traced |",
@@ -209,10 +189,8 @@ def section(results: list[dict[str, Any]], info: dict[str, Any]) -> str:
         by[(large, "materialised")]["traced_peak_mib"], 0.1
     )
     date = datetime.now(UTC).date().isoformat()
-    box = f"{info['cores']} cores, {info['memory_mib'] // 1024} GiB RAM, {info['cpu']}"
-    return f"""{DOC_HEADING}
+    return f"""`python -m bench.export_bench` ({date}). {machine_line(info)}
 
-`python -m bench.export_bench` ({date}; machine: {box}, Python {info["python"]}).
 Generated organisations of {PEOPLE_PER_ORG} people each (a reporting tree, influence and peer
 ties) in a fresh SQLite store; each measurement in a fresh process. *streamed* is
 `app.routers.maps.export_chunks`, the generator `GET /v1/exports/influence?format=csv` streams
@@ -229,19 +207,6 @@ From {small:,} to {large:,} people the streamed export's traced peak grows x{gro
 (flat: it holds one organisation at a time) while the materialised reference grows
 x{growth_reference:.1f}; at {large:,} people streaming needs {ratio:.1%} of the reference's memory.
 """
-
-
-def write_doc(text: str) -> None:
-    """Put ``text`` under the "## Export" heading, leaving the rest of the file."""
-    doc = DOC.read_text("utf-8") if DOC.exists() else "# Performance\n"
-    start = doc.find(DOC_HEADING + "\n")
-    if start < 0:
-        doc = doc.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        end = doc.find("\n## ", start + len(DOC_HEADING))
-        doc = doc[:start] + text.rstrip("\n") + "\n" + ("" if end < 0 else doc[end:])
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(doc, "utf-8")
 
 
 def main(argv: list[str]) -> int:
@@ -277,16 +242,12 @@ def main(argv: list[str]) -> int:
                 results.append(plain)
                 print(json.dumps(plain), flush=True)
     info = machine()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"export-{stamp}.json").write_text(
-        json.dumps({"machine": info, "results": results}, indent=2)
-    )
+    print(f"results: {save('export', {'machine': info, 'results': results})}")
     text = section(results, info)
     print()
     print(text)
     if args.write_doc:
-        write_doc(text)
+        write_section(DOC_HEADING, text)
     return 0
 
 

@@ -32,7 +32,6 @@ import csv
 import gc
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -49,13 +48,11 @@ from typing import Any
 from app.cli import batches
 from app.cli_backend import IMPORT_BATCH_ROWS
 from app.crm import OrgDraft, ParsedImport, parse_files
+from bench._common import DOC, RESULTS, ROOT, machine, machine_line, save, write_section
 from graph.port import GraphStore, OrgImport
 from graph.records import to_storable
 from schemas.resources import OrganisationCreate
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-DOC = ROOT / "docs" / "PERFORMANCE.md"
 DOC_HEADING = "## Bulk import"
 
 #: Rows per UNWIND statement of the Neo4j reference load.
@@ -407,30 +404,6 @@ def neo4j_drop_tenant(driver: Any, database: str, tenant: str) -> None:
 # --- running ------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    memory = 0
-    try:
-        with open("/proc/meminfo") as info:
-            memory = int(info.readline().split()[1]) // 1024
-    except OSError:
-        pass
-    cpu = platform.processor() or ""
-    try:
-        with open("/proc/cpuinfo") as info:
-            cpu = next(
-                (ln.split(":", 1)[1].strip() for ln in info if ln.startswith("model name")), cpu
-            )
-    except OSError:
-        pass
-    return {
-        "cores": os.cpu_count(),
-        "memory_mib": memory,
-        "cpu": cpu,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
 @dataclass
 class Target:
     """A store kind to measure on, with fresh, equal starting points for each loader."""
@@ -641,20 +614,6 @@ def sweep_table(found: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(section: str) -> None:
-    """Put ``section`` under the "## Bulk import" heading, leaving the rest of the file."""
-    text = DOC.read_text("utf-8") if DOC.exists() else "# Performance\n"
-    start = text.find(DOC_HEADING + "\n")
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + section.rstrip("\n") + "\n"
-    else:
-        end = text.find("\n## ", start + len(DOC_HEADING))
-        tail = "" if end < 0 else text[end:]
-        text = text[:start] + section.rstrip("\n") + "\n" + tail
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, "utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.import_bench", description=__doc__.split("\n")[0]
@@ -691,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--store neo4j needs --neo4j-uri or STAKEMAP_TEST_NEO4J_URI")
 
     info = machine()
-    print(f"machine: {info['cores']} cores, {info['memory_mib']:,} MiB, {info['cpu']}", flush=True)
+    print(machine_line(info), flush=True)
     workdir = Path(tempfile.mkdtemp(prefix="stakemap-bench-"))
     try:
         export = generate(workdir, args.contacts, args.organisations)
@@ -738,17 +697,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    report = {"bench": "import", "at": stamp, "machine": info, "results": results, "sweep": sweeps}
-    path = RESULTS / f"import-{stamp}.json"
-    path.write_text(json.dumps(report, indent=2), "utf-8")
+    path = save("import", {"machine": info, "results": results, "sweep": sweeps})
     print(f"\nresults: {path.relative_to(ROOT)}\n")
     print(table(results))
     if sweeps:
         print("\n" + sweep_table(sweeps))
     if args.write_doc and results:
-        write_doc(doc_section(info, results, sweeps or latest_sweep(), parse_seconds))
+        body = doc_section(info, results, sweeps or latest_sweep(), parse_seconds)
+        write_section(DOC_HEADING, body)
         print(f"\nupdated {DOC.relative_to(ROOT)}")
     return 0
 
@@ -765,12 +721,9 @@ def doc_section(
 ) -> str:
     first = results[0]
     today = datetime.now(UTC).date().isoformat()
-    memory = info["memory_mib"] / 1024
-    return f"""{DOC_HEADING}
-
-Measured {today} with `python -m bench.import_bench --write-doc` on {info["cores"]} cores
-({info["cpu"]}), {memory:.0f} GiB RAM, Python {info["python"]}, the embedded Neo4j 5.26 of
-`make neo4j-start` (1 GiB heap) on the same machine, which other work shared.
+    return f"""Measured {today} with `python -m bench.import_bench --write-doc`.
+{machine_line(info)} Neo4j: the embedded Neo4j 5.26 of `make neo4j-start` (1 GiB heap)
+on the same machine.
 
 A generated CRM export, {first["contacts"]:,} contacts in {first["organisations"]:,}
 organisations (reporting trees, Salesforce contact roles, influence and our team's ties:
