@@ -55,7 +55,15 @@ from graph.idempotency import (
     new_token,
     pending_record,
 )
-from graph.planning import BatchPlan, OrgContext, external_refs, new_id, plan_batch, utcnow
+from graph.planning import (
+    BatchPlan,
+    OrgContext,
+    external_refs,
+    new_id,
+    new_record,
+    plan_batch,
+    utcnow,
+)
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
     ORGANISATION_FIELDS,
@@ -515,15 +523,7 @@ class Neo4jStore:
     def create_organisation(
         self, tenant: str, data: OrganisationCreate, *, idempotency: IdempotentWrite | None = None
     ) -> OrganisationPublic:
-        now = utcnow()
-        org = OrganisationPublic(
-            id=new_id(),
-            tenant=tenant,
-            created_at=now,
-            updated_at=now,
-            version=1,
-            **data.model_dump(),
-        )
+        org = new_record(OrganisationPublic, tenant, data)
 
         def work(tx: ManagedTransaction) -> None:
             self._admit(tx, tenant, idempotency)
@@ -695,15 +695,7 @@ class Neo4jStore:
     def create_team_member(
         self, tenant: str, data: TeamMemberCreate, *, idempotency: IdempotentWrite | None = None
     ) -> TeamMemberPublic:
-        now = utcnow()
-        member = TeamMemberPublic(
-            id=new_id(),
-            tenant=tenant,
-            created_at=now,
-            updated_at=now,
-            version=1,
-            **data.model_dump(),
-        )
+        member = new_record(TeamMemberPublic, tenant, data)
 
         def work(tx: ManagedTransaction) -> None:
             self._admit(tx, tenant, idempotency)

@@ -30,14 +30,15 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import networkx as nx
+from pydantic import BaseModel
 
 from graph.errors import FieldError, ValidationFailed
 from graph.port import ImportOutcome, OrgImport
 from graph.records import ORGANISATION_FIELDS, PERSON_FIELDS, model_row, to_storable
-from schemas.common import RelType
+from schemas.common import RelType, StoredModel
 from schemas.imports import (
     ImportCounts,
     ImportRequest,
@@ -54,12 +55,14 @@ __all__ = [
     "OrgContext",
     "external_refs",
     "new_id",
+    "new_record",
     "plan_batch",
     "plan_import",
     "utcnow",
 ]
 
 Row = dict[str, Any]
+StoredT = TypeVar("StoredT", bound=StoredModel)
 
 #: The fields of a tie an upsert compares (the rest is identity or bookkeeping).
 TIE_ATTRIBUTES = ("strength", "last_contact", "channel", "dotted", "role")
@@ -77,6 +80,14 @@ def utcnow() -> datetime:
 
 def new_id() -> str:
     return str(uuid.uuid4())
+
+
+def new_record(model: type[StoredT], tenant: str, data: BaseModel) -> StoredT:
+    """A resource about to be created from ``data``: a fresh id, version 1, stamped now."""
+    now = utcnow()
+    return model(
+        id=new_id(), tenant=tenant, created_at=now, updated_at=now, version=1, **data.model_dump()
+    )
 
 
 @dataclass
@@ -793,18 +804,10 @@ def plan_batch(
     """
     batch = BatchPlan(size=len(items), upsert=upsert, versions=versions)
     created_team: list[Row] = []
-    now = utcnow()
     for index, item in enumerate(items):
         new_org: Row | None = None
         if item.create is not None:
-            org = OrganisationPublic(
-                id=new_id(),
-                tenant=tenant,
-                created_at=now,
-                updated_at=now,
-                version=1,
-                **item.create.model_dump(),
-            )
+            org = new_record(OrganisationPublic, tenant, item.create)
             new_org = model_row(org, ORGANISATION_FIELDS)
             org_id = org.id
         else:

@@ -38,7 +38,15 @@ from graph.idempotency import (
     new_token,
     pending_record,
 )
-from graph.planning import BatchPlan, OrgContext, external_refs, new_id, plan_batch, utcnow
+from graph.planning import (
+    BatchPlan,
+    OrgContext,
+    external_refs,
+    new_id,
+    new_record,
+    plan_batch,
+    utcnow,
+)
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
     ORGANISATION_FIELDS,
@@ -637,15 +645,7 @@ class SqliteStore:
     def create_organisation(
         self, tenant: str, data: OrganisationCreate, *, idempotency: IdempotentWrite | None = None
     ) -> OrganisationPublic:
-        now = utcnow()
-        org = OrganisationPublic(
-            id=new_id(),
-            tenant=tenant,
-            created_at=now,
-            updated_at=now,
-            version=1,
-            **data.model_dump(),
-        )
+        org = new_record(OrganisationPublic, tenant, data)
         with self._write() as conn:
             self._admit(conn, tenant, idempotency)
             self._check_parent(conn, tenant, org.id, org.parent_id)
@@ -838,15 +838,7 @@ class SqliteStore:
     def create_team_member(
         self, tenant: str, data: TeamMemberCreate, *, idempotency: IdempotentWrite | None = None
     ) -> TeamMemberPublic:
-        now = utcnow()
-        member = TeamMemberPublic(
-            id=new_id(),
-            tenant=tenant,
-            created_at=now,
-            updated_at=now,
-            version=1,
-            **data.model_dump(),
-        )
+        member = new_record(TeamMemberPublic, tenant, data)
         with self._write() as conn:
             self._admit(conn, tenant, idempotency)
             conn.execute(_INSERT_TEAM, tuple(model_row(member, TEAM_FIELDS).values()))
