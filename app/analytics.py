@@ -296,30 +296,21 @@ class AnalyticsService:
         compute: Callable[[nx.MultiDiGraph], BaseModel],
         serialise: Callable[[Any], bytes] | None = None,
     ) -> CachedResult:
-        if _CACHED_ONLY.get():
-            return self._cached_answer(tenant, org_id, question, params)
+        cached_only = _CACHED_ONLY.get()  # on the event loop: no store read, no computing
+        if cached_only and self._revalidate:
+            raise _NotCached  # the version check is a store read
         version = self._version(tenant, org_id)
         if version is not None:
-            cached = self._cache.get((tenant, org_id, version, question, params))
+            key = (tenant, org_id, version, question, params)
+            cached = self._cache.get(key, count_miss=not cached_only)
             if cached is not None:
                 return cached  # type: ignore[no-any-return]
+        if cached_only:
+            raise _NotCached
         return self._flights.run(
             (self._cache.epoch, tenant, org_id, version, question, params),
             lambda: self._compute(tenant, org_id, version, question, params, compute, serialise),
         )
-
-    def _cached_answer(
-        self, tenant: str, org_id: str, question: str, params: Hashable
-    ) -> CachedResult:
-        """The cached answer, or :class:`_NotCached` without touching the store."""
-        version = None if self._revalidate else self._cache.known_version((tenant, org_id))
-        if version is None:
-            raise _NotCached
-        cached = self._cache.get((tenant, org_id, version, question, params), count_miss=False)
-        if cached is None:
-            raise _NotCached
-        result: CachedResult = cached
-        return result
 
     def _compute(
         self,

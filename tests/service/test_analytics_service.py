@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -224,3 +225,31 @@ def test_a_read_after_a_write_never_joins_an_older_computation(
     assert after.model.version == store.org_version(tenant, org_id)
     assert service._flights.joined == 0
     assert counting.calls.count("snapshot") == 2
+
+
+@pytest.mark.parametrize("revalidate", [False, True])
+def test_only_a_cached_answer_is_served_on_the_event_loop(
+    store: GraphStore, tenant: str, revalidate: bool
+) -> None:
+    org_id, _ = load_demo(store, tenant)
+    service, counting = wired(store, revalidate=revalidate)
+    threads: list[int] = []
+
+    def influence() -> Any:
+        threads.append(threading.get_ident())
+        return service.influence(tenant, org_id)
+
+    async def twice() -> tuple[int, Any, Any]:
+        loop_thread = threading.get_ident()
+        return loop_thread, await service.answer(influence), await service.answer(influence)
+
+    loop_thread, cold, warm = asyncio.run(twice())
+    assert warm is cold
+    assert counting.calls.count("snapshot") == 1
+    tried_on_loop, computed_in = threads[0], threads[1]
+    assert tried_on_loop == loop_thread != computed_in
+    if revalidate:  # the version check reads the store: never on the event loop
+        assert threads[2:] == [loop_thread, threads[3]]
+        assert threads[3] != loop_thread
+    else:
+        assert threads[2:] == [loop_thread]

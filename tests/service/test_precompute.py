@@ -112,7 +112,7 @@ def test_a_deleted_organisation_is_skipped(wired: Wired, tenant: str) -> None:
     assert precomputer.recomputed == 1
 
 
-def test_the_listener_hears_only_warm_organisations(store: GraphStore, tenant: str) -> None:
+def test_the_listener_hears_only_warm_organisations(tenant: str) -> None:
     heard: list[Any] = []
     cache = AnalyticsCache(64)
     cache.add_listener(heard.append)
