@@ -599,6 +599,18 @@ def plan_import(
         (s, d) for t, s, d, _ in context.ties if t is RelType.REPORTS_TO
     )
     new_lines: dict[tuple[str, str], str] = {}
+
+    def second_solid_manager(person: str, change: int, edge: _Edge) -> bool:
+        """Count a solid line gained (+1) or lost (-1); fail on a person's second one."""
+        solid_managers[person] += change
+        if solid_managers[person] <= 1:
+            return False
+        fail(
+            edge.target_path,
+            "the person already has a solid-line manager; use dotted=true for a matrix line",
+        )
+        return True
+
     unknown = "unknown ref or id {!r} in this organisation"
     if stored is not None:
         unknown = "unknown ref, id, external_id, email or name {!r} in this organisation"
@@ -651,15 +663,12 @@ def plan_import(
             if not changes:
                 unchanged["relationships"] += 1
                 continue
-            if edge.type is RelType.REPORTS_TO and "dotted" in changes:
-                solid_managers[source_id] += -1 if changes["dotted"] else 1
-                if solid_managers[source_id] > 1:
-                    fail(
-                        edge.target_path,
-                        "the person already has a solid-line manager; use dotted=true for a "
-                        "matrix line",
-                    )
-                    continue
+            if (
+                edge.type is RelType.REPORTS_TO
+                and "dotted" in changes
+                and second_solid_manager(source_id, -1 if changes["dotted"] else 1, edge)
+            ):
+                continue
             plan.updated_relationships.append(
                 {**stored_tie, **changes, "updated_at": now, "version": stored_tie["version"] + 1}
             )
@@ -669,15 +678,8 @@ def plan_import(
             continue
         attributes = _tie_attributes(edge)
         if edge.type is _REPORTS_TO:
-            if not attributes["dotted"]:
-                solid_managers[source_id] += 1
-                if solid_managers[source_id] > 1:
-                    fail(
-                        edge.target_path,
-                        "the person already has a solid-line manager; use dotted=true for a "
-                        "matrix line",
-                    )
-                    continue
+            if not attributes["dotted"] and second_solid_manager(source_id, 1, edge):
+                continue
             lines[(source_id, target_id)] += 1
             new_lines[(source_id, target_id)] = edge.target_path
         plan.relationships.append(
