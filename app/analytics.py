@@ -405,28 +405,45 @@ class AnalyticsService:
         )
 
     def next_contacts(
-        self, tenant: str, org_id: str, *, member_id: str | None, limit: int
+        self,
+        tenant: str,
+        org_id: str,
+        *,
+        target_id: str | None = None,
+        member_id: str | None,
+        limit: int,
     ) -> CachedResult:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
             "next-contacts",
-            (member_id, limit, as_of),
+            (target_id, member_id, limit, as_of),
             lambda g: next_contacts(
-                g, self._ranking(tenant, org_id), member_id=member_id, limit=limit, as_of=as_of
+                g,
+                self._ranking(tenant, org_id),
+                target_id=target_id,
+                member_id=member_id,
+                limit=limit,
+                as_of=as_of,
             ),
         )
 
-    def coverage(self, tenant: str, org_id: str, *, stale_after_days: int) -> CachedResult:
+    def coverage(
+        self, tenant: str, org_id: str, *, target_id: str | None = None, stale_after_days: int
+    ) -> CachedResult:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
             "coverage",
-            (stale_after_days, as_of),
+            (target_id, stale_after_days, as_of),
             lambda g: coverage(
-                g, self._ranking(tenant, org_id), as_of=as_of, stale_after_days=stale_after_days
+                g,
+                self._ranking(tenant, org_id),
+                as_of=as_of,
+                target_id=target_id,
+                stale_after_days=stale_after_days,
             ),
         )
 

@@ -18,11 +18,13 @@ from schemas.common import BuyingRole, InputModel, Stance
 __all__ = [
     "BusFactor",
     "Coverage",
+    "CriticalNode",
     "DecisionMaker",
     "DecisionMakers",
     "EngagedPerson",
     "EntryPath",
     "EntryPaths",
+    "Fragility",
     "HopRelation",
     "HopVia",
     "InfluenceItem",
@@ -32,6 +34,7 @@ __all__ = [
     "NextContact",
     "NextContactParams",
     "NextContacts",
+    "NodeKind",
     "NodeRef",
     "PathFlag",
     "PathParams",
@@ -39,6 +42,7 @@ __all__ = [
     "PowerComponents",
     "RoleCoverage",
     "StanceShare",
+    "TargetSource",
     "TieAge",
 ]
 
@@ -88,10 +92,21 @@ class PathParams(InputModel):
         gt=0.0,
         le=36_500.0,
         allow_inf_nan=False,
-        description="A KNOWS tie loses half its strength every this many days without contact",
+        description="A KNOWS tie of strength 0.5 loses half its strength every this many days "
+        "without contact (stronger ties more slowly: see strength_half_life_factor)",
+    )
+    strength_half_life_factor: float = Field(
+        default=4.0,
+        ge=1.0,
+        le=100.0,
+        allow_inf_nan=False,
+        description="Half-life of a tie of strength s = half_life_days x this^(s - 0.5): deep "
+        "relationships go dormant more slowly than acquaintances (1 = the same for all)",
     )
     undated_decay: Factor = Field(
-        default=0.5, description="Decay factor of a KNOWS tie with no last_contact (one half-life)"
+        default=0.5,
+        description="Decay factor of a KNOWS tie with no last_contact (as if one half-life old; "
+        "the step says so)",
     )
     stale_after_days: int = Field(
         default=90, ge=0, description="A KNOWS step older than this is flagged stale_tie"
@@ -99,7 +114,7 @@ class PathParams(InputModel):
     engaged_threshold: Probability = Field(
         default=0.4,
         description="A person is engaged when a team member's KNOWS tie has effective strength "
-        "(strength x decay) at least this",
+        "(strength x decay) at least this and they are not an opponent",
     )
     influence_reverse_factor: Factor = Field(
         default=0.75,
@@ -121,13 +136,19 @@ class PathParams(InputModel):
         default=0.02, description="A team member approaches a person with no introduction"
     )
     bypass_penalty: Factor = Field(
-        default=0.5, description="Multiplies a path that goes over an existing contact's head"
+        default=0.5,
+        description="Multiplies a path that reaches an engaged contact's superior from below or "
+        "sideways around them",
     )
     champion: Factor = Field(default=1.0, description="Introducer stance factor: champion")
     supporter: Factor = Field(default=0.85, description="Introducer stance factor: supporter")
     neutral: Factor = Field(default=0.6, description="Introducer stance factor: neutral")
     skeptic: Factor = Field(default=0.3, description="Introducer stance factor: skeptic")
-    opponent: Factor = Field(default=0.05, description="Introducer stance factor: opponent")
+    opponent: Factor = Field(
+        default=0.01,
+        description="Introducer stance factor: opponent (a supporter route wins even against "
+        "ties 5x stronger at both ends and a bypass penalty)",
+    )
 
     def stance_factor(self, stance: str) -> float:
         """The factor for an introducer of this stance (unknown values count as neutral)."""
@@ -154,6 +175,14 @@ class NextContactParams(InputModel):
     )
     hypothetical_strength: Probability = Field(
         default=0.9, description="Strength of the fresh tie assumed when measuring the uplift"
+    )
+    reach_weight: float = Field(
+        default=0.15,
+        ge=0.0,
+        le=0.15,
+        allow_inf_nan=False,
+        description="How much reachability may discount value: score = value x (1 - reach_weight"
+        " x (1 - reach_factor)); at most 0.15, so that value leads (docs/ANALYTICS.md)",
     )
     paths: PathParams = Field(default_factory=PathParams, description="Hop probabilities")
 
@@ -287,6 +316,13 @@ class HopRelation(StrEnum):
     COLD = "cold"
 
 
+class TargetSource(StrEnum):
+    """How the target of a question was chosen."""
+
+    REQUESTED = "requested"
+    TOP_DECISION_MAKER = "top_decision_maker"
+
+
 class PathFlag(StrEnum):
     """Risks a path carries."""
 
@@ -312,6 +348,11 @@ class PathStep(ResultModel):
         description="Success probability of this hop (tie x decay x introducer stance)"
     )
     stale: bool = Field(default=False, description="A KNOWS tie without contact for too long")
+    undated: bool = Field(
+        default=False,
+        description="A KNOWS tie with no last_contact: counted at undated_decay (as if one "
+        "half-life old)",
+    )
 
 
 class EntryPath(ResultModel):
@@ -328,7 +369,8 @@ class EntryPath(ResultModel):
     flags: list[PathFlag] = Field(description="Risks, in a fixed order")
     bypassed: list[str] = Field(
         default_factory=list,
-        description="Ids of our contacts whose manager the path reaches around them",
+        description="Ids of engaged contacts whose superior (manager or skip level) the path "
+        "reaches around them, from below or sideways",
     )
     explanation: str = Field(description="The path in one plain-English line")
 
@@ -341,6 +383,9 @@ class EntryPaths(ResultModel):
     as_of: date = Field(description="Date tie ages were measured at")
     target_id: str | None = None
     target_name: str | None = None
+    target_source: TargetSource | None = Field(
+        default=None, description="How the target was chosen (null when there is none)"
+    )
     member_id: str | None = Field(default=None, description="Only this member's paths; null = all")
     k: int = Field(ge=1)
     include_cold: bool
@@ -365,12 +410,19 @@ class NextContact(ResultModel):
     stance: Stance
     rank: int = Field(ge=1)
     power: Unit
-    score: Unit = Field(description="value x reachability; the list is sorted by it")
+    score: Unit = Field(
+        description="value x (1 - reach_weight x (1 - reach_factor)); the list is sorted by it"
+    )
     value: Unit = Field(description="Weighted mean of power, role_gap and uplift")
-    reachability: Probability = Field(description="Best path probability from our team to them")
+    reachability: Probability = Field(
+        description="Probability of the path shown (a direct tie of ours when we have one)"
+    )
+    reach_factor: Unit = Field(
+        description="Reachability on a log scale: 0 at 1% or less, 1 at 100%"
+    )
     uplift: Unit = Field(
-        description="Rise in best path probability to the top decision-maker if we had a "
-        "fresh strong tie with them"
+        description="Rise in the best (penalised) path probability to the target if we had a "
+        "fresh strong tie with them, as entry-paths would show it"
     )
     role_gap: Unit = Field(description="Value of the uncovered buying roles they hold (0..1)")
     uncovered_roles: list[BuyingRole] = Field(
@@ -378,6 +430,11 @@ class NextContact(ResultModel):
     )
     current_tie: float | None = Field(
         default=None, description="Effective strength of an existing (too weak) tie, if any"
+    )
+    direct_tie: bool = Field(
+        default=False,
+        description="One of our members already knows them: the path is that tie (reactivate "
+        "it rather than ask a colleague of theirs)",
     )
     path: EntryPath | None = Field(description="The best path that reaches them")
     reasons: list[str]
@@ -390,10 +447,18 @@ class NextContacts(ResultModel):
     version: int | None = None
     as_of: date
     member_id: str | None = None
-    target_id: str | None = Field(default=None, description="Top decision-maker used for uplift")
+    target_id: str | None = Field(default=None, description="The target uplift is measured to")
     target_name: str | None = None
+    target_source: TargetSource | None = Field(
+        default=None, description="How the target was chosen (null when there is none)"
+    )
     current_best_probability: Probability = Field(
-        description="Best path probability to the target today (without penalties)"
+        description="Best path probability to the target today, penalties applied (the top "
+        "entry path)"
+    )
+    exact: bool = Field(
+        description="True only when the list is guaranteed to be the true top by score (every "
+        "path search behind it was exact)"
     )
     params: NextContactParams
     items: list[NextContact]
@@ -401,6 +466,13 @@ class NextContacts(ResultModel):
 
 
 # --- coverage ------------------------------------------------------------------------------
+
+
+class NodeKind(StrEnum):
+    """Whose side a node is on."""
+
+    PERSON = "person"
+    MEMBER = "member"
 
 
 class NodeRef(ResultModel):
@@ -425,7 +497,12 @@ class RoleCoverage(ResultModel):
 
     role: BuyingRole
     holders: list[str] = Field(description="Ids of people holding the role")
-    engaged_holders: list[str] = Field(description="Those of them we are engaged with")
+    engaged_holders: list[str] = Field(
+        description="Those of them we are engaged with (never an opponent)"
+    )
+    opponent_holders: list[str] = Field(
+        default_factory=list, description="Those of them who oppose us: a risk, never coverage"
+    )
     covered: bool
 
 
@@ -479,14 +556,52 @@ class BusFactor(ResultModel):
     )
 
 
+class CriticalNode(ResultModel):
+    """Someone whose loss would cut our best chance of reaching the target."""
+
+    id: str
+    name: str
+    kind: NodeKind = Field(description="person (theirs) or member (ours)")
+    probability_after: Probability = Field(
+        description="Best warm path probability to the target without them"
+    )
+    drop_share: Unit = Field(description="1 - probability_after / best_probability")
+    path_share: Unit = Field(
+        description="Their share of the summed probability of the top warm paths"
+    )
+
+
+class Fragility(ResultModel):
+    """Whose loss would cut our best warm path to the target, by how much."""
+
+    target_id: str | None = None
+    best_probability: Probability = Field(
+        description="Best warm (no cold hop) path probability to the target, penalties applied"
+    )
+    threshold: Unit = Field(description="A loss is critical when drop_share is at least this")
+    paths_considered: int = Field(ge=0, description="Warm paths path_share is measured over")
+    critical: list[CriticalNode] = Field(description="Biggest drop first")
+
+
 class Coverage(ResultModel):
     """How well our team covers the organisation."""
 
     org_id: str | None = None
     version: int | None = None
     as_of: date
+    target_id: str | None = None
+    target_name: str | None = None
+    target_source: TargetSource | None = Field(
+        default=None, description="How the target was chosen (null when there is none)"
+    )
     people: int = Field(ge=0, description="People in the organisation")
-    engaged: list[EngagedPerson] = Field(description="People we have a working tie with")
+    engaged: list[EngagedPerson] = Field(
+        description="People we have a working tie with (opponents excluded)"
+    )
+    engaged_opponents: list[EngagedPerson] = Field(
+        default_factory=list,
+        description="Opponents we know well: a risk to manage, never counted as coverage",
+    )
     engaged_power_share: Unit = Field(description="Their power / everybody's power")
     roles: list[RoleCoverage] = Field(description="Every buying role, in the enum's order")
     roles_covered: list[BuyingRole] = Field(description="Held by someone we are engaged with")
@@ -501,4 +616,7 @@ class Coverage(ResultModel):
     stale_ties: list[TieAge] = Field(description="Ties last used more than stale_after_days ago")
     undated_ties: list[TieAge] = Field(description="Ties with no last_contact recorded")
     stance_shares: list[StanceShare] = Field(description="One entry per stance, best first")
+    fragility: Fragility = Field(
+        description="Whose loss would cut our best warm path probability to the target"
+    )
     bus_factor: BusFactor

@@ -143,16 +143,31 @@ async def next_contacts_route(
     org_id: str,
     caller: Viewer,
     analytics: AnalyticsDep,
+    target_id: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Whom uplift is measured to (default: the top decision-maker)",
+        ),
+    ] = None,
     member_id: Annotated[
         str | None, Query(max_length=100, description="Whose reach to use (default: the team)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_NEXT_CONTACTS)] = 5,
 ) -> Response:
     """Who to reach next: people we are not yet engaged with, ranked by the value of
-    engaging them times how reachable they are, each with the path in and the reasons.
+    engaging them (power, uncovered buying roles, uplift toward the target), with
+    reachability as a bounded modifier, each with the path in and the reasons.
     """
     result = await analytics.answer(
-        partial(analytics.next_contacts, caller.tenant, org_id, member_id=member_id, limit=limit)
+        partial(
+            analytics.next_contacts,
+            caller.tenant,
+            org_id,
+            target_id=target_id,
+            member_id=member_id,
+            limit=limit,
+        )
     )
     return Response(result.body, media_type=JSON)
 
@@ -162,15 +177,24 @@ async def coverage_route(
     org_id: str,
     caller: Viewer,
     analytics: AnalyticsDep,
+    target_id: Annotated[
+        str | None, Query(max_length=100, description="Default: the top decision-maker")
+    ] = None,
     stale_after_days: Annotated[
         int, Query(ge=1, le=3650, description="A tie with no contact for this long is stale")
     ] = 90,
 ) -> Response:
-    """How well we cover the account: power share we are engaged with, buying roles covered
-    and missing, single-threading, the bus factor to the top decision-maker, stale ties and
-    power by stance.
+    """How well we cover the account: power share we are engaged with (opponents apart),
+    buying roles covered and missing, single-threading, fragility (whose loss would cut our
+    best warm path to the target), the bus factor, stale ties and power by stance.
     """
     result = await analytics.answer(
-        partial(analytics.coverage, caller.tenant, org_id, stale_after_days=stale_after_days)
+        partial(
+            analytics.coverage,
+            caller.tenant,
+            org_id,
+            target_id=target_id,
+            stale_after_days=stale_after_days,
+        )
     )
     return Response(result.body, media_type=JSON)

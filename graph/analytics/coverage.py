@@ -7,21 +7,25 @@ from datetime import date
 import networkx as nx
 
 from graph.analytics._common import check_graph, graph_meta, is_team, name_of, team
-from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import (
     SOURCE,
     HopGraph,
     TeamTie,
     build_hop_graph,
     engagement,
+    opponents,
     team_ties,
 )
+from graph.analytics.paths import best_paths, formal_of, resolve_target
 from schemas.analytics import (
     BusFactor,
     Coverage,
+    CriticalNode,
     EngagedPerson,
+    Fragility,
     InfluenceRanking,
     MemberTies,
+    NodeKind,
     NodeRef,
     PathParams,
     RoleCoverage,
@@ -30,7 +34,20 @@ from schemas.analytics import (
 )
 from schemas.common import BuyingRole, Stance
 
-__all__ = ["bus_factor", "coverage", "warm_cut_vertices"]
+__all__ = [
+    "FRAGILITY_PATHS",
+    "FRAGILITY_THRESHOLD",
+    "bus_factor",
+    "coverage",
+    "fragility",
+    "warm_cut_vertices",
+]
+
+FRAGILITY_THRESHOLD = 0.5
+"""A loss is critical when it cuts the best warm path probability by at least this share."""
+
+FRAGILITY_PATHS = 5
+"""``path_share`` is measured over this many best warm paths."""
 
 
 def _share(part: float, whole: float) -> float:
@@ -95,25 +112,104 @@ def bus_factor(graph: nx.MultiDiGraph, hops: HopGraph, target: str | None) -> Bu
     )
 
 
+def fragility(
+    graph: nx.MultiDiGraph,
+    ranking: InfluenceRanking,
+    target: str | None,
+    *,
+    as_of: date,
+    params: PathParams,
+) -> Fragility:
+    r"""Whose loss would cut our best warm path probability to ``target``, and by how much.
+
+    :math:`P^*` is the best penalised probability of a warm path (no cold hop). Only the
+    people and members on the best path can lower it; for each of them the organisation is
+    re-read without them (their ties gone, no longer a contact anyone can be bypassed
+    around) and :math:`P_x` found again. They are critical when
+    :math:`1 - P_x / P^* \ge` ``FRAGILITY_THRESHOLD``. ``path_share`` is the share of the
+    summed probability of the ``FRAGILITY_PATHS`` best warm paths that passes through them.
+    """
+    empty = Fragility(
+        target_id=target,
+        best_probability=0.0,
+        threshold=FRAGILITY_THRESHOLD,
+        paths_considered=0,
+        critical=[],
+    )
+    if target is None:
+        return empty
+    names = {str(n): name_of(graph, n) for n in graph}
+    formal = formal_of(ranking)
+
+    def best(g: nx.MultiDiGraph, k: int) -> list[tuple[tuple[str, ...], float]]:
+        hops = build_hop_graph(g, as_of=as_of, params=params, include_cold=False, formal=formal)
+        found, _exact = best_paths(hops, target, k, names)
+        return [(c.nodes, c.probability) for c in found]
+
+    top = best(graph, FRAGILITY_PATHS)
+    if not top:
+        return empty
+    p_best = top[0][1]
+    total = sum(p for _nodes, p in top)
+    critical: list[CriticalNode] = []
+    for node in top[0][0]:
+        if node == target:
+            continue
+        without = graph.copy()
+        without.remove_node(node)
+        after = best(without, 1)
+        p_after = after[0][1] if after else 0.0
+        drop = 1.0 - p_after / p_best
+        if drop < FRAGILITY_THRESHOLD:
+            continue
+        critical.append(
+            CriticalNode(
+                id=node,
+                name=names[node],
+                kind=NodeKind.MEMBER if is_team(graph, node) else NodeKind.PERSON,
+                probability_after=p_after,
+                drop_share=min(1.0, max(0.0, drop)),
+                path_share=min(1.0, sum(p for nodes, p in top if node in nodes) / total),
+            )
+        )
+    critical.sort(key=lambda c: (-c.drop_share, c.name, c.id))
+    return Fragility(
+        target_id=target,
+        best_probability=p_best,
+        threshold=FRAGILITY_THRESHOLD,
+        paths_considered=len(top),
+        critical=critical,
+    )
+
+
 def coverage(
     graph: nx.MultiDiGraph,
     ranking: InfluenceRanking,
     *,
     as_of: date,
+    target_id: str | None = None,
     stale_after_days: int = 90,
     params: PathParams | None = None,
 ) -> Coverage:
     r"""Measure how well our team covers the organisation.
 
     * ``engaged`` -- people with a team member's KNOWS tie of effective strength
-      (``strength x decay``) at least ``params.engaged_threshold`` (0.4);
-      ``engaged_power_share`` = their power / everybody's power.
-    * ``roles`` -- for each buying role, who holds it and whether one of them is engaged.
+      (``strength x decay``) at least ``params.engaged_threshold`` (0.4) who are not
+      opponents (:func:`graph.analytics.hops.is_engaged`); ``engaged_power_share`` = their
+      power / everybody's power. Opponents we know that well are ``engaged_opponents``.
+    * ``roles`` -- for each buying role, who holds it and whether one of them is engaged
+      (an opponent never covers a role; they are listed as ``opponent_holders``).
     * ``single_threaded`` -- exactly one team member holds every tie into the org.
     * ``stale_ties`` -- team KNOWS ties whose last contact is more than
       ``stale_after_days`` before ``as_of`` (undated ones are listed apart).
     * ``stance_shares`` -- power share by stance.
-    * ``bus_factor`` -- :func:`bus_factor` toward the top decision-maker, cold hops left out.
+    * ``fragility`` -- :func:`fragility` toward the target (default: the top decision-maker).
+    * ``bus_factor`` -- :func:`bus_factor` toward the target, cold hops left out.
+
+    Raises
+    ------
+    UnknownNode
+        ``target_id`` is not a person of this graph.
 
     Examples
     --------
@@ -130,24 +226,31 @@ def coverage(
     """
     check_graph(graph)
     params = PathParams() if params is None else params
+    target, target_source = resolve_target(graph, ranking, target_id)
     org_id, version = graph_meta(graph)
     items = {item.person_id: item for item in ranking.items}
     total_power = sum(item.power for item in ranking.items)
 
     ties = team_ties(graph, as_of, params)
-    engaged_by = engagement(ties, params.engaged_threshold)
-    engaged = [
-        EngagedPerson(
-            person_id=person,
-            name=items[person].name,
-            power=items[person].power,
-            strength=best,
-            member_ids=members,
-        )
-        for person, (best, members) in engaged_by.items()
-        if members and person in items
-    ]
-    engaged.sort(key=lambda e: (-e.power, e.name, e.person_id))
+    against = opponents(graph)
+    holds = engagement(ties, params, against)
+
+    def listed(opposed: bool) -> list[EngagedPerson]:
+        found = [
+            EngagedPerson(
+                person_id=person,
+                name=items[person].name,
+                power=items[person].power,
+                strength=hold.best,
+                member_ids=hold.strong_members,
+            )
+            for person, hold in holds.items()
+            if hold.strong_members and hold.opponent is opposed and person in items
+        ]
+        return sorted(found, key=lambda e: (-e.power, e.name, e.person_id))
+
+    engaged = listed(False)
+    engaged_opponents = listed(True)
     engaged_ids = {e.person_id for e in engaged}
 
     roles: list[RoleCoverage] = []
@@ -159,6 +262,7 @@ def coverage(
                 role=role,
                 holders=holders,
                 engaged_holders=engaged_holders,
+                opponent_holders=[p for p in holders if p in against],
                 covered=bool(engaged_holders),
             )
         )
@@ -174,7 +278,13 @@ def coverage(
                 member_id=member,
                 name=name_of(graph, member),
                 ties=len({t.person for t in mine}),
-                engaged=len({t.person for t in mine if t.effective >= params.engaged_threshold}),
+                engaged=len(
+                    {
+                        t.person
+                        for t in mine
+                        if t.effective >= params.engaged_threshold and t.person not in against
+                    }
+                ),
                 stale=len({t.person for t in mine if age(t.age_days)}),
             )
         )
@@ -209,14 +319,19 @@ def coverage(
             )
         )
 
-    target = top_decision_maker(graph, ranking)
-    warm = build_hop_graph(graph, as_of=as_of, params=params, include_cold=False)
+    warm = build_hop_graph(
+        graph, as_of=as_of, params=params, include_cold=False, formal=formal_of(ranking)
+    )
     return Coverage(
         org_id=org_id,
         version=version,
         as_of=as_of,
+        target_id=target,
+        target_name=None if target is None else name_of(graph, target),
+        target_source=target_source,
         people=ranking.n,
         engaged=engaged,
+        engaged_opponents=engaged_opponents,
         engaged_power_share=_share(sum(e.power for e in engaged), total_power),
         roles=roles,
         roles_covered=[r.role for r in roles if r.covered],
@@ -229,5 +344,6 @@ def coverage(
         stale_ties=stale,
         undated_ties=undated,
         stance_shares=stance_shares,
+        fragility=fragility(graph, ranking, target, as_of=as_of, params=params),
         bus_factor=bus_factor(graph, warm, target),
     )

@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -24,8 +24,10 @@ from schemas.analytics import HopRelation, HopVia, PathParams
 from schemas.common import RelType, Stance
 
 __all__ = [
+    "HALF_LIFE_REFERENCE_STRENGTH",
     "MIN_HOP_PROBABILITY",
     "SOURCE",
+    "Engagement",
     "Hop",
     "HopGraph",
     "TeamTie",
@@ -33,6 +35,9 @@ __all__ = [
     "build_hop_graph",
     "decay",
     "engagement",
+    "half_life",
+    "is_engaged",
+    "opponents",
     "team_ties",
 ]
 
@@ -41,6 +46,9 @@ SOURCE = "\x00our-team"
 
 MIN_HOP_PROBABILITY = 1e-12
 """A hop less likely than this is treated as impossible (and products cannot underflow)."""
+
+HALF_LIFE_REFERENCE_STRENGTH = 0.5
+"""``PathParams.half_life_days`` is the half-life of a tie of this strength (the default)."""
 
 _VIA_ORDER = {HopVia.KNOWS: 0, HopVia.INFLUENCES: 1, HopVia.REPORTS_TO: 2, HopVia.COLD: 3}
 
@@ -56,6 +64,7 @@ class Hop:
     strength: float | None = None
     age_days: int | None = None
     stale: bool = False
+    undated: bool = False
 
     def beats(self, other: Hop) -> bool:
         """Higher probability wins; then KNOWS > INFLUENCES > REPORTS_TO > cold; then id."""
@@ -77,24 +86,73 @@ class TeamTie:
     effective: float
 
 
-def decay(last_contact: date | None, as_of: date, params: PathParams) -> float:
-    r"""Freshness factor of a KNOWS tie: :math:`0.5^{\,\text{age}/\text{half-life}}`.
+def half_life(strength: float, params: PathParams) -> float:
+    r"""Half-life in days of a KNOWS tie of this strength.
+
+    .. math:: h(s) = h_{0.5} \cdot g^{\,s - 0.5}
+
+    with :math:`h_{0.5}` = ``params.half_life_days`` and :math:`g` =
+    ``params.strength_half_life_factor``: a deep relationship fades more slowly than an
+    acquaintance (Levin, Walter & Murnighan 2011, dormant ties). With the defaults
+    (180 days, 4) a tie of strength 1 halves in 360 days, 0.5 in 180, 0.2 in 119.
+
+    Examples
+    --------
+    >>> [round(half_life(s, PathParams())) for s in (0.2, 0.5, 1.0)]
+    [119, 180, 360]
+    """
+    exponent = strength - HALF_LIFE_REFERENCE_STRENGTH
+    return float(params.half_life_days * params.strength_half_life_factor**exponent)
+
+
+def decay(
+    last_contact: date | None,
+    as_of: date,
+    params: PathParams,
+    strength: float = HALF_LIFE_REFERENCE_STRENGTH,
+) -> float:
+    r"""Freshness factor of a KNOWS tie: :math:`0.5^{\,\text{age}/h(s)}` (:func:`half_life`).
 
     The age is counted in whole days up to ``as_of`` (a contact dated later counts as
-    today); a tie with no ``last_contact`` gets ``params.undated_decay``.
+    today); a tie with no ``last_contact`` gets ``params.undated_decay`` (as if one
+    half-life old, whatever its strength) and its step says so.
 
     Examples
     --------
     >>> from datetime import date
     >>> decay(date(2025, 7, 5), date(2026, 1, 1), PathParams())
     0.5
+    >>> decay(date(2025, 7, 5), date(2026, 1, 1), PathParams(), strength=1.0) > 0.7
+    True
     >>> decay(None, date(2026, 1, 1), PathParams())
     0.5
     """
     if last_contact is None:
         return params.undated_decay
     age = max(0, (as_of - last_contact).days)
-    return float(0.5 ** (age / params.half_life_days))
+    return float(0.5 ** (age / half_life(strength, params)))
+
+
+def is_engaged(effective: float, stance: str | None, params: PathParams) -> bool:
+    """The one test of a working tie, used by bypass, coverage and next contacts alike.
+
+    A person is engaged when a team member's KNOWS tie to them has effective (decayed)
+    strength of at least ``params.engaged_threshold`` and they are not an opponent: we
+    work *with* an engaged person, while going around an opponent is the remedy, not a risk.
+
+    Examples
+    --------
+    >>> is_engaged(0.5, "neutral", PathParams()), is_engaged(0.3, "champion", PathParams())
+    (True, False)
+    >>> is_engaged(0.9, "opponent", PathParams())
+    False
+    """
+    return effective >= params.engaged_threshold and stance != Stance.OPPONENT.value
+
+
+def opponents(graph: nx.MultiDiGraph) -> frozenset[str]:
+    """The people whose stance toward us is ``opponent``."""
+    return frozenset(p for p in persons(graph) if _stance(graph, p) == Stance.OPPONENT.value)
 
 
 def _age(last_contact: date | None, as_of: date) -> int | None:
@@ -132,7 +190,7 @@ def team_ties(graph: nx.MultiDiGraph, as_of: date, params: PathParams) -> list[T
                 strength=strength,
                 last_contact=last,
                 age_days=_age(last, as_of),
-                effective=strength * decay(last, as_of, params),
+                effective=strength * decay(last, as_of, params, strength),
             )
         )
     ties.sort(key=lambda t: (t.member, t.person, t.relationship_id))
@@ -141,14 +199,25 @@ def team_ties(graph: nx.MultiDiGraph, as_of: date, params: PathParams) -> list[T
 
 @dataclass
 class HopGraph:
-    """The hop graph of one question and what path-level rules need to know."""
+    """The hop graph of one question and what path-level rules need to know.
+
+    ``contacts`` are the people we are engaged with (:func:`is_engaged`); ``over_head``
+    maps a person ``S`` to the contacts of whom ``S`` is a superior (direct manager or skip
+    level, solid or dotted); ``formal`` is each person's formal authority; ``engaged_ties``
+    holds the ``(member, person)`` pairs whose KNOWS tie is engaged.
+    """
 
     graph: nx.DiGraph
     sources: list[str]
     contacts: frozenset[str]
-    reports_of: dict[str, list[str]]
+    over_head: dict[str, list[str]]
+    managers_of: dict[str, list[str]]
+    formal: dict[str, float]
+    engaged_ties: frozenset[tuple[str, str]]
+    team: frozenset[str]
     params: PathParams
     include_cold: bool
+    _above: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def hop(self, u: str, v: str) -> Hop:
         hop: Hop = self.graph.edges[u, v]["hop"]
@@ -158,23 +227,55 @@ class HopGraph:
         """Product of the hop probabilities along ``nodes`` (no penalty)."""
         return math.prod(self.hop(u, v).probability for u, v in itertools.pairwise(nodes))
 
-    def bypassed(self, nodes: Sequence[str]) -> list[str]:
-        """Contacts whose manager the path reaches before (or without) passing them.
+    def ancestors(self, person: str) -> frozenset[str]:
+        """Everyone above ``person`` on solid or dotted reporting lines (computed on demand)."""
+        known = self._above.get(person)
+        if known is None:
+            seen: set[str] = set()
+            stack = list(self.managers_of.get(person, ()))
+            while stack:
+                node = stack.pop()
+                if node not in seen:
+                    seen.add(node)
+                    stack.extend(self.managers_of.get(node, ()))
+            seen.discard(person)
+            known = frozenset(seen)
+            self._above[person] = known
+        return known
 
-        A person ``M`` at position ``i`` of the path counts when ``M`` is the solid or
-        dotted manager of one of our contacts ``C`` (a person with a KNOWS tie from any
-        team member) and ``C`` is not among ``nodes[:i]``. ``M`` never counts when ``M`` is
-        our contact too: then we are not going over anyone's head. Contacts are listed in
-        path order of their managers, then by name and id.
+    def from_above(self, introducer: str, superior: str) -> bool:
+        """Whether a hop ``introducer -> superior`` is a referral down (never a bypass).
+
+        A team member arrives from above only with an engaged tie of their own to the
+        superior. A person does when they are an ancestor of the superior on solid or
+        dotted lines; when they are a descendant they arrive from below; when no line joins
+        them, from above exactly when their formal authority is strictly higher.
+        """
+        if introducer in self.team:
+            return (introducer, superior) in self.engaged_ties
+        if introducer in self.ancestors(superior):
+            return True
+        if superior in self.ancestors(introducer):
+            return False
+        return self.formal.get(introducer, 0.0) > self.formal.get(superior, 0.0)
+
+    def bypassed(self, nodes: Sequence[str]) -> list[str]:
+        """Engaged contacts whose superior the path reaches around them, from below or aside.
+
+        A person ``S`` at position ``i`` of the path counts when ``S`` is a superior (direct
+        manager or skip level) of an engaged contact ``C`` that is not among ``nodes[:i]``,
+        and the hop into ``S`` does not come from above (:meth:`from_above`). Contacts are
+        listed in path order of their superiors, then by name and id.
         """
         found: list[str] = []
-        for i, node in enumerate(nodes):
-            if node in self.contacts:
+        for i in range(1, len(nodes)):
+            under = self.over_head.get(nodes[i])
+            if not under:
                 continue
             earlier = set(nodes[:i])
-            for report in self.reports_of.get(node, ()):
-                if report in self.contacts and report not in earlier and report not in found:
-                    found.append(report)
+            missed = [c for c in under if c not in earlier and c not in found]
+            if missed and not self.from_above(nodes[i - 1], nodes[i]):
+                found.extend(missed)
         return found
 
     def penalised(self, nodes: Sequence[str]) -> tuple[float, float, list[str]]:
@@ -207,6 +308,7 @@ def build_hop_graph(
     params: PathParams | None = None,
     include_cold: bool = True,
     sources: Iterable[str] | None = None,
+    formal: Mapping[str, float] | None = None,
 ) -> HopGraph:
     """Build the hop graph; ``sources`` (default: the whole team) hang off ``SOURCE``.
 
@@ -222,7 +324,9 @@ def build_hop_graph(
     * cold (when ``include_cold``): every member -> every person at ``cold_probability``.
 
     Of several hops between one ordered pair the best is kept (:meth:`Hop.beats`); hops
-    below ``MIN_HOP_PROBABILITY`` are dropped.
+    below ``MIN_HOP_PROBABILITY`` are dropped. ``formal`` (default: computed with
+    :func:`graph.analytics.influence.formal_authority`) decides who arrives "from above"
+    where no reporting line joins two people.
 
     Examples
     --------
@@ -237,11 +341,15 @@ def build_hop_graph(
     check_graph(graph)
     params = PathParams() if params is None else params
     hops: dict[tuple[str, str], Hop] = {}
-    reports: dict[str, set[str]] = defaultdict(set)
-    contacts: set[str] = set()
+    managers: dict[str, set[str]] = defaultdict(set)
+    ties = team_ties(graph, as_of, params)
+    engaged_ties = frozenset(
+        (t.member, t.person)
+        for t in ties
+        if is_engaged(t.effective, _stance(graph, t.person), params)
+    )
 
-    for tie in team_ties(graph, as_of, params):
-        contacts.add(tie.person)
+    for tie in ties:
         _offer(
             hops,
             tie.member,
@@ -254,6 +362,7 @@ def build_hop_graph(
                 strength=tie.strength,
                 age_days=tie.age_days,
                 stale=tie.age_days is not None and tie.age_days > params.stale_after_days,
+                undated=tie.last_contact is None,
             ),
         )
 
@@ -268,11 +377,13 @@ def build_hop_graph(
             strength = _strength(data, params)
             last = data.get("last_contact")
             age = _age(last, as_of)
-            base = strength * decay(last, as_of, params)
+            base = strength * decay(last, as_of, params, strength)
             stale = age is not None and age > params.stale_after_days
             for a, b in ((u, v), (v, u)):
                 p = base * params.stance_factor(_stance(graph, a))
-                hop = Hop(p, HopVia.KNOWS, HopRelation.KNOWS, rel_id, strength, age, stale)
+                hop = Hop(
+                    p, HopVia.KNOWS, HopRelation.KNOWS, rel_id, strength, age, stale, last is None
+                )
                 _offer(hops, a, b, hop)
         elif kind == RelType.INFLUENCES.value:
             strength = _strength(data, params)
@@ -293,7 +404,7 @@ def build_hop_graph(
                 Hop(backward, HopVia.INFLUENCES, HopRelation.INFLUENCED_BY, rel_id, strength),
             )
         elif kind == RelType.REPORTS_TO.value:
-            reports[v].add(u)
+            managers[u].add(v)
             dotted = bool(data.get("dotted"))
             up = (params.dotted_up if dotted else params.reports_up) * params.stance_factor(
                 _stance(graph, u)
@@ -323,29 +434,80 @@ def build_hop_graph(
         digraph.add_edge(SOURCE, member, weight=0.0, hop=None)
     for (u, v), hop in sorted(hops.items()):
         digraph.add_edge(u, v, weight=max(0.0, -math.log(hop.probability)), hop=hop)
+
+    contacts = frozenset(person for _member, person in engaged_ties)
+    if formal is None:
+        from graph.analytics.influence import formal_authority  # the ranking imports hops
+
+        formal = formal_authority(graph)
     return HopGraph(
         graph=digraph,
         sources=list(chosen),
-        contacts=frozenset(contacts),
-        reports_of={m: sorted(rs, key=lambda r: (_name(graph, r), r)) for m, rs in reports.items()},
+        contacts=contacts,
+        over_head=_over_head(graph, contacts, managers),
+        managers_of={p: sorted(ms) for p, ms in managers.items()},
+        formal=dict(formal),
+        engaged_ties=engaged_ties,
+        team=frozenset(members),
         params=params,
         include_cold=include_cold,
     )
 
 
-def engagement(ties: Iterable[TeamTie], threshold: float) -> dict[str, tuple[float, list[str]]]:
-    """For every person with a team tie: ``(best effective strength, engaged members)``.
+def _over_head(
+    graph: nx.MultiDiGraph, contacts: frozenset[str], managers: Mapping[str, set[str]]
+) -> dict[str, list[str]]:
+    """For each superior (direct manager or skip level), the contacts below them."""
+    below: dict[str, set[str]] = defaultdict(set)
+    for contact in contacts:
+        direct = managers.get(contact, set())
+        for superior in direct | {s for m in direct for s in managers.get(m, ())}:
+            if superior != contact:
+                below[superior].add(contact)
+    return {s: sorted(cs, key=lambda c: (_name(graph, c), c)) for s, cs in below.items()}
 
-    A member counts as engaged with the person when their tie's effective strength
-    (``strength x decay``) is at least ``threshold``; the person is engaged when any is.
+
+@dataclass(frozen=True)
+class Engagement:
+    """Our team's hold on one person: the best tie and who holds a tie strong enough."""
+
+    best: float
+    """Best effective strength of any team member's KNOWS tie to them."""
+    strong_members: list[str]
+    """Members whose tie reaches ``engaged_threshold``, sorted."""
+    opponent: bool
+    """They oppose us: a strong tie then makes them an engaged *opponent*, not engaged."""
+
+    @property
+    def engaged(self) -> bool:
+        """:func:`is_engaged`: a strong enough tie and not an opponent."""
+        return bool(self.strong_members) and not self.opponent
+
+    @property
+    def members(self) -> list[str]:
+        """The members we are engaged through (none for an opponent)."""
+        return [] if self.opponent else self.strong_members
+
+
+def engagement(
+    ties: Iterable[TeamTie], params: PathParams, opponents: frozenset[str] = frozenset()
+) -> dict[str, Engagement]:
+    """For every person with a team tie, our hold on them (see :func:`is_engaged`).
+
+    A member's tie is strong enough when its effective strength (``strength x decay``) is
+    at least ``params.engaged_threshold``; the person is engaged when any member's is and
+    they are not among ``opponents``.
     """
     best: dict[str, float] = {}
     members: dict[str, set[str]] = defaultdict(set)
     for tie in ties:
         best[tie.person] = max(best.get(tie.person, 0.0), tie.effective)
-        if tie.effective >= threshold:
+        if tie.effective >= params.engaged_threshold:
             members[tie.person].add(tie.member)
-    return {person: (value, sorted(members.get(person, ()))) for person, value in best.items()}
+    return {
+        person: Engagement(value, sorted(members.get(person, ())), person in opponents)
+        for person, value in best.items()
+    }
 
 
 def best_probabilities_to(hops: HopGraph, target: str) -> dict[str, float]:

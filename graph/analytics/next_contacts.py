@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from collections import defaultdict
@@ -20,28 +21,41 @@ from graph.analytics._common import (
     percent,
     team,
 )
-from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import (
     SOURCE,
+    Engagement,
+    Hop,
     HopGraph,
+    TeamTie,
     best_probabilities_to,
     build_hop_graph,
     engagement,
+    opponents,
     team_ties,
 )
-from graph.analytics.paths import Candidate, best_paths, to_entry_path
+from graph.analytics.paths import Candidate, best_paths, formal_of, resolve_target, to_entry_path
 from schemas.analytics import (
     EntryPath,
+    HopRelation,
+    HopVia,
     InfluenceItem,
     InfluenceRanking,
     NextContact,
     NextContactParams,
     NextContacts,
     PathFlag,
+    TargetSource,
 )
-from schemas.common import BuyingRole
+from schemas.common import BuyingRole, Stance
 
-__all__ = ["ROLE_GAP_VALUE", "next_contacts"]
+__all__ = [
+    "REACH_FLOOR",
+    "ROLE_GAP_VALUE",
+    "VALUE_MARGIN",
+    "WARM_REACH",
+    "next_contacts",
+    "reach_factor",
+]
 
 ROLE_GAP_VALUE: dict[BuyingRole, float] = {
     BuyingRole.DECISION_MAKER: 1.0,
@@ -56,30 +70,128 @@ ROLE_GAP_VALUE: dict[BuyingRole, float] = {
 }
 """Worth of a buying role nobody we are engaged with holds (the candidate's best one counts)."""
 
+REACH_FLOOR = 0.01
+"""Reachability at or below this has ``reach_factor`` 0 (a cold approach is 0.02)."""
+
+WARM_REACH = 0.05
+"""``r_min``: a candidate reachable at least this well is never outranked by one worth
+``VALUE_MARGIN`` less, however easy that one is to reach."""
+
+VALUE_MARGIN = 0.1
+"""``delta`` of the guarantee above. It holds because ``reach_weight <= 0.15`` and
+``0.15 x (1 - reach_factor(WARM_REACH)) = 0.098 < 0.1``."""
+
+_NEW_TIE = "\x00new-tie"
+"""The virtual member who holds the hypothetical fresh tie when uplift is measured."""
+
+
+def reach_factor(probability: float) -> float:
+    r"""Reachability on a log scale: :math:`\ln(p/0.01) / \ln(100)`, clipped to [0, 1].
+
+    Each tenfold gain in the chance of reaching someone counts the same, so 5% and 50%
+    differ as much as 0.5% and 5%.
+
+    Examples
+    --------
+    >>> [round(reach_factor(p), 3) for p in (0.001, 0.01, 0.05, 0.1, 1.0)]
+    [0.0, 0.0, 0.349, 0.5, 1.0]
+    """
+    if probability <= REACH_FLOOR:
+        return 0.0
+    return min(1.0, math.log(probability / REACH_FLOOR) / math.log(1.0 / REACH_FLOOR))
+
+
+def _modifier(reach: float, params: NextContactParams) -> float:
+    return 1.0 - params.reach_weight * (1.0 - reach_factor(reach))
+
 
 @dataclass
 class _Scored:
     item: InfluenceItem
-    value: float
-    reach_raw: float
-    uplift: float
-    p_new: float
+    value_bound: float
+    reach_bound: float
     role_gap: float
     uncovered: list[BuyingRole]
-    current_tie: float | None
+    hold: Engagement | None
+    direct: TeamTie | None
+    value: float = 0.0
+    uplift: float = 0.0
+    p_new: float = 0.0
     candidate: Candidate | None = None
 
 
-def _exact_best(
-    hops: HopGraph, person: str, dijkstra_path: list[str], names: dict[str, str]
-) -> Candidate | None:
-    """The best path after penalties: Dijkstra's path when it is unpenalised, else Yen."""
-    nodes = tuple(dijkstra_path[1:])
-    probability, raw, bypassed = hops.penalised(nodes)
-    if not bypassed:
-        return Candidate(nodes, canonical(probability), canonical(raw), ())
-    found, _exact = best_paths(hops, person, 1, names)
-    return found[0] if found else None
+@dataclass
+class _Search:
+    """What one question needs to score candidates exactly, and whether it stayed exact."""
+
+    graph: nx.MultiDiGraph
+    hops: HopGraph
+    params: NextContactParams
+    target: str | None
+    p_cur: float
+    names: dict[str, str]
+    dijkstra_paths: dict[str, list[str]]
+    exact: bool = True
+
+    def reach(self, entry: _Scored) -> Candidate | None:
+        """The path to show: our own direct tie when we have one, else the best path."""
+        person = entry.item.person_id
+        nodes: tuple[str, ...]
+        if entry.direct is not None:
+            nodes = (entry.direct.member, person)
+            probability, raw, bypassed = self.hops.penalised(nodes)
+            return Candidate(nodes, canonical(probability), canonical(raw), tuple(bypassed))
+        nodes = tuple(self.dijkstra_paths[person][1:])
+        probability, raw, bypassed = self.hops.penalised(nodes)
+        if not bypassed:
+            return Candidate(nodes, canonical(probability), canonical(raw), ())
+        found, exact = best_paths(self.hops, person, 1, self.names)
+        self.exact = self.exact and exact
+        return found[0] if found else None
+
+    def best_with_new_tie(self, person: str) -> float:
+        """Best penalised path probability to the target once we hold a fresh tie with
+        ``person`` (``hypothetical_strength``), as entry-paths would then show it."""
+        if self.target is None:
+            return 0.0
+        hops = self.hops
+        engaged = person not in hops.contacts and _works_with(self.graph, person)
+        contacts = hops.contacts | {person} if engaged else hops.contacts
+        over_head = _with_contact(hops, person) if engaged else hops.over_head
+        trial = dataclasses.replace(
+            hops,
+            contacts=contacts,
+            over_head=over_head,
+            engaged_ties=hops.engaged_ties | {(_NEW_TIE, person)} if engaged else hops.engaged_ties,
+            team=hops.team | {_NEW_TIE},
+            sources=[*hops.sources, _NEW_TIE],
+        )
+        strength = self.params.hypothetical_strength
+        hop = Hop(strength, HopVia.KNOWS, HopRelation.KNOWS, None, strength, 0)
+        g = hops.graph
+        g.add_edge(SOURCE, _NEW_TIE, weight=0.0, hop=None)
+        if strength > 0.0:
+            g.add_edge(_NEW_TIE, person, weight=max(0.0, -math.log(strength)), hop=hop)
+        try:
+            found, exact = best_paths(trial, self.target, 1, {**self.names, _NEW_TIE: ""})
+        finally:
+            g.remove_node(_NEW_TIE)
+        self.exact = self.exact and exact
+        return found[0].probability if found else 0.0
+
+
+def _works_with(graph: nx.MultiDiGraph, person: str) -> bool:
+    return bool(graph.nodes[person].get("stance") != Stance.OPPONENT.value)
+
+
+def _with_contact(hops: HopGraph, person: str) -> dict[str, list[str]]:
+    """``hops.over_head`` once ``person`` is an engaged contact too."""
+    direct = set(hops.managers_of.get(person, ()))
+    superiors = direct | {s for m in direct for s in hops.managers_of.get(m, ())}
+    over_head = dict(hops.over_head)
+    for superior in superiors - {person}:
+        over_head[superior] = sorted({*over_head.get(superior, ()), person})
+    return over_head
 
 
 def _roles_text(roles: list[BuyingRole]) -> str:
@@ -89,20 +201,37 @@ def _roles_text(roles: list[BuyingRole]) -> str:
     return f"the {', '.join(names[:-1])} and {names[-1]} roles"
 
 
+def _tie_text(graph: nx.MultiDiGraph, tie: TeamTie, params: NextContactParams) -> str:
+    who = name_of(graph, tie.member)
+    when = (
+        "last contact unknown"
+        if tie.age_days is None
+        else f"last contact {tie.age_days} day{'s' if tie.age_days != 1 else ''} ago"
+    )
+    if tie.strength >= params.paths.engaged_threshold or tie.last_contact is None:
+        return f"reactivate {who}'s tie ({when}; effective strength {tie.effective:.2f})"
+    return f"deepen {who}'s tie (strength {tie.strength:.2f}, {when})"
+
+
 def _reasons(
     graph: nx.MultiDiGraph,
     scored: _Scored,
     path: EntryPath | None,
     *,
     n: int,
-    target: str | None,
-    p_cur: float,
-    weak_from: list[str],
+    search: _Search,
+    target_source: TargetSource | None,
+    others: list[TeamTie],
 ) -> list[str]:
     item = scored.item
+    target = search.target
     reasons: list[str] = []
     if item.person_id == target:
-        reasons.append("is the top decision-maker")
+        reasons.append(
+            "is the top decision-maker"
+            if target_source is TargetSource.TOP_DECISION_MAKER
+            else "is the target"
+        )
     reasons.append(f"power {item.power:.2f} (rank {item.rank} of {n})")
     if scored.uncovered:
         reasons.append(
@@ -112,15 +241,17 @@ def _reasons(
         to = "them" if item.person_id == target else name_of(graph, target)
         reasons.append(
             f"a strong tie with them would lift our best path to {to} "
-            f"from {percent(p_cur)} to {percent(scored.p_new)}"
+            f"from {percent(search.p_cur)} to {percent(scored.p_new)}"
         )
-    if scored.current_tie is not None:
-        who = ", ".join(name_of(graph, m) for m in weak_from)
+    if item.stance is Stance.OPPONENT:
+        reasons.append("opposes us: a tie alone will not win them, find who they listen to")
+    if scored.direct is not None:
+        reasons.append(_tie_text(graph, scored.direct, search.params))
+    for tie in others:
         reasons.append(
-            f"{who} already know{'s' if len(weak_from) == 1 else ''} them, but the tie is weak "
-            f"or stale (effective strength {scored.current_tie:.2f})"
+            f"{name_of(graph, tie.member)} also knows them (effective strength {tie.effective:.2f})"
         )
-    if path is not None:
+    if path is not None and scored.direct is None:
         if PathFlag.COLD in path.flags:
             reasons.append(f"only a cold approach reaches them ({percent(path.probability)})")
         elif path.hops == 1:
@@ -130,13 +261,29 @@ def _reasons(
         else:
             through = ", ".join(step.to_name for step in path.steps[:-1])
             reasons.append(f"reachable at {percent(path.probability)} through {through}")
+    if path is not None and path.bypassed:
+        reasons.append("the way in goes over the head of one of our contacts: involve them first")
     return reasons
+
+
+def _direct_ties(ties: list[TeamTie], sources: list[str]) -> dict[str, TeamTie]:
+    """Per person, the strongest tie a source member holds (ties by member id)."""
+    chosen = set(sources)
+    best: dict[str, TeamTie] = {}
+    for tie in ties:
+        if tie.member not in chosen:
+            continue
+        current = best.get(tie.person)
+        if current is None or tie.effective > current.effective:
+            best[tie.person] = tie
+    return best
 
 
 def next_contacts(
     graph: nx.MultiDiGraph,
     ranking: InfluenceRanking,
     *,
+    target_id: str | None = None,
     member_id: str | None = None,
     limit: int = 5,
     as_of: date,
@@ -144,32 +291,32 @@ def next_contacts(
 ) -> NextContacts:
     r"""Rank the people we are not yet engaged with by the value of engaging them.
 
-    For every person not engaged (no team tie of effective strength at least
-    ``params.paths.engaged_threshold``, whichever member holds it):
+    For every person not engaged (:func:`graph.analytics.hops.is_engaged`):
 
     .. math::
 
         \mathrm{value} = \frac{w_p\,\mathrm{power} + w_r\,\mathrm{role\_gap}
                               + w_u\,\mathrm{uplift}}{w_p + w_r + w_u},
-        \qquad \mathrm{score} = \mathrm{value} \times \mathrm{reachability}
+        \qquad \mathrm{score} = \mathrm{value}\,\bigl(1 - \mu\,(1 - g(r))\bigr)
 
     * ``role_gap`` -- the best ``ROLE_GAP_VALUE`` of their roles that no engaged person holds;
-    * ``uplift`` -- :math:`\max(P_0, h\,q_c) - P_0`, where :math:`P_0` is today's best path
-      probability from the member(s) to the top decision-maker, :math:`q_c` the best from
-      the candidate to it (one Dijkstra from the target over the reversed hop graph gives
-      all :math:`q_c`) and :math:`h` the fresh tie strength assumed
-      (``hypothetical_strength``); raw probabilities, no bypass penalty;
-    * ``reachability`` -- the best path probability from the member(s) to the candidate,
-      cold hops allowed, bypass penalty applied (the path is returned).
+    * ``uplift`` -- :math:`\max(P_0, P_c) - P_0`: :math:`P_0` is today's best penalised path
+      probability to the target (the top entry path), :math:`P_c` the same once we hold a
+      fresh tie of ``hypothetical_strength`` with the candidate (who then counts as engaged);
+    * :math:`r` -- reachability: the probability of the path shown, which is our own direct
+      tie when a member already knows them (never a detour through their colleagues),
+      else the best path (cold hops allowed, bypass penalty applied);
+      :math:`g` = :func:`reach_factor`, :math:`\mu` = ``reach_weight`` (at most 0.15).
 
-    Scores are computed lazily: Dijkstra's raw probability bounds the penalised one from
-    above, so only candidates whose bound can still reach the top ``limit`` get their exact
-    path. Ties: name, then id.
+    Value leads: if value(A) >= value(B) + ``VALUE_MARGIN`` and A's reachability is at least
+    ``WARM_REACH``, A ranks above B. Scores are computed lazily from upper bounds (raw
+    Dijkstra probabilities), so only candidates that can still reach the top ``limit`` get
+    exact paths and uplift. Ties: name, then id.
 
     Raises
     ------
     UnknownNode
-        ``member_id`` is not a team member of this graph.
+        ``target_id`` is not a person, or ``member_id`` not a team member, of this graph.
 
     Examples
     --------
@@ -179,8 +326,8 @@ def next_contacts(
     >>> from tests.factories import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> result = next_contacts(g, rank_influence(g), as_of=date(2026, 1, 1))
-    >>> [(c.person_id, round(c.score, 3)) for c in result.items]  # the CFO is engaged
-    [('ceo', 0.074)]
+    >>> [(c.person_id, round(c.score, 3)) for c in result.items], result.exact  # CFO engaged
+    ([('ceo', 0.815)], True)
     >>> print(*result.items[0].reasons, sep="\n")
     is the top decision-maker
     power 0.85 (rank 1 of 2)
@@ -193,19 +340,21 @@ def next_contacts(
         raise ValueError("limit must be at least 1")
     params = NextContactParams() if params is None else params
     path_params = params.paths
+    target, target_source = resolve_target(graph, ranking, target_id)
     if member_id is not None and not is_team(graph, member_id):
         raise UnknownNode(member_id, "member_id")
     org_id, version = graph_meta(graph)
-    target = top_decision_maker(graph, ranking)
     sources = [member_id] if member_id is not None else team(graph)
 
     ties = team_ties(graph, as_of, path_params)
-    engaged_by = engagement(ties, path_params.engaged_threshold)
-    engaged = {p for p, (_best, members) in engaged_by.items() if members}
+    holds = engagement(ties, path_params, opponents(graph))
+    engaged = {p for p, hold in holds.items() if hold.engaged}
     by_id = {item.person_id: item for item in ranking.items}
     covered = {role for p in engaged if p in by_id for role in by_id[p].roles}
 
-    def answer(items: list[NextContact], p_cur: float, reason: str | None) -> NextContacts:
+    def answer(
+        items: list[NextContact], p_cur: float, reason: str | None, exact: bool = True
+    ) -> NextContacts:
         return NextContacts(
             org_id=org_id,
             version=version,
@@ -213,7 +362,9 @@ def next_contacts(
             member_id=member_id,
             target_id=target,
             target_name=None if target is None else name_of(graph, target),
+            target_source=target_source,
             current_best_probability=p_cur,
+            exact=exact,
             params=params,
             items=items,
             reason=reason,
@@ -224,11 +375,28 @@ def next_contacts(
     if not sources:
         return answer([], 0.0, "our team has no members")
 
-    hops = build_hop_graph(graph, as_of=as_of, params=path_params, sources=sources)
+    hops = build_hop_graph(
+        graph, as_of=as_of, params=path_params, sources=sources, formal=formal_of(ranking)
+    )
+    names = {str(n): name_of(graph, n) for n in graph}
     lengths, dijkstra_paths = nx.single_source_dijkstra(hops.graph, SOURCE, weight="weight")
-    p_cur = math.exp(-lengths[target]) if target is not None and target in lengths else 0.0
+    p_cur, p_cur_raw, exact = 0.0, 0.0, True
+    if target is not None:
+        best, exact = best_paths(hops, target, 1, names)
+        p_cur = best[0].probability if best else 0.0
+        p_cur_raw = math.exp(-lengths[target]) if target in lengths else 0.0
+    search = _Search(graph, hops, params, target, p_cur, names, dijkstra_paths, exact)
     to_target = best_probabilities_to(hops, target) if target is not None else {}
     weights = params.power_weight + params.role_weight + params.uplift_weight
+    direct = _direct_ties(ties, sources)
+
+    def value_of(item: InfluenceItem, role_gap: float, uplift: float) -> float:
+        total = (
+            params.power_weight * item.power
+            + params.role_weight * role_gap
+            + params.uplift_weight * uplift
+        )
+        return min(1.0, total / weights)
 
     heap: list[tuple[float, str, str, bool]] = []
     scored: dict[str, _Scored] = {}
@@ -239,49 +407,55 @@ def next_contacts(
         uncovered = [role for role in item.roles if role not in covered]
         role_gap = max((ROLE_GAP_VALUE[role] for role in uncovered), default=0.0)
         q = to_target.get(person, 0.0)
-        p_new = max(p_cur, params.hypothetical_strength * q)
-        uplift = p_new - p_cur
-        value = (
-            params.power_weight * item.power
-            + params.role_weight * role_gap
-            + params.uplift_weight * uplift
-        ) / weights
-        reach_raw = math.exp(-lengths[person])
-        tie = engaged_by.get(person)
-        scored[person] = _Scored(
+        uplift_bound = max(0.0, max(p_cur_raw, params.hypothetical_strength * q) - p_cur)
+        tie = direct.get(person)
+        reach_bound = (
+            hops.probability((tie.member, person))
+            if tie is not None
+            else math.exp(-lengths[person])
+        )
+        entry = _Scored(
             item=item,
-            value=min(1.0, value),
-            reach_raw=reach_raw,
-            uplift=uplift,
-            p_new=p_new,
+            value_bound=value_of(item, role_gap, uplift_bound),
+            reach_bound=reach_bound,
             role_gap=role_gap,
             uncovered=uncovered,
-            current_tie=None if tie is None else tie[0],
+            hold=holds.get(person),
+            direct=tie,
         )
-        bound = min(1.0, value) * reach_raw
+        scored[person] = entry
+        bound = entry.value_bound * _modifier(reach_bound, params)
         heap.append((-canonical(bound), item.name, person, False))
     heapq.heapify(heap)
 
-    names = {str(n): name_of(graph, n) for n in graph}
     chosen: list[_Scored] = []
     while heap and len(chosen) < limit:
-        _key, name, person, exact = heapq.heappop(heap)
+        _key, name, person, is_exact = heapq.heappop(heap)
         entry = scored[person]
-        if exact:
+        if is_exact:
             chosen.append(entry)
             continue
-        entry.candidate = _exact_best(hops, person, dijkstra_paths[person], names)
+        entry.candidate = search.reach(entry)
         reach = entry.candidate.probability if entry.candidate is not None else 0.0
-        heapq.heappush(heap, (-canonical(entry.value * reach), name, person, True))
+        entry.p_new = 0.0 if target is None else max(p_cur, search.best_with_new_tie(person))
+        entry.uplift = entry.p_new - p_cur
+        entry.value = value_of(entry.item, entry.role_gap, entry.uplift)
+        score = entry.value * _modifier(reach, params)
+        heapq.heappush(heap, (-canonical(score), name, person, True))
 
-    weak: dict[str, set[str]] = defaultdict(set)
+    others_of: dict[str, list[TeamTie]] = defaultdict(list)
     for t in ties:
-        weak[t.person].add(t.member)
+        others_of[t.person].append(t)
     items: list[NextContact] = []
     for entry in chosen:
         item = entry.item
         path = None if entry.candidate is None else to_entry_path(graph, hops, entry.candidate)
         reach = 0.0 if path is None else path.probability
+        others = [
+            t
+            for t in others_of.get(item.person_id, ())
+            if entry.direct is None or t.relationship_id != entry.direct.relationship_id
+        ]
         items.append(
             NextContact(
                 person_id=item.person_id,
@@ -291,24 +465,26 @@ def next_contacts(
                 stance=item.stance,
                 rank=item.rank,
                 power=item.power,
-                score=canonical(entry.value * reach),
+                score=canonical(entry.value * _modifier(reach, params)),
                 value=entry.value,
                 reachability=reach,
+                reach_factor=reach_factor(reach),
                 uplift=entry.uplift,
                 role_gap=entry.role_gap,
                 uncovered_roles=entry.uncovered,
-                current_tie=entry.current_tie,
+                current_tie=None if entry.hold is None else entry.hold.best,
+                direct_tie=entry.direct is not None,
                 path=path,
                 reasons=_reasons(
                     graph,
                     entry,
                     path,
                     n=ranking.n,
-                    target=target,
-                    p_cur=p_cur,
-                    weak_from=sorted(weak.get(item.person_id, ())),
+                    search=search,
+                    target_source=target_source,
+                    others=others,
                 ),
             )
         )
     reason = None if items else "everyone reachable is already engaged"
-    return answer(items, p_cur, reason)
+    return answer(items, p_cur, reason, search.exact)

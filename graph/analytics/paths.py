@@ -31,6 +31,7 @@ from schemas.analytics import (
     PathFlag,
     PathParams,
     PathStep,
+    TargetSource,
 )
 from schemas.common import Stance
 
@@ -40,6 +41,8 @@ __all__ = [
     "Candidate",
     "best_paths",
     "entry_paths",
+    "formal_of",
+    "resolve_target",
     "to_entry_path",
 ]
 
@@ -154,6 +157,11 @@ def _clause(graph: nx.MultiDiGraph, hops: HopGraph, u: str, v: str, first: bool)
         text += " well"
     if hop.stale and hop.age_days is not None:
         text += f" (last contact {hop.age_days} days ago)"
+    if hop.undated:
+        text += (
+            f" (last contact unknown: counted as one half-life old, "
+            f"x{hops.params.undated_decay:.2f})"
+        )
     if not is_team(graph, u):
         text += " and can introduce you"
     return f"{text} ({hop.probability:.2f})"
@@ -176,6 +184,7 @@ def to_entry_path(graph: nx.MultiDiGraph, hops: HopGraph, candidate: Candidate) 
                 relationship_id=hop.relationship_id,
                 probability=hop.probability,
                 stale=hop.stale,
+                undated=hop.undated,
             )
         )
     flags: set[PathFlag] = set()
@@ -220,6 +229,29 @@ def _names(graph: nx.MultiDiGraph) -> dict[str, str]:
     return {str(n): name_of(graph, n) for n in graph}
 
 
+def formal_of(ranking: InfluenceRanking) -> dict[str, float]:
+    """Each person's formal authority, as the ranking computed it."""
+    return {item.person_id: item.components.formal for item in ranking.items}
+
+
+def resolve_target(
+    graph: nx.MultiDiGraph, ranking: InfluenceRanking, target_id: str | None
+) -> tuple[str | None, TargetSource | None]:
+    """The target of a question and how it was chosen; every question takes one.
+
+    Raises
+    ------
+    UnknownNode
+        ``target_id`` is not a person of this graph.
+    """
+    if target_id is not None:
+        if not is_person(graph, target_id):
+            raise UnknownNode(target_id, "target_id")
+        return target_id, TargetSource.REQUESTED
+    top = top_decision_maker(graph, ranking)
+    return top, None if top is None else TargetSource.TOP_DECISION_MAKER
+
+
 def entry_paths(
     graph: nx.MultiDiGraph,
     ranking: InfluenceRanking,
@@ -235,7 +267,8 @@ def entry_paths(
 
     The probability of a path is the product of its hop probabilities (see
     :func:`graph.analytics.hops.build_hop_graph`), times ``params.bypass_penalty`` when it
-    reaches the manager of one of our contacts around that contact (``bypasses_contact``):
+    reaches a superior of an engaged contact from below or sideways around that contact
+    (``bypasses_contact``; :meth:`graph.analytics.hops.HopGraph.bypassed`):
 
     .. math:: P(\text{path}) = \beta^{[\text{bypass}]} \prod_{(u,v)} p_{uv}
 
@@ -278,7 +311,7 @@ def entry_paths(
     ...     print(f"{path.probability:.3f}", [f.value for f in path.flags])
     ...     print(*path.explanation.split("; "), sep="\n")
     0.084 []
-    AM (our team) knows CFO well (0.40)
+    AM (our team) knows CFO well (last contact unknown: counted as one half-life old, x0.50) (0.40)
     CFO reports to CEO and can introduce you (0.21) — 8.4% overall.
     0.010 ['cold', 'bypasses_contact']
     AM (our team) approaches CEO cold (0.02)
@@ -288,12 +321,10 @@ def entry_paths(
     if k < 1:
         raise ValueError("k must be at least 1")
     params = PathParams() if params is None else params
-    if target_id is not None and not is_person(graph, target_id):
-        raise UnknownNode(target_id, "target_id")
+    target, source = resolve_target(graph, ranking, target_id)
     if member_id is not None and not is_team(graph, member_id):
         raise UnknownNode(member_id, "member_id")
     org_id, version = graph_meta(graph)
-    target = target_id if target_id is not None else top_decision_maker(graph, ranking)
 
     def answer(paths: Sequence[EntryPath], reason: str | None, exact: bool = True) -> EntryPaths:
         return EntryPaths(
@@ -302,6 +333,7 @@ def entry_paths(
             as_of=as_of,
             target_id=target,
             target_name=None if target is None else name_of(graph, target),
+            target_source=source,
             member_id=member_id,
             k=k,
             include_cold=include_cold,
@@ -317,7 +349,12 @@ def entry_paths(
     if not sources:
         return answer([], "our team has no members")
     hops = build_hop_graph(
-        graph, as_of=as_of, params=params, include_cold=include_cold, sources=sources
+        graph,
+        as_of=as_of,
+        params=params,
+        include_cold=include_cold,
+        sources=sources,
+        formal=formal_of(ranking),
     )
     found, exact = best_paths(hops, target, k, _names(graph))
     if not found:

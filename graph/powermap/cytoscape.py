@@ -8,7 +8,7 @@ import networkx as nx
 
 from graph.analytics._common import check_graph, graph_meta, name_of, persons, team
 from graph.analytics.decision import top_decision_maker
-from graph.analytics.hops import engagement, team_ties
+from graph.analytics.hops import engagement, opponents, team_ties
 from graph.network import TEAM
 from graph.powermap.layout import DEFAULT_GEOMETRY, Geometry, MapLayout, power_map_layout
 from schemas.analytics import EntryPath, HopVia, InfluenceItem, InfluenceRanking, PathParams
@@ -196,7 +196,8 @@ def power_map(
     top = top_decision_maker(graph, ranking)
     layout = power_map_layout(graph, ranking, top, geometry)
     items = {item.person_id: item for item in ranking.items}
-    engaged = engagement(team_ties(graph, as_of, params), params.engaged_threshold)
+    holds = engagement(team_ties(graph, as_of, params), params, opponents(graph))
+    engaged = {person: (hold.best, hold.members) for person, hold in holds.items()}
     met: dict[str, tuple[float, list[str]]] = {}
     for person, (best, members) in engaged.items():
         for member in members:

@@ -18,6 +18,15 @@ from tests.factories import SnapshotBuilder
 
 AS_OF = date(2026, 1, 1)
 
+
+def reference_prior(ranking: Any, key: Any = str) -> dict[Any, float]:
+    """The documented teleport prior of ``informal``, rebuilt from the ranking's own formal
+    and declared components: ``0.05 + formal x (0.5 + declared)`` (docs/ANALYTICS.md)."""
+    return {
+        key(item.person_id): 0.05 + item.components.formal * (0.5 + item.components.declared)
+        for item in ranking.items
+    }
+
 strengths = st.one_of(st.none(), st.floats(0.0, 1.0, allow_nan=False))
 positive_strengths = st.floats(0.05, 1.0, allow_nan=False)
 contact_dates = st.one_of(

@@ -18,7 +18,7 @@ from graph.analytics import (
 from graph.network import build_graph
 from schemas.analytics import InfluenceRanking
 from schemas.imports import ImportRequest
-from tests.analytics.support import AS_OF, check_real, node_ids
+from tests.analytics.support import AS_OF, check_real, node_ids, reference_prior
 from tests.datasets import (
     krackhardt_arcs,
     krackhardt_request,
@@ -32,7 +32,8 @@ def assert_matches_networkx(
     ranking: InfluenceRanking, prefix: str, advice: nx.DiGraph, ties: nx.Graph
 ) -> None:
     """``advice`` holds asker -> adviser arcs: exactly the endorsement graph."""
-    pagerank = nx.pagerank(advice, alpha=0.85)
+    prior = reference_prior(ranking, key=lambda pid: int(pid.removeprefix(prefix)))
+    pagerank = nx.pagerank(advice, alpha=0.85, personalization=prior)
     betweenness = nx.betweenness_centrality(ties, normalized=True)
     top_pr, top_b = max(pagerank.values()), max(betweenness.values())
     assert ranking.n == advice.number_of_nodes()

@@ -19,7 +19,7 @@ from graph.analytics.influence import (
 )
 from graph.network import build_graph
 from schemas.analytics import InfluenceWeights
-from tests.analytics.support import Org, approx_equal, orgs, relabelled
+from tests.analytics.support import Org, approx_equal, orgs, reference_prior, relabelled
 from tests.factories import SnapshotBuilder
 
 REFERENCE = settings(max_examples=60, deadline=None)
@@ -57,7 +57,12 @@ def scaled(values: dict[str, float]) -> dict[str, float]:
 @given(orgs(max_people=12, max_team=1))
 def test_informal_is_networkx_pagerank(org: Org) -> None:
     ranking = rank_influence(org.graph())
-    expected = nx.pagerank(reference_endorsements(org), alpha=0.85, weight="weight")
+    expected = nx.pagerank(
+        reference_endorsements(org),
+        alpha=0.85,
+        personalization=reference_prior(ranking),
+        weight="weight",
+    )
     expected_scaled = scaled(expected)
     for item in ranking.items:
         assert item.informal_raw == pytest.approx(expected[item.person_id], abs=1e-9)
@@ -97,7 +102,7 @@ def test_reference_equality_on_gnp_graphs(n: int, p: float, seed: int) -> None:
     endorse = nx.DiGraph()
     endorse.add_nodes_from(f"n{i:02d}" for i in range(n))
     endorse.add_edges_from((f"n{v:02d}", f"n{u:02d}") for u, v in advice.edges)
-    pagerank = nx.pagerank(endorse)
+    pagerank = nx.pagerank(endorse, personalization=reference_prior(ranking))
     ties = nx.compose(advice.to_undirected(), friends)
     betweenness = {
         f"n{k:02d}": value for k, value in nx.betweenness_centrality(ties, normalized=True).items()
