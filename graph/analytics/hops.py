@@ -264,8 +264,11 @@ class HopGraph:
 
         A person ``S`` at position ``i`` of the path counts when ``S`` is a superior (direct
         manager or skip level) of an engaged contact ``C`` that is not among ``nodes[:i]``,
-        and the hop into ``S`` does not come from above (:meth:`from_above`). Contacts are
-        listed in path order of their superiors, then by name and id.
+        the hop into ``S`` does not come from above ``S`` (:meth:`from_above`), and its
+        introducer is not above ``C`` either: ``C``'s own manager taking us to the skip level
+        is not going over ``C``'s head (reaching that manager around ``C`` already was, and
+        is counted at that hop). Contacts are listed in path order of their superiors, then
+        by name and id.
         """
         found: list[str] = []
         for i in range(1, len(nodes)):
@@ -273,8 +276,13 @@ class HopGraph:
             if not under:
                 continue
             earlier = set(nodes[:i])
-            missed = [c for c in under if c not in earlier and c not in found]
-            if missed and not self.from_above(nodes[i - 1], nodes[i]):
+            introducer = nodes[i - 1]
+            missed = [
+                c
+                for c in under
+                if c not in earlier and c not in found and introducer not in self.ancestors(c)
+            ]
+            if missed and not self.from_above(introducer, nodes[i]):
                 found.extend(missed)
         return found
 

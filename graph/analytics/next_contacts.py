@@ -262,7 +262,8 @@ def _reasons(
             through = ", ".join(step.to_name for step in path.steps[:-1])
             reasons.append(f"reachable at {percent(path.probability)} through {through}")
     if path is not None and path.bypassed:
-        reasons.append("the way in goes over the head of one of our contacts: involve them first")
+        whom = ", ".join(name_of(graph, c) for c in path.bypassed)
+        reasons.append(f"this way in goes over the head of our contact {whom}: involve them first")
     return reasons
 
 

@@ -27,6 +27,7 @@ def reference_prior(ranking: Any, key: Any = str) -> dict[Any, float]:
         for item in ranking.items
     }
 
+
 strengths = st.one_of(st.none(), st.floats(0.0, 1.0, allow_nan=False))
 positive_strengths = st.floats(0.05, 1.0, allow_nan=False)
 contact_dates = st.one_of(

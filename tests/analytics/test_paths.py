@@ -20,6 +20,7 @@ from tests.analytics.support import (
     Org,
     add_edge,
     check_real,
+    contact_dates,
     node_ids,
     orgs,
     relabelled,
@@ -108,10 +109,12 @@ def test_our_own_engaged_tie_to_the_superior_is_not_a_bypass_but_a_weak_one_is()
     to the CEO is no relationship to lean on, so using it goes around C like a cold call."""
     strong = paths_of(bypass_org().knows("am", "ceo", 0.8, AS_OF), k=5, include_cold=False)
     direct = next(p for p in strong.paths if node_ids(p) == ["am", "ceo"])
-    assert direct.flags == [] and direct.probability == pytest.approx(0.8)
+    assert direct.flags == []
+    assert direct.probability == pytest.approx(0.8)
     weak = paths_of(bypass_org().knows("am", "ceo", 0.3, AS_OF), k=5, include_cold=False)
     direct = next(p for p in weak.paths if node_ids(p) == ["am", "ceo"])
-    assert direct.flags == [PathFlag.BYPASSES_CONTACT] and direct.bypassed == ["c"]
+    assert direct.flags == [PathFlag.BYPASSES_CONTACT]
+    assert direct.bypassed == ["c"]
 
 
 def test_cold_approach_only() -> None:
@@ -388,3 +391,55 @@ def test_paths_are_invariant_under_relabelling(q: tuple[Org, str, int, bool]) ->
     names = [[s.to_name for s in p.steps] for p in one.paths]
     assert names == [[s.to_name for s in p.steps] for p in two.paths]
     assert [p.explanation for p in one.paths] == [p.explanation for p in two.paths]
+
+
+@PROPERTY
+@given(questions(), st.data())
+def test_a_tie_below_the_engaged_threshold_never_lowers_the_best_path(
+    q: tuple[Org, str, int, bool], data: st.DataObject
+) -> None:
+    """A weak, dead or undated-stale tie makes nobody a contact we could go around, so it can
+    only add ways in (rule 1 of #12)."""
+    org, target, _k, _cold = q
+    graph = org.graph()
+    before, exact_before = best(graph, target)
+    member = data.draw(st.sampled_from(org.team))
+    person = data.draw(st.sampled_from(org.people))
+    strength = data.draw(st.floats(0.0, 1.0))
+    last = data.draw(contact_dates)
+    params = PathParams()
+    effective = strength * decay(last, AS_OF, params, strength)
+    assume(effective < params.engaged_threshold)
+    add_edge(graph, member, person, RelType.KNOWS.value, strength=strength, last_contact=last)
+    after, exact_after = best(graph, target)
+    if exact_before and exact_after:
+        assert after >= before * (1 - 1e-12)
+
+
+@PROPERTY
+@given(orgs(min_people=2, max_people=9, min_team=1, max_team=2), st.data())
+def test_a_referral_down_the_reporting_lines_is_never_flagged(
+    org: Org, data: st.DataObject
+) -> None:
+    """A member with a working tie to someone, then down their solid or dotted lines: every
+    hop comes from above, which is the top-down method itself and never a bypass."""
+    lines = org.solid + org.dotted
+    assume(lines)
+    reports: dict[str, list[str]] = {}
+    for report, manager in lines:
+        reports.setdefault(manager, []).append(report)
+    start = data.draw(st.sampled_from(sorted(reports)))
+    chain = [start]
+    while reports.get(chain[-1]) and data.draw(st.booleans()):
+        nxt = data.draw(st.sampled_from(sorted(reports[chain[-1]])))
+        if nxt in chain:
+            break
+        chain.append(nxt)
+    if len(chain) == 1:
+        chain.append(data.draw(st.sampled_from(sorted(reports[start]))))
+    assume(len(set(chain)) == len(chain))
+    builder = org.builder().member("zz-top").knows("zz-top", start, 0.9, AS_OF)
+    graph = build_graph(builder.build())
+    assume(graph.nodes[start].get("stance") != "opponent")
+    hops = build_hop_graph(graph, as_of=AS_OF, include_cold=False)
+    assert hops.bypassed(["zz-top", *chain]) == []
