@@ -125,7 +125,7 @@ def fragility(
     :math:`P^*` is the best penalised probability of a warm path (no cold hop). Only the
     people and members on the best path can lower it; for each of them the organisation is
     re-read without them (their ties gone, no longer a contact anyone can be bypassed
-    around) and :math:`P_x` found again. They are critical when
+    around, formal authority recomputed) and :math:`P_x` found again. They are critical when
     :math:`1 - P_x / P^* \ge` ``FRAGILITY_THRESHOLD``. ``path_share`` is the share of the
     summed probability of the ``FRAGILITY_PATHS`` best warm paths that passes through them.
     """
@@ -141,12 +141,14 @@ def fragility(
     names = {str(n): name_of(graph, n) for n in graph}
     formal = formal_of(ranking)
 
-    def best(g: nx.MultiDiGraph, k: int) -> list[tuple[tuple[str, ...], float]]:
-        hops = build_hop_graph(g, as_of=as_of, params=params, include_cold=False, formal=formal)
+    def best(
+        g: nx.MultiDiGraph, k: int, known: dict[str, float] | None
+    ) -> list[tuple[tuple[str, ...], float]]:
+        hops = build_hop_graph(g, as_of=as_of, params=params, include_cold=False, formal=known)
         found, _exact = best_paths(hops, target, k, names)
         return [(c.nodes, c.probability) for c in found]
 
-    top = best(graph, FRAGILITY_PATHS)
+    top = best(graph, FRAGILITY_PATHS, formal)
     if not top:
         return empty
     p_best = top[0][1]
@@ -157,7 +159,7 @@ def fragility(
             continue
         without = graph.copy()
         without.remove_node(node)
-        after = best(without, 1)
+        after = best(without, 1, None)  # formal authority as it stands without them
         p_after = after[0][1] if after else 0.0
         drop = 1.0 - p_after / p_best
         if drop < FRAGILITY_THRESHOLD:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import networkx as nx
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 
-from graph.analytics import coverage, rank_influence
+from graph.analytics import coverage, entry_paths, rank_influence
 from graph.analytics.coverage import warm_cut_vertices
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import SOURCE, build_hop_graph
@@ -166,3 +166,61 @@ def test_cut_vertices_match_brute_force_removal(org: Org) -> None:
     cut = nx.minimum_node_cut(hops.graph, SOURCE, target)
     assert bus.connectivity == len(cut)
     assert {r.id for r in bus.critical_members + bus.critical_people} == set(chain)
+
+
+def test_opponents_are_a_risk_not_coverage() -> None:
+    """We know opponent C well: C covers no role, adds no engaged power, and is listed."""
+    b = chain().knows("am", "c", 0.9, AS_OF)
+    b.people[3] = b.people[3].model_copy(update={"roles": [BuyingRole.ECONOMIC_BUYER]})
+    result = covered(b)
+    assert "c" not in {e.person_id for e in result.engaged}
+    assert [e.person_id for e in result.engaged_opponents] == ["c"]
+    economic = next(r for r in result.roles if r.role is BuyingRole.ECONOMIC_BUYER)
+    assert (economic.covered, economic.opponent_holders) == (False, ["c"])
+    assert {m.member_id: m.engaged for m in result.ties_per_member}["am"] == 1
+
+
+def test_fragility_of_a_chain() -> None:
+    """am -> a -> b -> ceo carries everything: losing am, a or b leaves no warm path."""
+    result = covered(chain())
+    assert result.fragility.best_probability == pytest.approx(0.9 * 0.7 * 0.85 * 0.8)
+    assert {c.id: c.probability_after for c in result.fragility.critical} == {
+        "am": 0.0,
+        "a": 0.0,
+        "b": 0.0,
+    }
+    assert all(c.path_share == 1.0 for c in result.fragility.critical)
+
+
+@settings(max_examples=40, deadline=None)
+@given(orgs(min_people=1, max_people=7, min_team=1, max_team=3))
+def test_fragility_matches_removing_everyone_in_turn(org: Org) -> None:
+    """Critical = every person or member whose removal cuts the best warm path by >= 50%."""
+    graph = org.graph()
+    ranking = rank_influence(graph)
+    target = top_decision_maker(graph, ranking)
+    assert target is not None
+    result = coverage(graph, ranking, as_of=AS_OF).fragility
+    today = entry_paths(graph, ranking, target_id=target, k=1, include_cold=False, as_of=AS_OF)
+    assume(today.exact)
+    if not today.paths:
+        assert result.best_probability == 0.0
+        assert result.critical == []
+        return
+    p_best = today.paths[0].probability
+    assert result.best_probability == pytest.approx(p_best, rel=1e-9)
+    expected = {}
+    for node in sorted(n for n in graph if n != target):
+        without = graph.copy()
+        without.remove_node(node)
+        after = entry_paths(
+            without, rank_influence(without), target_id=target, k=1, include_cold=False, as_of=AS_OF
+        )
+        assume(after.exact)
+        p_after = after.paths[0].probability if after.paths else 0.0
+        if 1 - p_after / p_best >= 0.5 - 1e-12:
+            expected[node] = p_after
+    got = {c.id: c.probability_after for c in result.critical}
+    assert set(got) == set(expected)
+    for node, p_after in expected.items():
+        assert got[node] == pytest.approx(p_after, rel=1e-9, abs=1e-15)
