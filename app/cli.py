@@ -769,6 +769,13 @@ MemberOption = Annotated[
 @cli.command("next")
 def next_(
     org: OrgArgument,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            help="Person uplift is measured toward (id, email, external_id or name) "
+            "[default: the top decision-maker]"
+        ),
+    ] = None,
     member: MemberOption = None,
     limit: Annotated[int, typer.Option(min=1, max=50, help="How many people")] = 5,
     tenant: TenantOption = None,
@@ -776,14 +783,20 @@ def next_(
     key: KeyOption = None,
 ) -> None:
     """Who to reach next: people we are not engaged with yet, by the value of engaging them
-    times how reachable they are, with the path in and the reasons."""
+    (reachability only breaks near-ties), with the path in and the reasons."""
     with _backend(url, key, tenant) as backend:
         org_id = _resolve_org(backend, org)
-        result = backend.next_contacts(org_id, member_id=_member_id(backend, member), limit=limit)
+        result = backend.next_contacts(
+            org_id,
+            target_id=_person_id(backend, org_id, target),
+            member_id=_member_id(backend, member),
+            limit=limit,
+        )
     if not result.items:
         out.print(result.reason or "Nobody left to reach: we are engaged with everyone.")
         return
-    target = f" (top decision-maker: {result.target_name})" if result.target_name else ""
+    chosen = "top decision-maker" if result.target_source == "top_decision_maker" else "target"
+    target = f" ({chosen}: {result.target_name})" if result.target_name else ""
     table = Table(
         title=f"Who to reach next{target}, as of {result.as_of.isoformat()}",
         title_justify="left",

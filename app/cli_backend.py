@@ -75,7 +75,9 @@ class Backend(Protocol):
 
     def influence_csv(self, org_id: str) -> str: ...
 
-    def next_contacts(self, org_id: str, *, member_id: str | None, limit: int) -> NextContacts: ...
+    def next_contacts(
+        self, org_id: str, *, target_id: str | None, member_id: str | None, limit: int
+    ) -> NextContacts: ...
 
     def entry_paths(
         self,
@@ -167,9 +169,11 @@ class LocalBackend:
     def influence_csv(self, org_id: str) -> str:
         return self.analytics.influence_csv(self.tenant, org_id).body.decode("utf-8")
 
-    def next_contacts(self, org_id: str, *, member_id: str | None, limit: int) -> NextContacts:
+    def next_contacts(
+        self, org_id: str, *, target_id: str | None, member_id: str | None, limit: int
+    ) -> NextContacts:
         result: NextContacts = self.analytics.next_contacts(
-            self.tenant, org_id, member_id=member_id, limit=limit
+            self.tenant, org_id, target_id=target_id, member_id=member_id, limit=limit
         ).model
         return result
 
@@ -386,10 +390,13 @@ class RemoteBackend:
         )
         return response.text
 
-    def next_contacts(self, org_id: str, *, member_id: str | None, limit: int) -> NextContacts:
+    def next_contacts(
+        self, org_id: str, *, target_id: str | None, member_id: str | None, limit: int
+    ) -> NextContacts:
         result: NextContacts = self._get(
             f"/v1/organisations/{org_id}/next-contacts",
             NextContacts,
+            target_id=target_id,
             member_id=member_id,
             limit=limit,
         )

@@ -239,13 +239,16 @@ async function openOrganisation(orgId) {
   mapMessage("Loading the power map…");
   $("next-contacts").replaceChildren();
   $("entry-paths").replaceChildren();
+  $("fragility").replaceChildren();
   $("next-hint").textContent = "Loading…";
   $("paths-hint").textContent = "Loading…";
+  $("fragility-hint").textContent = "Loading…";
   const id = encodeURIComponent(orgId);
-  const [pm, next, paths] = await Promise.allSettled([
+  const [pm, next, paths, coverage] = await Promise.allSettled([
     apiJson(`/v1/organisations/${id}/power-map`),
     apiJson(`/v1/organisations/${id}/next-contacts?limit=8`),
     apiJson(`/v1/organisations/${id}/entry-paths?k=5`),
+    apiJson(`/v1/organisations/${id}/coverage`),
   ]);
   if (token !== state.loadToken) return; // another account was picked meanwhile
   if (pm.status === "fulfilled") {
@@ -258,6 +261,33 @@ async function openOrganisation(orgId) {
   else $("next-hint").textContent = `Could not load: ${next.reason.message}`;
   if (paths.status === "fulfilled") renderEntryPaths(paths.value);
   else $("paths-hint").textContent = `Could not load: ${paths.reason.message}`;
+  if (coverage.status === "fulfilled") renderFragility(coverage.value);
+  else $("fragility-hint").textContent = `Could not load: ${coverage.reason.message}`;
+}
+
+// Fragility is the headline of coverage: whose loss would cut our best chance to the target.
+function renderFragility(coverage) {
+  const f = coverage.fragility;
+  const target = coverage.target_name || "the target";
+  if (!f.best_probability) {
+    $("fragility-hint").textContent = `No warm path reaches ${target} yet.`;
+    $("fragility").replaceChildren();
+    return;
+  }
+  $("fragility-hint").textContent = f.critical.length
+    ? `Our best warm chance to reach ${target} is ${percent(f.best_probability)}. Losing any one of these would cut it by half or more:`
+    : `Our best warm chance to reach ${target} is ${percent(f.best_probability)}; no single loss would halve it.`;
+  $("fragility").replaceChildren(...f.critical.map((c) => {
+    const button = el("button", { type: "button", "data-critical": c.id });
+    const head = el("span", { class: "item-head" });
+    head.append(el("span", {}, `${c.name}${c.kind === "member" ? " (our team)" : ""}`), el("span", { class: "score" }, `→ ${percent(c.probability_after)}`));
+    button.append(head);
+    button.append(el("span", { class: "item-sub" }, `drop ${Math.round(c.drop_share * 100)}% · carries ${Math.round(c.path_share * 100)}% of our top paths`));
+    if (c.kind === "person") button.addEventListener("click", () => selectNode(c.id));
+    const li = el("li");
+    li.append(button);
+    return li;
+  }));
 }
 
 function mapMessage(text) {
@@ -723,7 +753,7 @@ async function showPathTo(personId) {
 function renderNextContacts(answer) {
   const list = $("next-contacts");
   $("next-hint").textContent = answer.items.length
-    ? `Ranked by value × reachability${answer.target_name ? `; the top decision-maker is ${answer.target_name}` : ""}.`
+    ? `Ranked by the value of engaging them (power, uncovered roles, uplift${answer.target_name ? ` toward ${answer.target_name}` : ""}); reachability only breaks near-ties.`
     : answer.reason || "Nobody to suggest.";
   list.replaceChildren(...answer.items.map((item, i) => {
     const button = el("button", { type: "button", "data-person": item.person_id });

@@ -201,3 +201,24 @@ def test_api_docs_render_offline(page: Page, live_server: LiveServer, page_log: 
     expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
     expect(page.get_by_text("/v1/organisations/{org_id}/power-map").first).to_be_visible()
     assert page_log.foreign == []
+
+
+def test_fragility_is_the_headline_of_coverage(
+    page: Page, live_server: LiveServer, demo_account: DemoAccount, page_log: PageLog
+) -> None:
+    """The page says our best warm chance to reach the CEO and whose loss would halve it,
+    with the figures the coverage endpoint gives; clicking a stakeholder selects them."""
+    sign_in(page, live_server, demo_account)
+    fragility = demo_account.api.get(f"/v1/organisations/{demo_account.org_id}/coverage").json()[
+        "fragility"
+    ]
+    critical = fragility["critical"]
+    assert critical, "on the demo account one champion chain carries our chance"
+    expect(page.locator("#fragility-hint")).to_contain_text("Our best warm chance to reach")
+    expect(page.locator("#fragility li")).to_have_count(len(critical))
+    names = page.locator("#fragility li .item-head span:first-child").all_inner_texts()
+    assert [n.removesuffix(" (our team)") for n in names] == [c["name"] for c in critical]
+    person = next(c for c in critical if c["kind"] == "person")
+    page.locator(f'#fragility button[data-critical="{person["id"]}"]').click()
+    expect(page.locator("#details .person-name")).to_have_text(person["name"])
+    assert page_log.errors == []
