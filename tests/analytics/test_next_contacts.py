@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from graph.analytics import UnknownNode, entry_paths, next_contacts, rank_influence
+from graph.analytics import UnknownNode, coverage, entry_paths, next_contacts, rank_influence
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import best_probabilities_to, build_hop_graph
 from graph.analytics.next_contacts import ROLE_GAP_VALUE, VALUE_MARGIN, WARM_REACH, reach_factor
@@ -22,7 +22,7 @@ from schemas.analytics import (
     PathFlag,
     TargetSource,
 )
-from tests.analytics.support import AS_OF, Org, approx_equal, node_ids, orgs
+from tests.analytics.support import AS_OF, Org, approx_equal, node_ids, orgs, relabelled
 from tests.factories import SnapshotBuilder
 
 
@@ -277,3 +277,19 @@ def test_value_leads_reachability_only_breaks_near_ties(org: Org) -> None:
                 a.person_id,
                 b.person_id,
             )
+
+
+@settings(max_examples=30, deadline=None)
+@given(orgs(min_people=1, max_people=8, min_team=1, max_team=2))
+def test_next_contacts_and_fragility_are_invariant_under_relabelling(org: Org) -> None:
+    graph = org.graph()
+    other, _mapping = relabelled(graph, "node")
+    one = next_contacts(graph, rank_influence(graph), as_of=AS_OF, limit=8)
+    two = next_contacts(other, rank_influence(other), as_of=AS_OF, limit=8)
+    assume(one.exact and two.exact)
+    assert [(c.name, c.score) for c in one.items] == [(c.name, c.score) for c in two.items]
+    assert [c.reasons for c in one.items] == [c.reasons for c in two.items]
+    f_one = coverage(graph, rank_influence(graph), as_of=AS_OF).fragility
+    f_two = coverage(other, rank_influence(other), as_of=AS_OF).fragility
+    assert f_one.best_probability == pytest.approx(f_two.best_probability, rel=1e-9)
+    assert [(c.name, c.kind) for c in f_one.critical] == [(c.name, c.kind) for c in f_two.critical]
