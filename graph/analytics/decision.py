@@ -84,7 +84,7 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
     >>> b = SnapshotBuilder().person("ada", title="Chief Financial Officer")
     >>> g = build_graph(b.person("bo", title="Intern").build())
     >>> for dm in find_decision_makers(g, rank_influence(g)).items:
-    ...     print(dm.person_id, dm.inferred, *dm.reasons[0].split("; "), sep="\n")
+    ...     print(dm.person_id, dm.inferred, *dm.reasons[0].split("; "), sep=chr(10))
     ada
     True
     titled Chief Financial Officer (seniority executive, inferred from the title)
