@@ -255,9 +255,9 @@ def _pick(survivors: Sequence[_Match], dimension: str, order: Sequence[str]) -> 
 def read_title(title: str | None) -> TitleReading:
     """Seniority, function and head-of-organisation flag that a job title states.
 
-    ``None`` or a blank title says nothing (both ``None``). A title that names a function
-    but no level is an individual contributor's; a title the table does not know keeps an
-    unknown seniority and the function ``other``.
+    ``None`` or a blank title says nothing (both ``None``). A title that names no level is
+    an individual contributor's (most occupations are: "Accountant", "Augenoptiker"), unless
+    it names only a unit ("Office of the CEO"); a title naming no function has ``other``.
 
     Examples
     --------
@@ -271,34 +271,57 @@ def read_title(title: str | None) -> TitleReading:
     ('director', True)
     >>> read_title("Stagiaire marketing")
     TitleReading(seniority='junior', function='marketing', heads_organisation=False)
-    >>> read_title("Board liaison")
+    >>> read_title("Office of the CEO")
     TitleReading(seniority=None, function='executive', heads_organisation=False)
     >>> read_title("Wizard")
-    TitleReading(seniority=None, function='other', heads_organisation=False)
+    TitleReading(seniority='individual', function='other', heads_organisation=False)
+    >>> read_title("总裁专职司机").seniority.value, read_title("副总裁兼财务总监").seniority.value
+    ('individual', 'vp')
     """
     if title is None or not title.strip():
         return TitleReading(None, None)
     table = load_table()
-    matches = _matches(normalise(title, table), table)
-    levels = _pick(
-        _survivors(matches, "seniority"), "seniority", [s.value for s in SENIORITY_PRIORITY]
-    )
+    text = normalise(title, table)
+    matches = _matches(text, table)
+    levels = _levels(text, matches)
     functions = _pick(
         _survivors(matches, "function"), "function", [f.value for f in FUNCTION_PRIORITY]
     )
     function = JobFunction(str(functions[0].rule.function)) if functions else None
     seniority = Seniority(str(levels[0].rule.seniority)) if levels else None
-    if seniority is None and function is not None and not _names_no_level(matches):
+    if seniority is None and not any(m.rule.seniority == _NONE for m in matches):
         seniority = Seniority.INDIVIDUAL
     head = seniority is Seniority.EXECUTIVE and any(m.rule.head for m in levels)
     return TitleReading(seniority, function or JobFunction.OTHER, head)
 
 
-def _names_no_level(matches: Iterable[_Match]) -> bool:
-    """A blocker matched ("office of the CEO", "Board"): the title names a unit, no level."""
-    return any(m.rule.seniority == _NONE for m in matches) or all(
-        m.rule.function == JobFunction.EXECUTIVE.value for m in matches
-    )
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_ZH_PARTS = re.compile(r"[ 兼及和与]")
+_ORDER = [s.value for s in SENIORITY_PRIORITY]
+
+
+def _levels(text: str, matches: Sequence[_Match]) -> list[_Match]:
+    """The level matches that decide the seniority.
+
+    Latin-script titles: by ``SENIORITY_PRIORITY``. Chinese titles are head-final (总经理助理
+    is an assistant, 总裁专职司机 a driver): within each part (parts split by 兼, 及, 和, 与
+    or a space) the level named last wins; across parts, the priority.
+    """
+    survivors = _survivors(matches, "seniority")
+    if not _CJK.search(text):
+        return _pick(survivors, "seniority", _ORDER)
+    heads: list[_Match] = []
+    start = 0
+    for part in [*_ZH_PARTS.finditer(text), None]:
+        end = len(text) if part is None else part.start()
+        named = [
+            m for m in survivors if start <= m.start and m.end <= end and m.rule.seniority != _NONE
+        ]
+        if named:
+            last = max(m.end for m in named)
+            heads.extend(m for m in named if m.end == last)
+        start = end if part is None else part.end()
+    return _pick(heads, "seniority", _ORDER)
 
 
 def suggested_roles(
