@@ -6,9 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from graph.titles import describe_person, read_title
-from schemas.common import BuyingRole, JobFunction, Seniority
+from graph.titles import describe_person, parse_table, read_title
+from schemas.common import DECISION_ROLES, BuyingRole, JobFunction, Seniority
 
 CORPUS = Path(__file__).parents[1] / "data" / "titles" / "corpus.csv"
 SOURCES = Path(__file__).parents[1] / "data" / "titles" / "sources.csv"
@@ -109,3 +111,36 @@ def test_suggested_roles_follow_the_documented_table() -> None:
     )
     held = describe_person("CFO", None, [BuyingRole.ECONOMIC_BUYER])
     assert held.suggested_roles == ()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    title=st.one_of(st.none(), st.text(max_size=60)),
+    given_level=st.one_of(st.none(), st.sampled_from(list(Seniority))),
+)
+def test_any_text_is_read_and_a_given_level_always_wins(
+    title: str | None, given_level: Seniority | None
+) -> None:
+    reading = read_title(title)
+    described = describe_person(title, given_level)
+    if given_level is not None:
+        assert (described.seniority, described.seniority_inferred) == (given_level, False)
+    else:
+        assert described.seniority == reading.seniority
+        assert described.seniority_inferred == (reading.seniority is not None)
+    assert (reading.function is None) == (title is None or not title.strip())
+    if title is not None:
+        assert read_title(f"  {title}  ") == reading
+        if title.isascii():
+            assert read_title(title.upper()) == reading
+    if set(described.suggested_roles) & DECISION_ROLES:
+        assert described.seniority in {Seniority.EXECUTIVE, Seniority.VP, Seniority.DIRECTOR}
+
+
+def test_a_malformed_table_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown seniority"):
+        parse_table({"rule": [{"seniority": "emperor", "patterns": ["x"]}]})
+    with pytest.raises(ValueError, match="lower case"):
+        parse_table({"rule": [{"seniority": "vp", "patterns": ["VP"]}]})
+    with pytest.raises(ValueError, match="neither"):
+        parse_table({"rule": [{"patterns": ["x"]}]})
