@@ -91,6 +91,8 @@ class _Rule:
     function: str | None
     head: bool
     patterns: tuple[re.Pattern[str], ...]
+    #: all patterns in one alternation: a rule whose screen finds nothing is skipped
+    screen: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,8 @@ def parse_table(data: dict[str, Any]) -> TitleTable:
             raise ValueError(f"rule {index}: sets neither seniority nor function")
         lang = str(raw.get("lang", "any"))
         compiled = tuple(_compile(p, lang, traditional) for p in raw["patterns"])
-        rules.append(_Rule(index, seniority, function, bool(raw.get("head")), compiled))
+        screen = re.compile("|".join(f"(?:{p.pattern})" for p in compiled))
+        rules.append(_Rule(index, seniority, function, bool(raw.get("head")), compiled, screen))
     suggestions = tuple(
         (
             JobFunction(entry["function"]),
@@ -223,6 +226,7 @@ def _matches(text: str, table: TitleTable) -> list[_Match]:
     return [
         _Match(rule, m.start(), m.end())
         for rule in table.rules
+        if rule.screen.search(text)
         for pattern in rule.patterns
         for m in pattern.finditer(text)
         if m.end() > m.start()
@@ -251,7 +255,9 @@ def _pick(survivors: Sequence[_Match], dimension: str, order: Sequence[str]) -> 
     return []
 
 
-@lru_cache(maxsize=8192)
+_DIGITS = re.compile(r"\d+")
+
+
 def read_title(title: str | None) -> TitleReading:
     """Seniority, function and head-of-organisation flag that a job title states.
 
@@ -280,8 +286,16 @@ def read_title(title: str | None) -> TitleReading:
     """
     if title is None or not title.strip():
         return TitleReading(None, None)
+    # numbers never name a level or a function: "Manager 17" reads as "Manager" (and is cached
+    # as one title)
+    return _read(_SPACES.sub(" ", _DIGITS.sub(" ", normalise(title))).strip())
+
+
+@lru_cache(maxsize=16384)
+def _read(text: str) -> TitleReading:
+    if not text:
+        return TitleReading(None, JobFunction.OTHER)
     table = load_table()
-    text = normalise(title, table)
     matches = _matches(text, table)
     levels = _levels(text, matches)
     functions = _pick(
@@ -367,6 +381,13 @@ def describe_person(
     >>> d.seniority, d.seniority_inferred, d.function, d.suggested_roles
     (None, False, None, ())
     """
+    return _describe(title, seniority, tuple(roles))
+
+
+@lru_cache(maxsize=8192)
+def _describe(
+    title: str | None, seniority: Seniority | None, roles: tuple[BuyingRole, ...]
+) -> PersonTitle:
     reading = read_title(title)
     inferred = seniority is None and reading.seniority is not None
     effective = reading.seniority if seniority is None else seniority
