@@ -87,6 +87,10 @@ _SENIORITIES: dict[str, Seniority] = {
     "head": Seniority.DIRECTOR,
     "individual_contributor": Seniority.INDIVIDUAL,
     "staff": Seniority.INDIVIDUAL,
+    "entry_level": Seniority.JUNIOR,
+    "intern": Seniority.JUNIOR,
+    "trainee": Seniority.JUNIOR,
+    "assistant": Seniority.JUNIOR,
 }
 
 _REL_TYPES: dict[str, RelType] = {

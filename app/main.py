@@ -49,6 +49,7 @@ from app.settings import Settings
 from app.state import AppState
 from graph.analytics.kernels import kernel_pool
 from graph.port import GraphStore
+from graph.titles import load_table as load_title_table
 from schemas.common import KeyRole
 
 logger = logging.getLogger("stakemap")
@@ -84,6 +85,7 @@ def create_app(
         )
         # rustworkx holds the GIL while it computes: large kernels run in worker processes
         executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
+        load_title_table()  # read and compile once at start, not on the first request
         try:
             if active.bootstrap_admin_key is not None:
                 store.ensure_api_key(

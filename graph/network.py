@@ -3,8 +3,11 @@
 The graph is a :class:`networkx.MultiDiGraph` whose nodes are person and team-member ids:
 
 * node attributes: ``kind`` (``"person"`` or ``"team"``), ``name``, ``title``,
-  ``department``, ``seniority`` (str or None), ``roles`` (frozenset of role values),
-  ``stance`` (stance value; ``"champion"`` for our own team), ``influence`` (int or None);
+  ``department``, ``seniority`` (str or None: the given seniority, else the one the title
+  implies, :mod:`graph.titles`), ``seniority_inferred`` (bool), ``function`` (job function
+  value or None), ``heads_organisation`` (bool: the title names the head of the whole
+  organisation, e.g. CEO), ``roles`` (frozenset of role values), ``stance`` (stance value;
+  ``"champion"`` for our own team), ``influence`` (int or None);
 * edge key: the relationship id; edge attributes: ``type`` (``REPORTS_TO``,
   ``INFLUENCES`` or ``KNOWS``), ``strength`` (float or None), ``last_contact``
   (:class:`datetime.date` or None), ``channel``, ``dotted`` (bool);
@@ -46,13 +49,17 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
         affiliations=[],
     )
     for person in snapshot.people:
+        reading = person.reading
         graph.add_node(
             person.id,
             kind=PERSON,
             name=person.name,
             title=person.title,
             department=person.department,
-            seniority=person.seniority.value if person.seniority else None,
+            seniority=reading.seniority.value if reading.seniority else None,
+            seniority_inferred=reading.seniority_inferred,
+            function=reading.function.value if reading.function else None,
+            heads_organisation=reading.heads_organisation,
             roles=frozenset(role.value for role in person.roles),
             stance=person.stance.value,
             influence=person.influence,
@@ -65,6 +72,9 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
             title=member.title,
             department=None,
             seniority=member.seniority.value if member.seniority else None,
+            seniority_inferred=False,
+            function=None,
+            heads_organisation=False,
             roles=frozenset(),
             stance="champion",
             influence=None,

@@ -277,8 +277,9 @@ class DecisionMaker(ResultModel):
     )
     inferred: bool = Field(
         default=False,
-        description="True when no tree top or decision role exists and this is simply the "
-        "most powerful person",
+        description="True when no tree top or decision role exists: this person is listed "
+        "as an executive (given seniority, or the one their title implies) or, with no "
+        "executive either, as simply the most powerful person",
     )
     reasons: list[str] = Field(description="Why they are listed, in words")
 

@@ -47,6 +47,27 @@ class Seniority(StrEnum):
     DIRECTOR = "director"
     MANAGER = "manager"
     INDIVIDUAL = "individual"
+    #: assistants, interns, trainees, apprentices: below the individual contributors
+    JUNIOR = "junior"
+
+
+class JobFunction(StrEnum):
+    """The business function a job title belongs to (inferred from the title, never stored).
+
+    ``executive`` is general management (CEO, president, managing director, their office);
+    a C-level title of a function (CFO, CTO) belongs to that function.
+    """
+
+    EXECUTIVE = "executive"
+    FINANCE = "finance"
+    TECHNOLOGY = "technology"
+    OPERATIONS = "operations"
+    PROCUREMENT = "procurement"
+    SALES = "sales"
+    MARKETING = "marketing"
+    HR = "hr"
+    LEGAL = "legal"
+    OTHER = "other"
 
 
 class RelType(StrEnum):

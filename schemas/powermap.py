@@ -21,7 +21,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.analytics import EntryPath
-from schemas.common import BuyingRole, Stance
+from schemas.common import BuyingRole, JobFunction, Stance
 
 __all__ = [
     "Highlight",
@@ -87,7 +87,15 @@ class MapNodeData(_Frozen):
     name: str
     title: str | None = None
     department: str | None = None
-    seniority: str | None = None
+    seniority: str | None = Field(
+        default=None, description="Given seniority, else the one the title implies"
+    )
+    seniority_inferred: bool = Field(
+        default=False, description="True when `seniority` was inferred from the title"
+    )
+    function: JobFunction | None = Field(
+        default=None, description="Job function the title implies (null for our team)"
+    )
     roles: list[BuyingRole] = Field(description="Buying roles (empty for our team)")
     stance: Stance | None = Field(description="Stance toward us (null for our team)")
     power: float | None = Field(description="Power in [0, 1] (null for our team)")

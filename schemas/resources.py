@@ -5,13 +5,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Self
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    EmailStr,
+    Field,
+    StringConstraints,
+    computed_field,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
+from graph.titles import PersonTitle, describe_person
 from schemas.common import (
     AffiliationRole,
     BuyingRole,
     InputModel,
+    JobFunction,
     LongText,
     Name,
     RelType,
@@ -126,17 +136,66 @@ class PersonUpdate(InputModel):
 
 
 class PersonPublic(StoredModel):
+    """A stakeholder as stored, plus what their title says (derived when read, never stored).
+
+    The attribute ``seniority`` is the stored value; serialised, ``seniority`` is the
+    effective one: the given seniority, else the one the title implies
+    (``seniority_inferred`` says which). docs/ANALYTICS.md, "Titles".
+    """
+
     org_id: str
     name: str
     title: str | None = None
     department: str | None = None
     email: str | None = None
-    seniority: Seniority | None = None
+    seniority: Seniority | None = Field(
+        default=None,
+        description="The given seniority; when none was given, the one the title implies "
+        "(then `seniority_inferred` is true)",
+    )
     roles: list[BuyingRole] = Field(default_factory=list)
     stance: Stance = Stance.NEUTRAL
     influence: int | None = None
     notes: str | None = None
     external_id: str | None = None
+
+    @property
+    def reading(self) -> PersonTitle:
+        """Effective seniority, function and suggested roles (graph.titles)."""
+        return describe_person(self.title, self.seniority, self.roles)
+
+    @field_serializer("seniority")
+    def _effective_seniority(self, seniority: Seniority | None) -> Seniority | None:
+        return self.reading.seniority
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="True when `seniority` was inferred from the title (none was given)"
+    )
+    @property
+    def seniority_inferred(self) -> bool:
+        return self.reading.seniority_inferred
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Job function the title implies (null without a title)"
+    )
+    @property
+    def function(self) -> JobFunction | None:
+        return self.reading.function
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="True when `function` was inferred from the title"
+    )
+    @property
+    def function_inferred(self) -> bool:
+        return self.reading.function_inferred
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="Buying roles the title suggests (a CFO: economic_buyer); never asserted "
+        "and never counted in coverage, role gaps or decision-makers"
+    )
+    @property
+    def suggested_roles(self) -> list[BuyingRole]:
+        return list(self.reading.suggested_roles)
 
 
 # --- our team -------------------------------------------------------------------------

@@ -702,6 +702,11 @@ function renderDetails(d) {
   }
   const parts = [el("p", { class: "person-name" }, d.name)];
   if (d.title || d.department) parts.push(el("p", { class: "person-title" }, [d.title, d.department].filter(Boolean).join(" · ")));
+  if (d.kind === "person" && d.seniority) {
+    const level = d.seniority_inferred ? `${d.seniority} (from the title)` : d.seniority;
+    const fn = d.function && d.function !== "other" ? ` · ${d.function}` : "";
+    parts.push(el("p", { class: "person-level" }, `seniority ${level}${fn}`));
+  }
   const chips = el("div", { class: "chips" });
   if (d.kind === "team") chips.append(el("span", { class: "chip" }, "our team"));
   if (d.stance) chips.append(el("span", { class: `chip stance ${d.stance}` }, d.stance));

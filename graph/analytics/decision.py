@@ -7,7 +7,7 @@ import networkx as nx
 from graph.analytics._common import check_graph, graph_meta
 from graph.analytics.influence import hierarchy
 from schemas.analytics import DecisionMaker, DecisionMakers, InfluenceRanking
-from schemas.common import DECISION_ROLES
+from schemas.common import DECISION_ROLES, Seniority
 
 __all__ = ["find_decision_makers", "top_decision_maker"]
 
@@ -16,15 +16,52 @@ def _people(count: int) -> str:
     return "1 person reports" if count == 1 else f"{count} people report"
 
 
+def _titled(graph: nx.MultiDiGraph, person: str, title: str) -> str:
+    node = graph.nodes[person]
+    if node.get("seniority_inferred"):
+        return f"titled {title} (seniority {node.get('seniority')}, inferred from the title)"
+    return f"titled {title}"
+
+
+def _executives(
+    graph: nx.MultiDiGraph, ranking: InfluenceRanking, under: dict[str, int]
+) -> list[DecisionMaker]:
+    """Executives by seniority (given or read from the title), in ranking order."""
+    found: list[DecisionMaker] = []
+    for item in ranking.items:
+        if graph.nodes[item.person_id].get("seniority") != Seniority.EXECUTIVE.value:
+            continue
+        why = _titled(graph, item.person_id, item.title) if item.title else "seniority executive"
+        found.append(
+            DecisionMaker(
+                person_id=item.person_id,
+                name=item.name,
+                title=item.title,
+                roles=item.roles,
+                stance=item.stance,
+                rank=item.rank,
+                power=item.power,
+                top_of_hierarchy=False,
+                reports_under=under.get(item.person_id, 0),
+                decision_roles=[],
+                inferred=True,
+                reasons=[f"{why}; no reporting tree or decision role is recorded"],
+            )
+        )
+    return found
+
+
 def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> DecisionMakers:
     """List who can sign off the purchase, most powerful first.
 
     A person is listed when they are the top of a solid reporting tree (no solid manager,
     at least one solid report) or hold a role in ``schemas.common.DECISION_ROLES``
-    (``decision_maker``, ``economic_buyer``, ``executive_sponsor``). When nobody qualifies
-    the most powerful person is listed with ``inferred=True`` so that an account with no
-    recorded structure still has a default target. The order is the ranking's (power, then
-    name, then id).
+    (``decision_maker``, ``economic_buyer``, ``executive_sponsor``). When nobody qualifies,
+    the executives (given seniority, else the one their title implies: graph.titles) are
+    listed with ``inferred=True``; with no executive either, the most powerful person is,
+    so that an account with no recorded structure still has a default target. Roles the
+    title only suggests never count. A person with a title gets the reason "titled ...".
+    The order is the ranking's (power, then name, then id).
 
     Parameters
     ----------
@@ -43,6 +80,15 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
     ...     print(dm.person_id, dm.reasons)
     ceo ['top of the reporting tree (1 person reports up to them)', 'holds the decision_maker role']
     cfo ['holds the economic_buyer role']
+    >>> from tests.factories import SnapshotBuilder
+    >>> b = SnapshotBuilder().person("ada", title="Chief Financial Officer")
+    >>> g = build_graph(b.person("bo", title="Intern").build())
+    >>> for dm in find_decision_makers(g, rank_influence(g)).items:
+    ...     print(dm.person_id, dm.inferred, *dm.reasons[0].split("; "), sep=chr(10))
+    ada
+    True
+    titled Chief Financial Officer (seniority executive, inferred from the title)
+    no reporting tree or decision role is recorded
     """
     check_graph(graph)
     tree = hierarchy(graph)
@@ -57,6 +103,8 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
         if top:
             reasons.append(f"top of the reporting tree ({_people(under)} up to them)")
         reasons.extend(f"holds the {role.value} role" for role in roles)
+        if item.title:
+            reasons.append(_titled(graph, item.person_id, item.title))
         items.append(
             DecisionMaker(
                 person_id=item.person_id,
@@ -72,6 +120,8 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
                 reasons=reasons,
             )
         )
+    if not items:
+        items = _executives(graph, ranking, tree.under)
     if not items and ranking.items:
         best = ranking.items[0]
         items.append(

@@ -34,6 +34,7 @@ __all__ = [
     "DECLARED_DEFAULT",
     "DEFAULT_STRENGTH",
     "DOTTED_REPORT_WEIGHT",
+    "HEAD_OF_ORGANISATION_BONUS",
     "INFLUENCE_CSV_COLUMNS",
     "MIN_WEIGHT",
     "NO_SENIORITY_FALLBACK",
@@ -75,9 +76,14 @@ SENIORITY_FALLBACK: dict[str, float] = {
     Seniority.DIRECTOR.value: 0.3,
     Seniority.MANAGER.value: 0.2,
     Seniority.INDIVIDUAL.value: 0.1,
+    Seniority.JUNIOR.value: 0.05,
 }
 """Formal score of a person in no reporting tree, by seniority (the top of the largest tree
-scores 1)."""
+scores 1). The seniority is the given one, else the one the title implies (graph.titles)."""
+
+HEAD_OF_ORGANISATION_BONUS = 0.05
+"""Added to an executive's fallback when the title names the head of the whole organisation
+(CEO, president, chair, 总裁): the other executives report to them."""
 
 NO_SENIORITY_FALLBACK = 0.1
 """Formal score of a person in no reporting tree and without a seniority."""
@@ -240,7 +246,8 @@ def formal_authority(graph: nx.MultiDiGraph, tree: Hierarchy | None = None) -> d
 
     A solid manager has a larger reach and a smaller depth than each report, so a manager
     always scores strictly above their reports, and the top of the largest tree scores 1.
-    People in no tree get ``SENIORITY_FALLBACK`` (at most 0.5). The scores are then divided by
+    People in no tree get ``SENIORITY_FALLBACK`` (at most 0.5; 0.55 for the head of the
+    organisation, ``HEAD_OF_ORGANISATION_BONUS``). The scores are then divided by
     their maximum, which only matters when there is no tree at all.
 
     Examples
@@ -264,8 +271,10 @@ def formal_authority(graph: nx.MultiDiGraph, tree: Hierarchy | None = None) -> d
             level = tree_weight / (1 + tree.depth[person])
             raw[person] = FORMAL_SIZE_SHARE * size + (1 - FORMAL_SIZE_SHARE) * level
         else:
-            seniority = graph.nodes[person].get("seniority")
-            raw[person] = SENIORITY_FALLBACK.get(str(seniority), NO_SENIORITY_FALLBACK)
+            node = graph.nodes[person]
+            raw[person] = SENIORITY_FALLBACK.get(str(node.get("seniority")), NO_SENIORITY_FALLBACK)
+            if node.get("heads_organisation"):
+                raw[person] += HEAD_OF_ORGANISATION_BONUS
     return _scaled(raw)
 
 

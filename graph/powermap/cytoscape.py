@@ -67,6 +67,8 @@ def _node(
         title=attrs.get("title"),
         department=attrs.get("department"),
         seniority=attrs.get("seniority"),
+        seniority_inferred=bool(attrs.get("seniority_inferred")),
+        function=attrs.get("function"),
         roles=[] if item is None else item.roles,
         stance=None if item is None else item.stance,
         power=power,

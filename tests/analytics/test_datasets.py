@@ -98,7 +98,10 @@ def test_krackhardt_entry_paths_to_the_ceo() -> None:
     ranking = rank_influence(graph)
     assert top_decision_maker(graph, ranking) == "m7"
     makers = find_decision_makers(graph, ranking).items
-    assert makers[0].reasons == ["top of the reporting tree (20 people report up to them)"]
+    assert makers[0].reasons == [
+        "top of the reporting tree (20 people report up to them)",
+        "titled CEO",
+    ]
 
     result = entry_paths(graph, ranking, k=5, include_cold=False, as_of=AS_OF)
     assert result.target_id == "m7"
@@ -136,9 +139,11 @@ def test_lazega_without_a_tree_still_has_a_default_target() -> None:
     body["relationships"].append({"type": "KNOWS", "source": "am", "target": "a40"})
     graph = build_graph(snapshot_from_request(body))
     ranking = rank_influence(graph)
-    (inferred,) = find_decision_makers(graph, ranking).items
-    assert inferred.inferred
-    assert inferred.person_id == ranking.items[0].person_id
+    makers = find_decision_makers(graph, ranking).items
+    partners = {n for n, d in graph.nodes(data=True) if d.get("seniority") == "executive"}
+    assert {m.person_id for m in makers} == partners
+    assert all(m.inferred for m in makers)
+    assert makers[0].person_id == ranking.items[0].person_id
     result = entry_paths(graph, ranking, k=3, include_cold=False, as_of=AS_OF)
     assert len(result.paths) == 3
     for path in result.paths:

@@ -129,7 +129,7 @@ def test_every_bad_row_is_reported_with_file_row_and_column() -> None:
         "Bad Stance,s@x.example,,grumpy,,\n"
         "Bad Influence,i@x.example,,,9,\n"
         "Half Influence,h@x.example,,,2.5,\n"
-        "Bad Level,l@x.example,,,,intern\n"
+        "Bad Level,l@x.example,,,,emperor\n"
     )
 
     parsed = parse_files(("c.csv", text), organisation="X")
