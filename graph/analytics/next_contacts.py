@@ -262,8 +262,13 @@ def _reasons(
             through = ", ".join(step.to_name for step in path.steps[:-1])
             reasons.append(f"reachable at {percent(path.probability)} through {through}")
     if path is not None and path.bypassed:
-        whom = ", ".join(name_of(graph, c) for c in path.bypassed)
-        reasons.append(f"this way in goes over the head of our contact {whom}: involve them first")
+        names = [name_of(graph, c) for c in path.bypassed]
+        whom = (
+            f"our contact {names[0]}"
+            if len(names) == 1
+            else f"our contacts {', '.join(names[:-1])} and {names[-1]}"
+        )
+        reasons.append(f"this way in goes over the head of {whom}: involve them first")
     return reasons
 
 
