@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import partial
@@ -12,8 +13,10 @@ from fastapi.responses import StreamingResponse
 
 from app.analytics import AnalyticsService
 from app.deps import AnalyticsDep, Viewer
-from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk
+from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
 from schemas.powermap import Highlight, PowerMap
+
+logger = logging.getLogger("stakemap")
 
 router = APIRouter(tags=["power map"])
 
@@ -90,14 +93,31 @@ class ExportFormat(StrEnum):
     JSONL = "jsonl"
 
 
+class ExportAborted(Exception):
+    """An export failed after its 200 was sent: the response is cut off on purpose.
+
+    Not a :class:`~graph.errors.StakemapError`: no handler may answer it, so it reaches
+    the server, which drops the connection without the final zero-length chunk. The
+    client sees an incomplete transfer, never a short body that looks whole."""
+
+
 def export_chunks(analytics: AnalyticsService, tenant: str, fmt: ExportFormat) -> Iterator[bytes]:
     """The export's body, one chunk per organisation (after the CSV header): what the
-    route streams, and what ``bench/export_bench.py`` measures."""
-    if fmt is ExportFormat.CSV:
-        yield csv_header()
-    chunk = csv_chunk if fmt is ExportFormat.CSV else jsonl_chunk
-    for org, ranking in analytics.export_rankings(tenant):
-        yield chunk(org.id, org.name, ranking)
+    route streams, and what ``bench/export_bench.py`` measures.
+
+    A failure part-way (the store busy or damaged, a bug) is logged and raises
+    :class:`ExportAborted`; JSONL first gets a last line ``{"error": {...}}`` naming it."""
+    try:
+        if fmt is ExportFormat.CSV:
+            yield csv_header()
+        chunk = csv_chunk if fmt is ExportFormat.CSV else jsonl_chunk
+        for org, ranking in analytics.export_rankings(tenant):
+            yield chunk(org.id, org.name, ranking)
+    except Exception as exc:
+        logger.error("the influence export failed part-way; cutting it off", exc_info=exc)
+        if fmt is ExportFormat.JSONL:
+            yield jsonl_error(exc)
+        raise ExportAborted("the influence export failed part-way") from exc
 
 
 @router.get(
@@ -124,6 +144,11 @@ def export_influence(
     `power`, the components `formal`, `informal`, `brokerage`, `declared`, the raw
     `informal_raw` (PageRank) and `brokerage_raw` (betweenness), and `reports_under`.
     Default component weights; organisations in id order, people by rank.
+
+    The body is streamed after the 200: if the export fails part-way, the response is cut
+    off (the connection closes before the final chunk, so clients report an incomplete
+    transfer; JSONL first ends with a line `{"error": {"status", "title", "detail"}}`).
+    A body that ended normally is complete.
     """
     media = CSV if format is ExportFormat.CSV else JSONL
     return StreamingResponse(
