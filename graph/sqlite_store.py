@@ -105,6 +105,9 @@ from schemas.snapshot import OrgSnapshot
 
 logger = logging.getLogger("stakemap")
 
+#: Longest pause between two attempts to take a write lock another process holds.
+_LOCK_POLL_SECONDS = 0.02
+
 #: WAL pages between automatic checkpoints (SQLite's default is 1000, i.e. 4 MiB).
 WAL_AUTOCHECKPOINT_PAGES = 16_384
 
@@ -376,20 +379,36 @@ class SqliteStore:
         """A write transaction in this store's writer turn (see :meth:`WriterQueue.turn`)."""
         with self._writers.turn(bounded=bounded, wait=wait) as left:
             conn = self._connection()
-            # what is left of the lock wait, for another process's lock
-            conn.execute(f"PRAGMA busy_timeout = {self._wait_ms(left)}")
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                if error_kind(exc) is ErrorKind.BUSY:
-                    raise self._writers.busy() from exc
-                raise
+            self._begin_immediate(conn, left)
             try:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException:
                 _rollback(conn)
                 raise
+
+    def _begin_immediate(self, conn: sqlite3.Connection, wait: float) -> None:
+        """Take SQLite's write lock, waiting at most ``wait`` seconds for another process
+        to let go of it (polled here rather than by SQLite's busy handler, whose sleeps can
+        overrun the timeout by a second)."""
+        deadline = time.monotonic() + wait
+        pause = 0.001
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    left = deadline - time.monotonic()
+                    if error_kind(exc) is not ErrorKind.BUSY:
+                        raise
+                    if left <= 0:
+                        raise self._writers.busy() from exc
+                    time.sleep(min(pause, left))
+                    pause = min(pause * 2, _LOCK_POLL_SECONDS)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {self._wait_ms(self._writers.lock_timeout)}")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
