@@ -17,7 +17,10 @@ limit). Then:
    ended (status counts, median and worst time to their answer);
 3. **one write**: the lock is taken again and a single write of tenant A is sent alone;
    reported: its time to its answer (a 503 once the configured lock wait,
-   ``STAKEMAP_SQLITE_LOCK_TIMEOUT_SECONDS``, is spent).
+   ``STAKEMAP_SQLITE_LOCK_TIMEOUT_SECONDS``, is spent);
+4. **integrity check**: a file of ``--check-people`` people (about 190 MiB for a million)
+   is opened with ``PRAGMA quick_check`` and with the check deferred: what the check adds
+   to a start (the basis of ``STAKEMAP_SQLITE_QUICK_CHECK_MAX_BYTES``).
 
 Results go to ``bench/results/`` as JSON.
 """
@@ -177,11 +180,65 @@ def run(lock_seconds: float, writes: int) -> dict[str, Any]:
     }
 
 
+def integrity(people: int) -> dict[str, Any]:
+    """How long opening a file of ``people`` people takes with ``PRAGMA quick_check`` and
+    without it (the check deferred), on a warm page cache."""
+    import sqlite3
+
+    from graph.sqlite_store import SCHEMA, SqliteStore
+
+    with tempfile.TemporaryDirectory(prefix="stakemap-check-bench-") as tmp:
+        db = Path(tmp) / "check.db"
+        conn = sqlite3.connect(db, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.executescript(SCHEMA)
+        conn.execute("BEGIN")
+        conn.execute(
+            "INSERT INTO organisations VALUES "
+            "('t', 'o', 'Org', NULL, NULL, NULL, NULL, NULL, NULL, 'now', 'now', 1)"
+        )
+        conn.executemany(
+            "INSERT INTO people VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ("t", "o", f"p{i:08d}", f"Person {i}", "Director of Operations", "Operations",
+                 f"p{i}@example.com", None, "[]", "neutral", 3, "Met at the fair. " * 3, None,
+                 "now", "now", 1)
+                for i in range(people)
+            ),
+        )  # fmt: skip
+        conn.execute("COMMIT")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        size = db.stat().st_size
+        checked: list[float] = []
+        deferred: list[float] = []
+        for _ in range(3):
+            for into, limit in ((checked, size), (deferred, 0)):
+                started = time.perf_counter()
+                store = SqliteStore(db, quick_check_max_bytes=limit, background=lambda _: None)
+                into.append(time.perf_counter() - started)
+                store.close()
+    return {
+        "file_mib": round(size / 2**20, 1),
+        "open_checked_ms": round(median(checked) * 1000, 1),
+        "open_deferred_ms": round(median(deferred) * 1000, 1),
+    }
+
+
 def section(result: dict[str, Any], info: dict[str, Any]) -> str:
     date = datetime.now(UTC).date().isoformat()
     r = result
     statuses = ", ".join(f"{n} x {s}" for s, n in r["write_statuses"].items())
     slow = r["locked_get_p50_ms"] / max(r["idle_get_p50_ms"], 0.01)
+    check_row = ""
+    if "integrity" in r:
+        c = r["integrity"]
+        rate = c["file_mib"] / max(c["open_checked_ms"] - c["open_deferred_ms"], 0.1) * 1000
+        check_row = (
+            f"| opening a {c['file_mib']:g} MiB file with `PRAGMA quick_check` / without "
+            f"(warm page cache) | {ms(c['open_checked_ms'] / 1000)} / "
+            f"{ms(c['open_deferred_ms'] / 1000)} ms ({rate:,.0f} MiB/s checked) |\n"
+        )
     return f"""`python -m bench.lock_bench` ({date}). {machine_line(info)}
 
 Another process holds the SQLite file's write lock for {r["lock_seconds"]:g} s; half a second
@@ -198,16 +255,24 @@ in, tenant A sends {r["writes"]} concurrent `POST …/people` while tenant B kee
 worst {ms(r["write_max_ms"] / 1000)} ms; Retry-After {", ".join(r["write_retry_after"]) or "-"} |
 | one write alone under the lock | {r["single_write_status"]} after \
 {ms(r["single_write_ms"] / 1000)} ms (Retry-After {r["single_write_retry_after"] or "-"}) |
-"""
+{check_row}"""
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lock-seconds", type=float, default=12.0)
     parser.add_argument("--writes", type=int, default=60)
+    parser.add_argument(
+        "--check-people",
+        type=int,
+        default=1_000_000,
+        help="people in the file whose integrity check is timed (0: skip)",
+    )
     parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
     args = parser.parse_args(argv)
     result = run(args.lock_seconds, args.writes)
+    if args.check_people:
+        result["integrity"] = integrity(args.check_people)
     info = machine()
     print(f"results: {save('lock', {'machine': info, 'result': result})}")
     text = section(result, info)
