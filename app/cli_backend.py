@@ -202,7 +202,7 @@ class LocalBackend:
 # --- on a server ------------------------------------------------------------------------------
 
 _IMPORT_PATH = "/v1/organisations/{org_id}/import"
-_NEW_ORG_IMPORT_PATH = "/v1/organisations/import"
+_NEW_ORG_IMPORT_PATH = "/v1/organisations/new/import"
 
 
 class RemoteBackend:
@@ -322,7 +322,7 @@ class RemoteBackend:
 
     def import_batch(self, items: Sequence[OrgImport], *, dry_run: bool) -> list[ImportOutcome]:
         """One request per organisation. A new one is created with its import in one
-        transaction (``POST /v1/organisations/import``), and a dry run asks the server too,
+        transaction (``POST /v1/organisations/new/import``), and a dry run asks the server too,
         so it meets the very limits and rules the real run will."""
         self._require_upsert()
         outcomes: list[ImportOutcome] = []

@@ -379,7 +379,8 @@ class SqliteStore:
         """A write transaction in this store's writer turn (see :meth:`WriterQueue.turn`)."""
         with self._writers.turn(bounded=bounded, wait=wait) as left:
             conn = self._connection()
-            self._begin_immediate(conn, left)
+            if not self._begin_immediate(conn, left):
+                raise self._writers.busy() if wait else StoreBusy("the store's write lock is taken")
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -387,10 +388,10 @@ class SqliteStore:
                 _rollback(conn)
                 raise
 
-    def _begin_immediate(self, conn: sqlite3.Connection, wait: float) -> None:
+    def _begin_immediate(self, conn: sqlite3.Connection, wait: float) -> bool:
         """Take SQLite's write lock, waiting at most ``wait`` seconds for another process
         to let go of it (polled here rather than by SQLite's busy handler, whose sleeps can
-        overrun the timeout by a second)."""
+        overrun the timeout by a second); False if it stayed taken."""
         deadline = time.monotonic() + wait
         pause = 0.001
         conn.execute("PRAGMA busy_timeout = 0")
@@ -398,13 +399,13 @@ class SqliteStore:
             while True:
                 try:
                     conn.execute("BEGIN IMMEDIATE")
-                    return
+                    return True
                 except sqlite3.OperationalError as exc:
                     left = deadline - time.monotonic()
                     if error_kind(exc) is not ErrorKind.BUSY:
                         raise
                     if left <= 0:
-                        raise self._writers.busy() from exc
+                        return False
                     time.sleep(min(pause, left))
                     pause = min(pause * 2, _LOCK_POLL_SECONDS)
         finally:

@@ -64,7 +64,8 @@ def _created_with_import(
 
 
 @router.post(
-    "/import",
+    # "new" is never an organisation's id (they are UUIDs), and this route comes first
+    "/new/import",
     status_code=status.HTTP_201_CREATED,
     response_model=ImportResult,
     responses={

@@ -1,4 +1,4 @@
-"""``POST /v1/organisations/import``: a new organisation and its graph in one transaction,
+"""``POST /v1/organisations/new/import``: a new organisation and its graph in one transaction,
 on both stores (the live server of each)."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def organisations(api: httpx.Client) -> list[dict[str, Any]]:
 
 
 def test_the_organisation_is_created_with_its_graph(api: httpx.Client) -> None:
-    response = api.post("/v1/organisations/import", json=body(industry="Energy"))
+    response = api.post("/v1/organisations/new/import", json=body(industry="Energy"))
 
     assert response.status_code == 201, response.text
     result = response.json()
@@ -46,7 +46,7 @@ def test_a_refused_import_leaves_no_organisation_behind(api: httpx.Client) -> No
     bad = body()
     bad["people"][1]["reports_to"] = "nobody"
 
-    response = api.post("/v1/organisations/import", json=bad)
+    response = api.post("/v1/organisations/new/import", json=bad)
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["people[1].reports_to"]
@@ -54,7 +54,7 @@ def test_a_refused_import_leaves_no_organisation_behind(api: httpx.Client) -> No
 
 
 def test_an_unknown_parent_is_named_in_the_organisation(api: httpx.Client) -> None:
-    response = api.post("/v1/organisations/import", json=body(parent_id="no-such-org"))
+    response = api.post("/v1/organisations/new/import", json=body(parent_id="no-such-org"))
 
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["organisation.parent_id"]
@@ -62,12 +62,12 @@ def test_an_unknown_parent_is_named_in_the_organisation(api: httpx.Client) -> No
 
 
 def test_a_dry_run_stores_nothing_and_meets_the_real_run_s_limits(api: httpx.Client) -> None:
-    dry = api.post("/v1/organisations/import", params={"dry_run": "true"}, json=body())
+    dry = api.post("/v1/organisations/new/import", params={"dry_run": "true"}, json=body())
     too_many = body()
     too_many["people"] = [{"ref": f"p{i}", "name": "P"} for i in range(MAX_IMPORT_ROWS + 1)]
     too_many["relationships"] = []
     refused = [
-        api.post("/v1/organisations/import", params={"dry_run": flag}, json=too_many)
+        api.post("/v1/organisations/new/import", params={"dry_run": flag}, json=too_many)
         for flag in ("true", "false")
     ]
 
@@ -83,8 +83,8 @@ def test_a_dry_run_stores_nothing_and_meets_the_real_run_s_limits(api: httpx.Cli
 def test_a_retry_with_the_same_key_creates_one_organisation(api: httpx.Client) -> None:
     headers = {"Idempotency-Key": "new-org-import-1"}
 
-    first = api.post("/v1/organisations/import", json=body(), headers=headers)
-    again = api.post("/v1/organisations/import", json=body(), headers=headers)
+    first = api.post("/v1/organisations/new/import", json=body(), headers=headers)
+    again = api.post("/v1/organisations/new/import", json=body(), headers=headers)
 
     assert first.status_code == again.status_code == 201
     assert again.headers["idempotent-replayed"] == "true"
