@@ -46,6 +46,8 @@ DEFAULT_LOCK_TIMEOUT_SECONDS = 5.0
 DEFAULT_WRITE_QUEUE = 16
 #: Files up to this size are checked before the store opens; larger ones in the background.
 DEFAULT_QUICK_CHECK_MAX_BYTES = 256 * 2**20
+#: Characters of a damage report that go into the log.
+_CAUSE_CHARS = 2_000
 #: Problems ``PRAGMA quick_check`` reports at most (the first is enough to refuse the file).
 _CHECK_ROWS = 10
 
@@ -235,7 +237,7 @@ class Integrity:
             logger.error(
                 "the SQLite store is damaged; nothing more is served from it (restore the "
                 "file from a backup and restart): %s",
-                cause,
+                cause if len(cause) <= _CAUSE_CHARS else cause[:_CAUSE_CHARS] + " …",
             )
 
     def require_usable(self) -> None:
