@@ -22,4 +22,9 @@ def build_store(settings: Settings) -> GraphStore:
         )
     from graph.sqlite_store import SqliteStore
 
-    return SqliteStore(settings.sqlite_path)
+    return SqliteStore(
+        settings.sqlite_path,
+        lock_timeout=settings.sqlite_lock_timeout_seconds,
+        write_queue=settings.sqlite_write_queue,
+        quick_check_max_bytes=settings.sqlite_quick_check_max_bytes,
+    )

@@ -18,11 +18,9 @@ from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingSto
 from app.bootstrap import build_store
 from app.settings import Settings
 from graph.errors import FieldError, NotFound, StakemapError, ValidationFailed
-from graph.planning import OrgContext, plan_import
 from graph.port import MAX_PAGE_SIZE, GraphStore, ImportOutcome, OrgImport
-from graph.records import TEAM_FIELDS, model_row
 from schemas.analytics import EntryPaths, InfluenceRanking, NextContacts
-from schemas.imports import ImportResult
+from schemas.imports import ImportResult, NewOrganisationImport
 from schemas.resources import OrganisationPublic, PersonPublic, TeamMemberPublic
 
 __all__ = [
@@ -208,6 +206,7 @@ class LocalBackend:
 # --- on a server ------------------------------------------------------------------------------
 
 _IMPORT_PATH = "/v1/organisations/{org_id}/import"
+_NEW_ORG_IMPORT_PATH = "/v1/organisations/new/import"
 
 
 class RemoteBackend:
@@ -249,6 +248,11 @@ class RemoteBackend:
             problem = self._problem(response)
             detail = problem.get("detail") or problem.get("title") or response.reason_phrase
             hint = " (check --key)" if response.status_code in (401, 403) else ""
+            if response.status_code == 413:
+                hint = (
+                    " (each organisation is sent whole in one request: import a large one on "
+                    "the store directly, without --url)"
+                )
             raise CliFailure(f"{self.url} answered {response.status_code}: {detail}{hint}")
         return response
 
@@ -299,74 +303,47 @@ class RemoteBackend:
     def _require_upsert(self) -> None:
         if self._upsert_checked:
             return
-        spec = self._call("GET", "/openapi.json").json()
-        operation = spec.get("paths", {}).get(_IMPORT_PATH, {}).get("post", {})
-        names = {p.get("name") for p in operation.get("parameters", [])}
-        if not {"upsert", "dry_run"} <= names:
-            raise CliFailure(
-                f"{self.url} does not offer upsert imports (POST {_IMPORT_PATH}?upsert=true"
-                "&dry_run=); import on the store directly (without --url)"
-            )
+        paths = self._call("GET", "/openapi.json").json().get("paths", {})
+        for path in (_IMPORT_PATH, _NEW_ORG_IMPORT_PATH):
+            operation = paths.get(path, {}).get("post", {})
+            names = {p.get("name") for p in operation.get("parameters", [])}
+            if not {"upsert", "dry_run"} <= names:
+                raise CliFailure(
+                    f"{self.url} does not offer upsert imports (POST {path}?upsert=true"
+                    "&dry_run=); import on the store directly (without --url)"
+                )
         self._upsert_checked = True
 
-    def _post_import(self, org_id: str, item: OrgImport, *, dry_run: bool) -> ImportResult:
+    def _post_import(self, path: str, body: BaseModel, *, dry_run: bool) -> ImportResult:
         response = self._call(
             "POST",
-            _IMPORT_PATH.format(org_id=org_id),
+            path,
             params={"upsert": "true", "dry_run": str(dry_run).lower()},
-            content=item.request.model_dump_json(exclude_unset=True),
+            content=body.model_dump_json(exclude_unset=True),
             headers={"Content-Type": "application/json"},
         )
         return ImportResult.model_validate_json(response.content)
 
-    def _plan_new(
-        self, item: OrgImport, team: list[dict[str, Any]], orgs: set[str]
-    ) -> ImportResult:
-        """A dry run for an organisation that does not exist yet: validate here, as the
-        server would against an empty organisation."""
-        context = OrgContext.from_rows(
-            "remote", "new", people=[], team=team, relationships=[], org_ids=orgs
-        )
-        plan = plan_import(context, item.request, upsert=True)
-        return ImportResult(
-            org_id="(new)",
-            ids=plan.ids,
-            created=plan.created,
-            unchanged=plan.unchanged,
-            version=1,
-            dry_run=True,
-        )
-
     def import_batch(self, items: Sequence[OrgImport], *, dry_run: bool) -> list[ImportOutcome]:
+        """One request per organisation. A new one is created with its import in one
+        transaction (``POST /v1/organisations/new/import``), and a dry run asks the server too,
+        so it meets the very limits and rules the real run will."""
         self._require_upsert()
-        team: list[dict[str, Any]] | None = None
-        orgs: set[str] = set()
         outcomes: list[ImportOutcome] = []
         for item in items:
             try:
-                if item.create is not None and dry_run:
-                    if team is None:
-                        team = [model_row(m, TEAM_FIELDS) for m in self.team()]
-                        orgs = {o.id for o in self.organisations()}
-                    result = self._plan_new(item, team, orgs)
-                elif item.create is not None:
-                    org = OrganisationPublic.model_validate_json(
-                        self._call(
-                            "POST",
-                            "/v1/organisations",
-                            content=item.create.model_dump_json(exclude_unset=True),
-                            headers={"Content-Type": "application/json"},
-                        ).content
+                if item.create is not None:
+                    body: BaseModel = NewOrganisationImport.model_construct(
+                        organisation=item.create,
+                        people=item.request.people,
+                        team=item.request.team,
+                        relationships=item.request.relationships,
                     )
-                    try:
-                        result = self._post_import(org.id, item, dry_run=False)
-                    except BaseException:
-                        # the organisation was made for this import only: take it back
-                        self._http.delete(f"/v1/organisations/{org.id}", headers={"If-Match": "*"})
-                        raise
+                    result = self._post_import(_NEW_ORG_IMPORT_PATH, body, dry_run=dry_run)
                 else:
                     assert item.org_id is not None
-                    result = self._post_import(item.org_id, item, dry_run=dry_run)
+                    path = _IMPORT_PATH.format(org_id=item.org_id)
+                    result = self._post_import(path, item.request, dry_run=dry_run)
             except ValidationFailed as exc:
                 outcomes.append(ImportOutcome(errors=exc.errors))
                 continue

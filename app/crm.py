@@ -136,6 +136,7 @@ _EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+$")
 _WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
 _ROLE_SEPARATORS = re.compile(r"[;|]")
 _PATH = re.compile(r"^(people|team|relationships)\[(\d+)\](?:\.(\w+))?$")
+_LISTS = ("people", "team", "relationships")
 
 
 def _key(text: str) -> str:
@@ -212,6 +213,11 @@ class OrgDraft:
         if match is None:
             origin = self.people[0] if self.people else None
             file = origin.file if origin else "input"
+            if path in _LISTS:  # the whole list, e.g. too long for one import
+                count = len(getattr(self.request, path))
+                return RowError(
+                    file, "-", None, f"organisation {self.name!r}: {count:,} {path}: {reason}"
+                )
             return RowError(file, "-", path, reason)
         kind, index, name = match.group(1), int(match.group(2)), match.group(3)
         origins: list[_Origin] = getattr(self, kind)

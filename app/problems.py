@@ -95,8 +95,12 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     return text or "body"
 
 
-async def _stakemap_error(_: Request, exc: Exception) -> JSONResponse:
+async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StakemapError)
+    if exc.status >= 500 and exc.status != 503:
+        # an expected failure of ours (a damaged store): logged with its cause chain, which
+        # the answer never carries
+        logger.error("%s on %s %s", exc.title, request.method, request.url.path, exc_info=exc)
     return problem_response(
         exc.status,
         exc.title,

@@ -10,6 +10,11 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.security import DEVELOPMENT_PEPPER
+from graph.sqlite_guard import (
+    DEFAULT_LOCK_TIMEOUT_SECONDS,
+    DEFAULT_QUICK_CHECK_MAX_BYTES,
+    DEFAULT_WRITE_QUEUE,
+)
 
 NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 PLACEHOLDER_SECRETS = {"", "neo4j", "password", "changeme", "changethis", "secret"}
@@ -23,6 +28,26 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     store: Literal["sqlite", "neo4j"] = "sqlite"
     sqlite_path: Path = Path("var/stakemap.db")
+    sqlite_lock_timeout_seconds: float = Field(
+        default=DEFAULT_LOCK_TIMEOUT_SECONDS,
+        gt=0,
+        le=60,
+        description="Longest a write waits for the SQLite write lock (its turn among this "
+        "process's writes, then another process's lock) before it answers 503 with Retry-After",
+    )
+    sqlite_write_queue: int = Field(
+        default=DEFAULT_WRITE_QUEUE,
+        ge=1,
+        le=1000,
+        description="Writes that may wait for the SQLite write lock at once; more answer 503 "
+        "at once, so waiting writes never take the threads reads need",
+    )
+    sqlite_quick_check_max_bytes: int = Field(
+        default=DEFAULT_QUICK_CHECK_MAX_BYTES,
+        ge=0,
+        description="SQLite files up to this size pass PRAGMA quick_check before the service "
+        "starts; larger ones are checked in the background, /readyz answering 503 until then",
+    )
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr = SecretStr("")

@@ -90,6 +90,32 @@ class StoreUnavailable(StakemapError):
         return {"Retry-After": "5"}
 
 
+class StoreBusy(StoreUnavailable):
+    """The store's write lock stayed taken for the whole configured wait (or the queue of
+    writes waiting for it is full): the write was not done; retry after ``Retry-After``."""
+
+    title = "Store busy"
+
+    def __init__(self, detail: str, retry_after: float = 1.0) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}
+
+
+class StoreCorrupt(StakemapError):
+    """The store's file is damaged (an integrity check or a read failed on it): nothing is
+    served from it until an operator restores it. The cause is logged, never answered."""
+
+    status = 500
+    title = "Internal error"
+
+    def __init__(self) -> None:
+        super().__init__("the store cannot serve this request; the error has been logged")
+
+
 class OutcomeUnknown(StoreUnavailable):
     """The connection to the store broke while a write was committing: it may or may not
     have been stored. Retrying with the same ``Idempotency-Key`` is safe (the retry either

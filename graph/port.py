@@ -242,7 +242,8 @@ class GraphStore(Protocol):
         """The key with this hash (revoked ones included), or None."""
 
     def touch_api_key(self, key_id: str) -> None:
-        """Record that the key was just used."""
+        """Record that the key was just used (best effort: a store whose write lock is taken
+        may skip it rather than make the request it authenticates wait)."""
 
     def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]: ...
 

@@ -9,12 +9,15 @@ of the whole database.
 
 from __future__ import annotations
 
+import inspect
 import json
+import logging
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from functools import wraps
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,9 @@ from graph.errors import (
     Conflict,
     FieldError,
     NotFound,
+    StakemapError,
+    StoreBusy,
+    StoreCorrupt,
     StoreUnavailable,
     ValidationFailed,
     check_version,
@@ -61,6 +67,18 @@ from graph.records import (
     team_member_from,
     to_storable,
 )
+from graph.sqlite_guard import (
+    DEFAULT_LOCK_TIMEOUT_SECONDS,
+    DEFAULT_QUICK_CHECK_MAX_BYTES,
+    DEFAULT_WRITE_QUEUE,
+    ErrorKind,
+    Health,
+    Integrity,
+    WriterQueue,
+    WriterQueueStats,
+    error_kind,
+    quick_check,
+)
 from schemas.audit import AuditEntry
 from schemas.common import KeyRole, RelType
 from schemas.imports import (
@@ -84,6 +102,11 @@ from schemas.resources import (
     TeamMemberUpdate,
 )
 from schemas.snapshot import OrgSnapshot
+
+logger = logging.getLogger("stakemap")
+
+#: Longest pause between two attempts to take a write lock another process holds.
+_LOCK_POLL_SECONDS = 0.02
 
 #: WAL pages between automatic checkpoints (SQLite's default is 1000, i.e. 4 MiB).
 WAL_AUTOCHECKPOINT_PAGES = 16_384
@@ -260,65 +283,133 @@ def _person_params(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list
     return params
 
 
-class SqliteStore:
-    """:class:`graph.port.GraphStore` on a SQLite file (one connection per thread)."""
+def _rollback(conn: sqlite3.Connection) -> None:
+    """End the failed transaction, if SQLite has not ended it already."""
+    if conn.in_transaction:
+        with suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
 
-    def __init__(self, path: str | Path) -> None:
+
+class SqliteStore:
+    """:class:`graph.port.GraphStore` on a SQLite file (one connection per thread).
+
+    Writes take turns in one :class:`~graph.sqlite_guard.WriterQueue` per store: at most
+    ``write_queue`` wait, none longer than ``lock_timeout`` seconds in all (its turn here,
+    then SQLite's lock if another process holds it), else :class:`StoreBusy` (503 with
+    ``Retry-After``). The file passes ``PRAGMA quick_check`` before it is served when it is
+    at most ``quick_check_max_bytes`` long; a larger one is checked by ``background`` (a
+    thread by default) while it is served, and :meth:`ping` fails until the check passes.
+    A damaged file (a failed check, or a damaged page met by any call) is served no more:
+    every call raises :class:`StoreCorrupt` (a logged 500) and :meth:`ping` fails.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT_SECONDS,
+        write_queue: int = DEFAULT_WRITE_QUEUE,
+        quick_check_max_bytes: int = DEFAULT_QUICK_CHECK_MAX_BYTES,
+        background: Callable[[Callable[[], None]], None] | None = None,
+    ) -> None:
         self._path = str(path)
+        size = 0
         if self._path != ":memory:":
-            Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(self._path)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            size = file.stat().st_size if file.exists() else 0
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._writers = WriterQueue(lock_timeout, write_queue)
+        self._integrity = Integrity()
+        self._checker: threading.Thread | None = None
+        self._checking: sqlite3.Connection | None = None
+        in_background = size > quick_check_max_bytes
         try:
-            self._connection().executescript(SCHEMA)
+            conn = self._connection()
+            if not in_background:
+                self.integrity_check()
+            if self._integrity.state is not Health.DAMAGED:
+                conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot prepare the SQLite store: {exc}") from exc
+            if error_kind(exc) is not ErrorKind.DAMAGED:
+                raise StoreUnavailable(f"cannot open the SQLite store: {exc}") from exc
+            self._integrity.damaged(str(exc))
+        if in_background and self._integrity.state is Health.CHECKING:
+            # its own connection, which close() can interrupt
+            self._checking = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False
+            )
+            (background or self._start_checker)(self._check_in_background)
 
     # --- connections and transactions ----------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            try:
-                conn = sqlite3.connect(
-                    self._path, timeout=30, isolation_level=None, check_same_thread=False
-                )
-                conn.row_factory = sqlite3.Row
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
-                conn.execute("PRAGMA foreign_keys = ON")
-                # Erased personal data is overwritten on disk, not just unlinked (GDPR Art. 17).
-                conn.execute("PRAGMA secure_delete = ON")
-                conn.execute("PRAGMA busy_timeout = 30000")
-                # Checkpoint (copy the WAL into the file, with fsyncs) every 64 MiB of WAL
-                # rather than every 4 MiB: bulk imports commit large transactions back to
-                # back (docs/PERFORMANCE.md).
-                conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
-            except sqlite3.Error as exc:
-                raise StoreUnavailable(f"cannot open the SQLite store: {exc}") from exc
-            self._local.conn = conn
+            conn = sqlite3.connect(
+                self._path,
+                timeout=self._writers.lock_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
             with self._lock:
                 self._connections.append(conn)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            # Erased personal data is overwritten on disk, not just unlinked (GDPR Art. 17).
+            conn.execute("PRAGMA secure_delete = ON")
+            conn.execute(f"PRAGMA busy_timeout = {self._wait_ms(self._writers.lock_timeout)}")
+            # Checkpoint (copy the WAL into the file, with fsyncs) every 64 MiB of WAL
+            # rather than every 4 MiB: bulk imports commit large transactions back to
+            # back (docs/PERFORMANCE.md).
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+            self._local.conn = conn
         return conn
 
+    @staticmethod
+    def _wait_ms(seconds: float) -> int:
+        return max(0, int(seconds * 1000))
+
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
+    def _write(self, *, bounded: bool = True, wait: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write transaction in this store's writer turn (see :meth:`WriterQueue.turn`)."""
+        with self._writers.turn(bounded=bounded, wait=wait) as left:
+            conn = self._connection()
+            if not self._begin_immediate(conn, left):
+                raise self._writers.busy() if wait else StoreBusy("the store's write lock is taken")
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+
+    def _begin_immediate(self, conn: sqlite3.Connection, wait: float) -> bool:
+        """Take SQLite's write lock, waiting at most ``wait`` seconds for another process
+        to let go of it (polled here rather than by SQLite's busy handler, whose sleeps can
+        overrun the timeout by a second); False if it stayed taken."""
+        deadline = time.monotonic() + wait
+        pause = 0.001
+        conn.execute("PRAGMA busy_timeout = 0")
         try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreUnavailable(f"the SQLite store is busy: {exc}") from exc
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
-            raise StoreUnavailable(f"commit failed: {exc}") from exc
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return True
+                except sqlite3.OperationalError as exc:
+                    left = deadline - time.monotonic()
+                    if error_kind(exc) is not ErrorKind.BUSY:
+                        raise
+                    if left <= 0:
+                        return False
+                    time.sleep(min(pause, left))
+                    pause = min(pause * 2, _LOCK_POLL_SECONDS)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {self._wait_ms(self._writers.lock_timeout)}")
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -326,16 +417,81 @@ class SqliteStore:
         conn.execute("BEGIN")
         try:
             yield conn
-        finally:
-            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        conn.execute("COMMIT")
+
+    def _domain_error(self, exc: sqlite3.Error) -> StakemapError | None:
+        """The domain error a sqlite3 error means, or None (a bug: let it propagate).
+
+        Driver text, SQL and the file's path go to the log, never into the error."""
+        kind = error_kind(exc)
+        if kind is ErrorKind.BUSY:
+            return StoreBusy("the store is busy; retry shortly", self._writers.retry_after)
+        if kind is ErrorKind.DAMAGED:
+            self._integrity.damaged(str(exc))
+            return StoreCorrupt()
+        if kind is ErrorKind.UNUSABLE:
+            logger.error("the SQLite store cannot use its file: %s", exc)
+            return StoreUnavailable("the store cannot read or write its data")
+        return None
+
+    # --- health ----------------------------------------------------------------------------
+
+    def integrity_check(self) -> Health:
+        """Run ``PRAGMA quick_check`` now; the file is then ``ok`` or ``damaged``."""
+        conn = self._checking or self._connection()
+        try:
+            problems = quick_check(conn)
+        except sqlite3.DatabaseError as exc:
+            if error_kind(exc) is not ErrorKind.DAMAGED:
+                raise
+            problems = [str(exc)]
+        if problems:
+            self._integrity.damaged("; ".join(problems))
+        else:
+            self._integrity.passed()
+        return self._integrity.state
+
+    @property
+    def health(self) -> Health:
+        return self._integrity.state
+
+    def writer_queue(self) -> WriterQueueStats:
+        return self._writers.stats()
+
+    def _start_checker(self, work: Callable[[], None]) -> None:
+        self._checker = threading.Thread(target=work, name="sqlite-quick-check", daemon=True)
+        self._checker.start()
+
+    def _check_in_background(self) -> None:
+        try:
+            self.integrity_check()
+        except sqlite3.Error as exc:
+            if getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_INTERRUPT:
+                # readiness stays failed: the file was never found sound
+                logger.error("the SQLite integrity check could not run: %s", exc)
 
     def ping(self) -> None:
+        self._integrity.require_ready()
         try:
             self._connection().execute("SELECT 1 FROM organisations LIMIT 1").fetchall()
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"SQLite store unusable: {exc}") from exc
+            domain = self._domain_error(exc)
+            self._integrity.require_ready()  # a damaged page was met: not ready
+            if domain is None:
+                raise
+            raise domain from exc
 
     def close(self) -> None:
+        checking = self._checking
+        if checking is not None:
+            checking.interrupt()
+            if self._checker is not None:
+                self._checker.join(timeout=10)
+            checking.close()
+            self._checking = None
         with self._lock:
             for conn in self._connections:
                 conn.close()
@@ -1065,11 +1221,16 @@ class SqliteStore:
         return None if row is None else api_key_from(row)
 
     def touch_api_key(self, key_id: str) -> None:
-        with self._write() as conn:
-            conn.execute(
-                "UPDATE api_keys SET last_used_at = ? WHERE id = ?",
-                (to_storable(utcnow()), key_id),
-            )
+        """Best effort: skipped while another write holds the lock (the stamp is advisory,
+        kept to the minute), so authenticating a read never waits for a writer."""
+        try:
+            with self._write(wait=False) as conn:
+                conn.execute(
+                    "UPDATE api_keys SET last_used_at = ? WHERE id = ?",
+                    (to_storable(utcnow()), key_id),
+                )
+        except StoreBusy:
+            self._writers.skipped()
 
     def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]:
         rows = self._connection().execute(
@@ -1092,7 +1253,8 @@ class SqliteStore:
 
     def append_audit(self, entry: AuditEntry) -> None:
         row = entry.model_dump(mode="json")
-        with self._write() as conn:
+        # the entry of a write already committed: it queues even when the queue is full
+        with self._write(bounded=False) as conn:
             conn.execute(_INSERT_AUDIT, tuple(row[c] for c in _AUDIT_COLUMNS))
 
     def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
@@ -1182,3 +1344,29 @@ class SqliteStore:
                 (time.time(), limit),
             ).rowcount
         return int(deleted)
+
+
+def _translating(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` refusing a damaged file and raising domain errors for sqlite3 ones."""
+
+    @wraps(method)
+    def guarded(self: SqliteStore, *args: Any, **kwargs: Any) -> Any:
+        self._integrity.require_usable()
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            domain = self._domain_error(exc)
+            if domain is None:
+                raise
+            raise domain from exc
+
+    return guarded
+
+
+#: Calls that handle the file's health themselves.
+_UNGUARDED = {"ping", "close", "integrity_check", "writer_queue"}
+
+# Every other public call of the store.
+for _name, _method in list(vars(SqliteStore).items()):
+    if inspect.isfunction(_method) and not _name.startswith("_") and _name not in _UNGUARDED:
+        setattr(SqliteStore, _name, _translating(_method))

@@ -7,7 +7,12 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from schemas.common import InputModel
-from schemas.resources import PersonFields, RelationshipFields, TeamMemberCreate
+from schemas.resources import (
+    OrganisationCreate,
+    PersonFields,
+    RelationshipFields,
+    TeamMemberCreate,
+)
 
 Ref = Annotated[
     str,
@@ -44,6 +49,13 @@ class ImportRequest(InputModel):
     relationships: list[RelationshipImport] = Field(
         default_factory=list, max_length=MAX_IMPORT_ROWS
     )
+
+
+class NewOrganisationImport(ImportRequest):
+    """A new organisation and its graph, created in one transaction: all of it or none (a
+    refused import leaves no organisation behind)."""
+
+    organisation: OrganisationCreate
 
 
 class ImportCounts(BaseModel):

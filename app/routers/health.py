@@ -20,8 +20,14 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"description": "Store unusable"}})
+@router.get(
+    "/readyz",
+    response_model=Health,
+    responses={503: {"description": "Store unusable, damaged, or its integrity check running"}},
+)
 def readyz(store: StoreDep) -> Health:
-    """Readiness: 200 only when the store answers a query; 503 otherwise."""
+    """Readiness: 200 only when the store answers a query; 503 otherwise. On SQLite also
+    503 while the file's integrity check (`PRAGMA quick_check`) has not passed, and for
+    good once the file was found damaged."""
     store.ping()
     return Health(status="ready")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import partial
+from itertools import chain, islice
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -12,8 +14,10 @@ from fastapi.responses import StreamingResponse
 
 from app.analytics import AnalyticsService
 from app.deps import AnalyticsDep, Viewer
-from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk
+from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
 from schemas.powermap import Highlight, PowerMap
+
+logger = logging.getLogger("stakemap")
 
 router = APIRouter(tags=["power map"])
 
@@ -90,14 +94,39 @@ class ExportFormat(StrEnum):
     JSONL = "jsonl"
 
 
-def export_chunks(analytics: AnalyticsService, tenant: str, fmt: ExportFormat) -> Iterator[bytes]:
-    """The export's body, one chunk per organisation (after the CSV header): what the
-    route streams, and what ``bench/export_bench.py`` measures."""
+class ExportAborted(Exception):
+    """An export failed after its 200 was sent: the response is cut off on purpose.
+
+    Not a :class:`~graph.errors.StakemapError`: no handler may answer it, so it reaches
+    the server, which drops the connection without the final zero-length chunk. The
+    client sees an incomplete transfer, never a short body that looks whole."""
+
+
+def _body(analytics: AnalyticsService, tenant: str, fmt: ExportFormat) -> Iterator[bytes]:
     if fmt is ExportFormat.CSV:
         yield csv_header()
     chunk = csv_chunk if fmt is ExportFormat.CSV else jsonl_chunk
     for org, ranking in analytics.export_rankings(tenant):
         yield chunk(org.id, org.name, ranking)
+
+
+def _cut_off_on_failure(chunks: Iterator[bytes], fmt: ExportFormat) -> Iterator[bytes]:
+    """``chunks``, or, when producing them fails part-way (the store busy or damaged, a
+    bug), a logged :class:`ExportAborted`; JSONL first gets a last line
+    ``{"error": {...}}`` naming the failure."""
+    try:
+        yield from chunks
+    except Exception as exc:
+        logger.error("the influence export failed part-way; cutting it off", exc_info=exc)
+        if fmt is ExportFormat.JSONL:
+            yield jsonl_error(exc)
+        raise ExportAborted("the influence export failed part-way") from exc
+
+
+def export_chunks(analytics: AnalyticsService, tenant: str, fmt: ExportFormat) -> Iterator[bytes]:
+    """The export's body, one chunk per organisation (after the CSV header): what the
+    route streams, and what ``bench/export_bench.py`` measures."""
+    return _cut_off_on_failure(_body(analytics, tenant, fmt), fmt)
 
 
 @router.get(
@@ -124,10 +153,20 @@ def export_influence(
     `power`, the components `formal`, `informal`, `brokerage`, `declared`, the raw
     `informal_raw` (PageRank) and `brokerage_raw` (betweenness), and `reports_under`.
     Default component weights; organisations in id order, people by rank.
+
+    The body is streamed after the 200 (a store failing before the first organisation
+    answers a problem document instead): if the export fails part-way, the response is cut
+    off (the connection closes before the final chunk, so clients report an incomplete
+    transfer; JSONL first ends with a line `{"error": {"status", "title", "detail"}}`).
+    A body that ended normally is complete.
     """
     media = CSV if format is ExportFormat.CSV else JSONL
+    body = _body(analytics, caller.tenant, format)
+    # the first organisation's chunk before the 200: a store that fails at once answers a
+    # problem document, not a cut-off body
+    first = list(islice(body, 2 if format is ExportFormat.CSV else 1))
     return StreamingResponse(
-        export_chunks(analytics, caller.tenant, format),
+        _cut_off_on_failure(chain(first, body), format),
         media_type=media,
         headers=_attachment(f"influence-export.{format.value}"),
     )

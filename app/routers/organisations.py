@@ -11,8 +11,11 @@ from app.idempotency import created, json_answer
 from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
 from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
+from graph.errors import FieldError, ValidationFailed
+from graph.idempotency import StoredResponse
+from graph.port import ImportOutcome, OrgImport
 from schemas.common import Page
-from schemas.imports import ImportRequest, ImportResult
+from schemas.imports import ImportRequest, ImportResult, NewOrganisationImport
 from schemas.resources import OrganisationCreate, OrganisationPublic, OrganisationUpdate
 
 router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
@@ -31,6 +34,77 @@ def create_organisation(
     return idempotency.run(
         lambda write: store.create_organisation(caller.tenant, body, idempotency=write),
         lambda org: created(org, f"/v1/organisations/{org.id}"),
+    )
+
+
+def _created_with_import(
+    outcomes: list[ImportOutcome], *, status_code: int = 201
+) -> StoredResponse:
+    """The answer of a new organisation's import, or its refusal raised (inside the write
+    transaction when an ``Idempotency-Key`` is kept with it, so nothing is stored)."""
+    [outcome] = outcomes
+    if outcome.result is None:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    f"organisation.{e.field}" if e.field == "parent_id" else e.field, e.reason
+                )
+                for e in outcome.errors
+            ]
+        )
+    result = outcome.result
+    if status_code != 201:
+        return json_answer(status_code, result)
+    return json_answer(
+        201,
+        result,
+        ("Location", f"/v1/organisations/{result.org_id}"),
+        ("ETag", f'"{result.version}"'),
+    )
+
+
+@router.post(
+    # "new" is never an organisation's id (they are UUIDs), and this route comes first
+    "/new/import",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ImportResult,
+    responses={
+        **IDEMPOTENCY_RESPONSES,
+        200: {"model": ImportResult, "description": "`dry_run=true`: what the import would do"},
+    },
+)
+def create_organisation_with_import(
+    body: NewOrganisationImport,
+    store: StoreDep,
+    caller: Editor,
+    idempotency: IdempotencyDep,
+    upsert: Annotated[
+        bool, Query(description="Match stored team members (by email); write only what differs")
+    ] = False,
+    dry_run: Annotated[
+        bool, Query(description="Validate as the real run would and report; store nothing")
+    ] = False,
+) -> Response:
+    """Create an organisation and load its people, team members and ties in **one
+    transaction**: the organisation exists afterwards only if its whole import was stored
+    (no empty organisation is left behind by a refused or interrupted import).
+
+    The body is an import body (as for `POST /v1/organisations/{org_id}/import`) with an
+    `organisation` member holding the new organisation's fields. Answers 201 with the import
+    result (`org_id` is the new organisation's id, also in `Location`; `ETag` its version).
+    `dry_run=true` validates against the same limits and rules and answers 200, storing
+    nothing (the `org_id` it shows is not reserved). With an `Idempotency-Key` the key's
+    record commits in the same transaction, so a retry never creates a second organisation.
+    """
+    item = OrgImport(body, create=body.organisation)
+    if dry_run:  # stores nothing, so the key's answer is kept by a transaction of its own
+        return idempotency.run_then_record(
+            lambda: store.import_many(caller.tenant, [item], upsert=upsert, dry_run=True),
+            lambda outcomes: _created_with_import(outcomes, status_code=200),
+        )
+    return idempotency.run(
+        lambda write: store.import_many(caller.tenant, [item], upsert=upsert, idempotency=write),
+        _created_with_import,
     )
 
 

@@ -17,9 +17,17 @@ from typing import Any
 import orjson
 
 from graph.analytics.influence import INFLUENCE_CSV_COLUMNS, influence_csv_rows
+from graph.errors import StakemapError
 from schemas.analytics import InfluenceRanking
 
-__all__ = ["EXPORT_COLUMNS", "csv_chunk", "csv_header", "jsonl_chunk", "jsonl_records"]
+__all__ = [
+    "EXPORT_COLUMNS",
+    "csv_chunk",
+    "csv_header",
+    "jsonl_chunk",
+    "jsonl_error",
+    "jsonl_records",
+]
 
 EXPORT_COLUMNS: tuple[str, ...] = ("org_id", "org_name", *INFLUENCE_CSV_COLUMNS)
 """Column order of the CSV export; JSONL records carry the same keys."""
@@ -100,3 +108,22 @@ def jsonl_chunk(org_id: str, org_name: str, ranking: InfluenceRanking) -> bytes:
     return b"".join(
         orjson.dumps(record) + b"\n" for record in jsonl_records(org_id, org_name, ranking)
     )
+
+
+def jsonl_error(exc: BaseException) -> bytes:
+    """The last line of a JSONL export that failed part-way: what a problem document of
+    the error would say (a domain error's status, title and detail; anything else is an
+    internal error, with no detail of its own).
+
+    >>> from graph.errors import StoreBusy
+    >>> jsonl_error(StoreBusy("the store is busy; retry shortly"))
+    b'{"error":{"status":503,"title":"Store busy","detail":"the store is busy; retry shortly"}}\\n'
+    >>> jsonl_error(KeyError("x")).decode()
+    '{"error":{"status":500,"title":"Internal error","detail":"an unexpected error occurred"}}\\n'
+    """
+    if isinstance(exc, StakemapError):
+        problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+    else:
+        problem = {"status": 500, "title": "Internal error"}
+        problem["detail"] = "an unexpected error occurred"
+    return orjson.dumps({"error": problem}) + b"\n"

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -19,8 +20,10 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.security import generate_key, hash_key
+from app.settings import Settings
+from graph.sqlite_store import SqliteStore
 from schemas.common import KeyRole
-from schemas.imports import ImportRequest
+from schemas.imports import MAX_IMPORT_ROWS, ImportRequest
 from schemas.resources import OrganisationCreate
 from tests.cli.conftest import EXAMPLES, Stakemap
 from tests.conftest import LiveServer
@@ -153,6 +156,43 @@ def test_import_through_the_http_api(live_server: LiveServer) -> None:
     assert "Imported 31 changes." in first.stdout
     second = CliRunner().invoke(cli, argv)
     assert "Nothing changed" in second.stdout
+
+
+@pytest.fixture
+def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A server of its own on a new SQLite file (for what no store takes part in)."""
+    store = SqliteStore(tmp_path / "server.db")
+    server = LiveServer(store, Settings(store="sqlite", analytics_processes=0))
+    server.start()
+    yield server
+    server.stop()
+    store.close()
+
+
+def test_an_import_over_the_limit_is_refused_alike_dry_and_real(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """A new organisation with more contacts than one import takes (refused by the server's
+    validation, before any store is involved): the dry run reports the very refusal the real
+    run meets, and no organisation is left behind."""
+    tenant, key = remote(sqlite_server)
+    contacts = tmp_path / "big.csv"
+    rows = ["name,organisation", *(f"Person {i},Big" for i in range(MAX_IMPORT_ROWS + 1))]
+    contacts.write_text("\n".join(rows) + "\n", "utf-8")
+    argv = ["import", str(contacts), "--url", sqlite_server.url, "--key", key]
+    env = {"COLUMNS": "200", "NO_COLOR": "1"}
+
+    dry = CliRunner().invoke(cli, [*argv, "--dry-run"], env=env)
+    real = CliRunner().invoke(cli, argv, env=env)
+
+    limit = f"List should have at most {MAX_IMPORT_ROWS} items after validation"
+    assert dry.exit_code == real.exit_code == 1
+    for run in (dry, real):
+        assert limit in run.stderr
+        assert f"organisation 'Big': {MAX_IMPORT_ROWS + 1:,} people" in run.stderr
+        assert "nothing was stored" in run.stderr
+        assert "changed meanwhile" not in run.stderr
+    assert sqlite_server.store.list_organisations(tenant, limit=10) == []
 
 
 # --- the installed executable ------------------------------------------------------------

@@ -103,6 +103,10 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/v1/organisations/{org_id}/import"): lambda ids: {
         "people": [{"ref": "z", "name": "Zed"}]
     },
+    ("POST", "/v1/organisations/new/import"): lambda ids: {
+        "organisation": {"name": "New org"},
+        "people": [{"ref": "z", "name": "Zed"}],
+    },
     ("POST", "/v1/organisations/{org_id}/people"): lambda ids: {"name": "New person"},
     ("PATCH", "/v1/organisations/{org_id}/people/{person_id}"): lambda ids: {"title": "Boss"},
     ("POST", "/v1/team"): lambda ids: {"name": "New member"},
