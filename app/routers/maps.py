@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.analytics import AnalyticsService
+from app.analytics import AnalyticsService, CachedResult
 from app.deps import AnalyticsDep, Viewer
 from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk
 from schemas.powermap import Highlight, PowerMap
@@ -29,8 +29,20 @@ HighlightQuery = Annotated[
 ]
 
 
+LAYOUT_HEADER = "Stakemap-Layout"
+"""``degraded`` when the layout's work budget cut it short (``data.layout`` says how)."""
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def _layout(result: CachedResult) -> dict[str, str]:
+    """``Stakemap-Layout: degraded`` when the map's layout ran out of its work budget."""
+    drawn = result.model
+    if isinstance(drawn, PowerMap) and drawn.data.layout.degraded:
+        return {LAYOUT_HEADER: "degraded"}
+    return {}
 
 
 @router.get("/v1/organisations/{org_id}/power-map", response_model=PowerMap)
@@ -42,12 +54,14 @@ async def power_map_route(
     `bends`). Rows are reporting depth with the top decision-maker on top; our team is the
     bottom band; the order within rows keeps edge crossings low. Node data: name, title,
     roles, stance, power, rank, engaged (by us), kind (`person` or `team`); edge data: type,
-    strength, line (`solid` or `dotted`).
+    strength, line (`solid` or `dotted`). `data.layout` says how the layout was made; when
+    its work budget cut it short, `data.layout.degraded` is true and the response carries
+    `Stakemap-Layout: degraded`.
     """
     result = await analytics.answer(
         partial(analytics.power_map, caller.tenant, org_id, highlight=highlight)
     )
-    return Response(result.body, media_type=JSON)
+    return Response(result.body, media_type=JSON, headers=_layout(result))
 
 
 @router.get(
@@ -60,6 +74,7 @@ async def power_map_svg(
 ) -> Response:
     """The power map as a standalone SVG picture (the same layout as the JSON): colour by
     stance, size by power, line style by tie type, with a title and a legend.
+    `Stakemap-Layout: degraded` when the layout's work budget cut it short.
     """
     result = await analytics.answer(
         partial(analytics.power_map_svg, caller.tenant, org_id, highlight=highlight)
@@ -67,7 +82,10 @@ async def power_map_svg(
     return Response(
         result.body,
         media_type=SVG,
-        headers={"Content-Disposition": f'inline; filename="power-map-{org_id}.svg"'},
+        headers={
+            "Content-Disposition": f'inline; filename="power-map-{org_id}.svg"',
+            **_layout(result),
+        },
     )
 
 
@@ -82,7 +100,11 @@ async def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Respo
     and strength. Every attribute is declared with its type.
     """
     result = await analytics.answer(partial(analytics.graphml, caller.tenant, org_id))
-    return Response(result.body, media_type=GRAPHML, headers=_attachment(f"{org_id}.graphml"))
+    return Response(
+        result.body,
+        media_type=GRAPHML,
+        headers={**_attachment(f"{org_id}.graphml"), **_layout(result)},
+    )
 
 
 class ExportFormat(StrEnum):
