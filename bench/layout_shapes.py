@@ -45,7 +45,9 @@ def _parents(kind: str, n: int, rng: random.Random) -> list[int]:
     raise ValueError(f"unknown shape {kind!r}")
 
 
-def shape(kind: str, n: int, seed: int = 0, *, ties_per_person: float | None = None) -> dict[str, Any]:
+def shape(
+    kind: str, n: int, seed: int = 0, *, ties_per_person: float | None = None
+) -> dict[str, Any]:
     """An import body (BRIEF §4) of ``n`` people in the given tree shape.
 
     >>> body = shape("deep", 100, seed=1)
@@ -53,8 +55,8 @@ def shape(kind: str, n: int, seed: int = 0, *, ties_per_person: float | None = N
     (100, 3, 'p0')
     """
     rng = random.Random(seed)
-    per_person = ties_per_person if ties_per_person is not None else (
-        10.0 if kind == "dense" else 1.5
+    per_person = (
+        ties_per_person if ties_per_person is not None else (10.0 if kind == "dense" else 1.5)
     )
     parent = _parents(kind, n, rng)
     people: list[dict[str, Any]] = []

@@ -10,7 +10,8 @@ The drawing follows Sugiyama, Tagawa & Toda (1981) in four steps:
    the CEO, and a separate reporting tree hangs under the executive its head knows. A
    reporting tree with no tie to anything placed starts at the top decision-maker's row;
    people with no tie at all share one row under the deepest stakeholder row. Nobody but the
-   top decision-maker's own managers (when the decision-maker has any) is ever above them.
+   top decision-maker's own managers (when the decision-maker has any) and their other
+   reports shallower than the decision-maker is ever above them.
    Our team is the band below everyone.
 2. **Order** (:func:`order_rows`): an edge spanning several rows is split by a dummy
    node per row it passes -- the shortest such edges first, while the dummies stay within
@@ -610,8 +611,9 @@ def _pass_units(nodes: int, edges: int, rows: int) -> int:
 def _place_cost(nodes: int, edges: int, rows: int, rounds: int) -> int:
     """Work of ``rounds`` placement rounds (down and up) and the final two-sided pass
     (:func:`layered_layout`'s ``settle``), and of their set-up."""
-    settle = 2 * nodes + 2 * _ROW_UNITS * rows
-    return (rounds + 1) * (settle + 2 * edges) + 3 * nodes + 2 * edges
+    each_round = 4 * nodes + 2 * _ROW_UNITS * rows + 2 * edges  # down and up
+    final = 2 * nodes + _ROW_UNITS * rows + 2 * edges
+    return rounds * each_round + final + 3 * nodes + 2 * edges
 
 
 @dataclass(frozen=True)
@@ -739,7 +741,8 @@ def layered_layout(
     work.spend(size)
     n_nodes, n_edges, n_rows = proper.nodes, proper.edges, len(proper.rows)
     rounds = plan.rounds
-    reserve = _place_cost(n_nodes, n_edges, n_rows, rounds) if rounds >= 0 else 0
+    # what packing and placement will need, kept from the sweeps
+    reserve = n_nodes + (_place_cost(n_nodes, n_edges, n_rows, rounds) if rounds >= 0 else 0)
     if rounds >= 0:
         ordered = order_rows(proper, work, reserve)
     else:
