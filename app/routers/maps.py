@@ -33,6 +33,16 @@ LAYOUT_HEADER = "Stakemap-Layout"
 """``degraded`` when the layout's work budget cut it short (``data.layout`` says how)."""
 
 
+_LAYOUT_DOC = {
+    LAYOUT_HEADER: {
+        "description": "`degraded` when the layout's work budget cut it short "
+        "(`STAKEMAP_LAYOUT_WORK_BUDGET`; the map's `data.layout` says what was cut); absent "
+        "otherwise",
+        "schema": {"type": "string", "enum": ["degraded"]},
+    }
+}
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
@@ -45,7 +55,11 @@ def _layout(result: CachedResult) -> dict[str, str]:
     return {}
 
 
-@router.get("/v1/organisations/{org_id}/power-map", response_model=PowerMap)
+@router.get(
+    "/v1/organisations/{org_id}/power-map",
+    response_model=PowerMap,
+    responses={200: {"headers": _LAYOUT_DOC}},
+)
 async def power_map_route(
     org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
@@ -67,7 +81,13 @@ async def power_map_route(
 @router.get(
     "/v1/organisations/{org_id}/power-map.svg",
     response_class=Response,
-    responses={200: {"content": {SVG: {}}, "description": "A standalone SVG picture"}},
+    responses={
+        200: {
+            "content": {SVG: {}},
+            "description": "A standalone SVG picture",
+            "headers": _LAYOUT_DOC,
+        }
+    },
 )
 async def power_map_svg(
     org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
@@ -92,7 +112,13 @@ async def power_map_svg(
 @router.get(
     "/v1/organisations/{org_id}/graph.graphml",
     response_class=Response,
-    responses={200: {"content": {GRAPHML: {}}, "description": "A GraphML document"}},
+    responses={
+        200: {
+            "content": {GRAPHML: {}},
+            "description": "A GraphML document",
+            "headers": _LAYOUT_DOC,
+        }
+    },
 )
 async def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The organisation's graph as GraphML for Gephi and yEd: every person and team member

@@ -151,8 +151,8 @@ _PAIR_UNITS = 8
 DEFAULT_WORK_BUDGET = 10_000_000
 """Work units one power-map layout may spend (``STAKEMAP_LAYOUT_WORK_BUDGET``): a few
 seconds of one core at the very most (measured in docs/PERFORMANCE.md, *Power map layout*).
-A full layout of 2,000 people with 1.5 ties each needs about a third of it in any tree shape
-(flat, deep, a chain, a star); ten ties each, about three quarters."""
+A full layout of 2,000 people with 1.5 ties each needs at most about half of it in any tree
+shape (flat, deep, a chain, a star); with ten ties each, about three quarters."""
 
 MIN_ROUTED_BENDS = 2_000
 """Long ties are routed through the rows (a bend per row passed), shortest first, while
