@@ -39,6 +39,7 @@ from graph.idempotency import IdempotencyClaim, IdempotentWrite, StoredResponse
 from graph.network import build_graph
 from graph.port import GraphStore, ImportOutcome, OrgImport
 from graph.powermap import power_map, render_svg, to_graphml
+from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from schemas.analytics import EntryPaths, InfluenceRanking, InfluenceWeights
 from schemas.audit import AuditEntry
 from schemas.common import KeyRole
@@ -232,12 +233,14 @@ class AnalyticsService:
         revalidate: bool = False,
         clock: Callable[[], date] = today,
         executor: Executor | None = None,
+        layout_budget: int = DEFAULT_WORK_BUDGET,
     ) -> None:
         self._store = store
         self._cache = cache
         self._revalidate = revalidate
         self._clock = clock
         self._executor = executor  # heavy kernels (graph.analytics.kernels) run there
+        self._layout_budget = layout_budget  # work units per power-map layout
         self._flights = SingleFlight()
 
     # --- plumbing --------------------------------------------------------------------------
@@ -469,6 +472,8 @@ class AnalyticsService:
                 as_of=as_of,
                 path=path,
                 highlight=highlight,
+                budget=self._layout_budget,
+                executor=self._executor,  # the layout of a large organisation runs there
             )
 
         return self._answer(tenant, org_id, "power-map", (highlight, as_of), compute)

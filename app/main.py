@@ -98,7 +98,11 @@ def create_app(
                     ),
                 )
             analytics = AnalyticsService(
-                store, cache, revalidate=active.cache_revalidate, executor=executor
+                store,
+                cache,
+                revalidate=active.cache_revalidate,
+                executor=executor,
+                layout_budget=active.layout_work_budget,
             )
             precomputer = Precomputer(analytics) if active.analytics_precompute else None
             if precomputer is not None:

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.security import DEVELOPMENT_PEPPER
+from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from graph.sqlite_guard import (
     DEFAULT_LOCK_TIMEOUT_SECONDS,
     DEFAULT_QUICK_CHECK_MAX_BYTES,
@@ -89,6 +90,12 @@ class Settings(BaseSettings):
         le=64,
         description="Worker processes for the heavy analytics kernels of large organisations "
         "(0 = compute in the request thread, holding the interpreter lock)",
+    )
+    layout_work_budget: int = Field(
+        default=DEFAULT_WORK_BUDGET,
+        ge=0,
+        description="Work units one power-map layout may spend; past it the layout degrades "
+        "(fewer sweeps, ties drawn straight) and says so (Stakemap-Layout: degraded)",
     )
     max_body_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="Largest request body accepted (413)"

@@ -141,12 +141,43 @@ def import_targets(saved: dict[str, Any]) -> list[Target]:
 
 Saved = dict[str, Any]
 
+
+def layout_targets(saved: dict[str, Any]) -> list[Target]:
+    found = []
+    trees = [
+        r for r in saved.get("in_process", []) if r["people"] >= 2_000 and r["shape"] != "dense"
+    ]
+    if trees:
+        worst = max(max(r["cold_ratio"], r["highlight_ratio"]) for r in trees)
+        found.append(
+            Target(
+                "Cold power map of 2,000 people, any tree shape vs the flat tree",
+                "<= 3x",
+                f"worst {ratio(worst)}",
+                worst <= 3,
+            )
+        )
+    tenant = [r for r in saved.get("tenant", []) if r["layout"] == "worker process"]
+    if tenant:
+        value = tenant[0]["ratio"]
+        found.append(
+            Target(
+                "Another tenant's GET p50 while a 2,000-person map computes vs idle",
+                "<= 2x",
+                ratio(value),
+                value <= 2,
+            )
+        )
+    return found
+
+
 #: bench -> (was this run made with the defaults?, its targets)
 SOURCES: dict[str, tuple[Callable[[Saved], bool], Callable[[Saved], list[Target]]]] = {
     "analytics": (lambda s: bool(s.get("full")), analytics_targets),
     "serving": (lambda s: s.get("quick") is False and s["people"] == 1_000, serving_targets),
     "scale": (lambda s: max(s["sizes"]) >= 1_000_000 and len(s["results"]) == 2, scale_targets),
     "import": (lambda s: all(r["contacts"] >= 100_000 for r in s["results"]), import_targets),
+    "layout": (lambda s: bool(s.get("full")), layout_targets),
 }
 
 

@@ -10,7 +10,9 @@ README, "Power map and web page"):
 * a node is centred on ``position``; its footprint is the box
   ``[x - width/2, x + width/2] x [y - size/2, y - size/2 + height]`` (the symbol of diameter
   ``size`` with the name and title under it), and no two footprints overlap;
-* an edge runs from ``source`` through ``bends`` (in order) to ``target``.
+* an edge runs from ``source`` through ``bends`` (in order) to ``target``; an edge spanning
+  several rows has a bend on every row it passes, unless it is drawn straight (none: the
+  ties spanning the most rows of a large map, see ``data.layout``).
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from schemas.common import BuyingRole, JobFunction, Stance
 
 __all__ = [
     "Highlight",
+    "LayoutMethod",
     "LineStyle",
     "MapEdge",
     "MapEdgeData",
     "MapEdgeType",
     "MapElements",
+    "MapLayoutInfo",
     "MapMeta",
     "MapNode",
     "MapNodeData",
@@ -167,6 +171,36 @@ class MapElements(_Frozen):
     edges: list[MapEdge]
 
 
+class LayoutMethod(StrEnum):
+    """How the positions were found (docs in README, "Power map and web page")."""
+
+    LAYERED = "layered"
+    """Rows, crossing reduction, placement; every tie spanning rows routed around nodes."""
+    LAYERED_STRAIGHT = "layered-straight"
+    """The same, but the ties spanning the most rows are drawn straight (no ``bends``)."""
+    ROWS = "rows"
+    """Rows in reporting-tree order, packed left to right: no crossing reduction or
+    placement (only when the work budget allowed nothing more)."""
+
+
+class MapLayoutInfo(_Frozen):
+    """How the layout was made, and whether the work budget cut it short."""
+
+    method: LayoutMethod
+    degraded: bool = Field(
+        description="The per-request work budget cut something a full layout would have "
+        "done (fewer crossing-reduction sweeps, more ties drawn straight, fewer placement "
+        "rounds); the response also carries `Stakemap-Layout: degraded`"
+    )
+    reason: str | None = Field(
+        default=None, description="Why this method, or what the budget cut, in words"
+    )
+    work: int = Field(ge=0, description="Work units spent")
+    budget: int = Field(ge=0, description="Work units allowed (STAKEMAP_LAYOUT_WORK_BUDGET)")
+    sweeps: int = Field(ge=0, description="Crossing-reduction sweeps run")
+    straight: int = Field(ge=0, description="Ties spanning several rows drawn straight")
+
+
 class MapMeta(_Frozen):
     """The map as a whole (Cytoscape.js core ``data``)."""
 
@@ -182,10 +216,15 @@ class MapMeta(_Frozen):
     layers: int = Field(ge=0, description="Rows, our team's included")
     width: float = Field(ge=0, description="Width of the drawing")
     height: float = Field(ge=0, description="Height of the drawing")
-    crossings: int = Field(ge=0, description="Edge crossings between adjacent rows")
+    crossings: int = Field(
+        ge=0,
+        description="Edge crossings between adjacent rows (of the ties routed through the "
+        "rows; those drawn straight are not counted)",
+    )
     initial_crossings: int = Field(
         ge=0, description="Crossings of the initial (tree) order, before the sweeps"
     )
+    layout: MapLayoutInfo
     highlight: Highlight | None = None
     path: EntryPath | None = Field(default=None, description="The highlighted path")
 

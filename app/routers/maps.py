@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.analytics import AnalyticsService
+from app.analytics import AnalyticsService, CachedResult
 from app.deps import AnalyticsDep, Viewer
 from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
 from schemas.powermap import Highlight, PowerMap
@@ -33,11 +33,37 @@ HighlightQuery = Annotated[
 ]
 
 
+LAYOUT_HEADER = "Stakemap-Layout"
+"""``degraded`` when the layout's work budget cut it short (``data.layout`` says how)."""
+
+
+_LAYOUT_DOC = {
+    LAYOUT_HEADER: {
+        "description": "`degraded` when the layout's work budget cut it short "
+        "(`STAKEMAP_LAYOUT_WORK_BUDGET`; the map's `data.layout` says what was cut); absent "
+        "otherwise",
+        "schema": {"type": "string", "enum": ["degraded"]},
+    }
+}
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-@router.get("/v1/organisations/{org_id}/power-map", response_model=PowerMap)
+def _layout(result: CachedResult) -> dict[str, str]:
+    """``Stakemap-Layout: degraded`` when the map's layout ran out of its work budget."""
+    drawn = result.model
+    if isinstance(drawn, PowerMap) and drawn.data.layout.degraded:
+        return {LAYOUT_HEADER: "degraded"}
+    return {}
+
+
+@router.get(
+    "/v1/organisations/{org_id}/power-map",
+    response_model=PowerMap,
+    responses={200: {"headers": _LAYOUT_DOC}},
+)
 async def power_map_route(
     org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
@@ -46,24 +72,33 @@ async def power_map_route(
     `bends`). Rows are reporting depth with the top decision-maker on top; our team is the
     bottom band; the order within rows keeps edge crossings low. Node data: name, title,
     roles, stance, power, rank, engaged (by us), kind (`person` or `team`); edge data: type,
-    strength, line (`solid` or `dotted`).
+    strength, line (`solid` or `dotted`). `data.layout` says how the layout was made; when
+    its work budget cut it short, `data.layout.degraded` is true and the response carries
+    `Stakemap-Layout: degraded`.
     """
     result = await analytics.answer(
         partial(analytics.power_map, caller.tenant, org_id, highlight=highlight)
     )
-    return Response(result.body, media_type=JSON)
+    return Response(result.body, media_type=JSON, headers=_layout(result))
 
 
 @router.get(
     "/v1/organisations/{org_id}/power-map.svg",
     response_class=Response,
-    responses={200: {"content": {SVG: {}}, "description": "A standalone SVG picture"}},
+    responses={
+        200: {
+            "content": {SVG: {}},
+            "description": "A standalone SVG picture",
+            "headers": _LAYOUT_DOC,
+        }
+    },
 )
 async def power_map_svg(
     org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
     """The power map as a standalone SVG picture (the same layout as the JSON): colour by
     stance, size by power, line style by tie type, with a title and a legend.
+    `Stakemap-Layout: degraded` when the layout's work budget cut it short.
     """
     result = await analytics.answer(
         partial(analytics.power_map_svg, caller.tenant, org_id, highlight=highlight)
@@ -71,14 +106,23 @@ async def power_map_svg(
     return Response(
         result.body,
         media_type=SVG,
-        headers={"Content-Disposition": f'inline; filename="power-map-{org_id}.svg"'},
+        headers={
+            "Content-Disposition": f'inline; filename="power-map-{org_id}.svg"',
+            **_layout(result),
+        },
     )
 
 
 @router.get(
     "/v1/organisations/{org_id}/graph.graphml",
     response_class=Response,
-    responses={200: {"content": {GRAPHML: {}}, "description": "A GraphML document"}},
+    responses={
+        200: {
+            "content": {GRAPHML: {}},
+            "description": "A GraphML document",
+            "headers": _LAYOUT_DOC,
+        }
+    },
 )
 async def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The organisation's graph as GraphML for Gephi and yEd: every person and team member
@@ -86,7 +130,11 @@ async def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Respo
     and strength. Every attribute is declared with its type.
     """
     result = await analytics.answer(partial(analytics.graphml, caller.tenant, org_id))
-    return Response(result.body, media_type=GRAPHML, headers=_attachment(f"{org_id}.graphml"))
+    return Response(
+        result.body,
+        media_type=GRAPHML,
+        headers={**_attachment(f"{org_id}.graphml"), **_layout(result)},
+    )
 
 
 class ExportFormat(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from datetime import date
 
 import networkx as nx
@@ -10,16 +11,24 @@ from graph.analytics._common import check_graph, graph_meta, name_of, persons, t
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import engagement, opponents, team_ties
 from graph.network import TEAM
-from graph.powermap.layout import DEFAULT_GEOMETRY, Geometry, MapLayout, power_map_layout
+from graph.powermap.layout import (
+    DEFAULT_GEOMETRY,
+    DEFAULT_WORK_BUDGET,
+    Geometry,
+    MapLayout,
+    power_map_layout,
+)
 from schemas.analytics import EntryPath, HopVia, InfluenceItem, InfluenceRanking, PathParams
 from schemas.common import RelType
 from schemas.powermap import (
     Highlight,
+    LayoutMethod,
     LineStyle,
     MapEdge,
     MapEdgeData,
     MapEdgeType,
     MapElements,
+    MapLayoutInfo,
     MapMeta,
     MapNode,
     MapNodeData,
@@ -155,6 +164,8 @@ def power_map(
     highlight: Highlight | None = None,
     params: PathParams | None = None,
     geometry: Geometry = DEFAULT_GEOMETRY,
+    budget: int = DEFAULT_WORK_BUDGET,
+    executor: Executor | None = None,
 ) -> PowerMap:
     """Lay out one organisation and describe it as Cytoscape.js elements.
 
@@ -179,6 +190,11 @@ def power_map(
         Engagement threshold and tie decay; defaults in docs/ANALYTICS.md.
     geometry : Geometry
         Sizes of the drawing.
+    budget : int
+        Work units the layout may spend (:mod:`graph.powermap.layout`); past it the layout
+        degrades and ``data.layout`` says so.
+    executor : concurrent.futures.Executor, optional
+        Where to run the layout of a large organisation (a process pool).
 
     Examples
     --------
@@ -196,7 +212,7 @@ def power_map(
     check_graph(graph)
     params = PathParams() if params is None else params
     top = top_decision_maker(graph, ranking)
-    layout = power_map_layout(graph, ranking, top, geometry)
+    layout = power_map_layout(graph, ranking, top, geometry, budget=budget, executor=executor)
     items = {item.person_id: item for item in ranking.items}
     holds = engagement(team_ties(graph, as_of, params), params, opponents(graph))
     engaged = {person: (hold.best, hold.members) for person, hold in holds.items()}
@@ -241,6 +257,7 @@ def power_map(
     ]
     edges += [_cold_edge(u, v, layout) for u, v in cold if u in layout.rows.row]
     org_id, version = graph_meta(graph)
+    report = layout.report
     return PowerMap(
         data=MapMeta(
             org_id=org_id,
@@ -256,6 +273,15 @@ def power_map(
             height=layout.layout.height,
             crossings=layout.layout.crossings,
             initial_crossings=layout.layout.initial_crossings,
+            layout=MapLayoutInfo(
+                method=LayoutMethod(report.method),
+                degraded=report.degraded,
+                reason=report.reason,
+                work=report.work,
+                budget=report.budget,
+                sweeps=report.sweeps,
+                straight=report.straight,
+            ),
             highlight=highlight,
             path=path,
         ),

@@ -10,22 +10,39 @@ The drawing follows Sugiyama, Tagawa & Toda (1981) in four steps:
    the CEO, and a separate reporting tree hangs under the executive its head knows. A
    reporting tree with no tie to anything placed starts at the top decision-maker's row;
    people with no tie at all share one row under the deepest stakeholder row. Nobody but the
-   top decision-maker's own managers (when the decision-maker has any) is ever above them.
+   top decision-maker's own managers (when the decision-maker has any) and their other
+   reports shallower than the decision-maker is ever above them.
    Our team is the band below everyone.
-2. **Order** (:func:`order_rows`): every edge spanning several rows is split by a dummy
-   node per row it passes. Starting from the tree order (depth-first, the more powerful
-   report first), alternating down and up *barycentre sweeps* (each node moves to the mean
-   position of its neighbours in the row just fixed) are each followed by *transposition*
-   (swap neighbours while that removes crossings; Gansner, Koutsofios, North & Vo 1993).
-   The order with the fewest crossings seen is kept, the initial order included, so the
-   result never has more crossings than the tree order.
+2. **Order** (:func:`order_rows`): an edge spanning several rows is split by a dummy
+   node per row it passes -- the shortest such edges first, while the dummies stay within
+   :func:`routing_cap` (linear in nodes + links); longer edges beyond the cap are drawn
+   straight and take no part in ordering. Starting from the tree order (depth-first, the
+   more powerful report first), alternating down and up *barycentre sweeps* (each node
+   moves to the mean position of its neighbours in the row just fixed) are each followed
+   by *transposition* (swap neighbours while that removes crossings; Gansner, Koutsofios,
+   North & Vo 1993). The order with the fewest crossings seen is kept, the initial order
+   included, so the result never has more crossings than the tree order.
 3. **Coordinates** (:func:`place_row`): alternating down and up passes pull every node
    towards the mean x of its neighbours in the adjacent row, subject to the minimum
    separation in its row; each row is solved exactly as a weighted isotonic regression
    (pool-adjacent-violators), so neighbours never come closer than their footprints allow.
-4. **Routing**: a long edge passes through its dummies' positions (``bends``).
+4. **Routing**: a long edge passes through its dummies' positions (``bends``); one drawn
+   straight has no bends.
 
-Everything is deterministic: ties are broken by power rank, then id.
+**Bounded work.** Every step counts its work in *units* (about one visit of a node or an
+edge of the layered graph; :class:`Work`) against a per-request budget
+(``DEFAULT_WORK_BUDGET``, ``STAKEMAP_LAYOUT_WORK_BUDGET``). With the routing cap the layered
+graph has at most ``max(MIN_ROUTED_BENDS, nodes)`` dummy nodes (and as many extra edges),
+so a full run (at most ``_MAX_SWEEPS`` sweeps, ``_TRANSPOSE_PASSES`` transposition passes
+each, ``_PLACE_ROUNDS`` placement rounds) is near-linear in people + ties whatever the
+tree's shape. Past the budget the layout degrades instead of running on, in this order:
+fewer crossing-reduction sweeps (the best order so far is kept), long ties drawn straight
+(no dummies), fewer placement rounds, and at the very end rows packed in tree order
+(``method = rows``); :class:`LayoutReport` says what was done and why. The floor -- rows,
+tree order, packing -- is linear in people + ties and always runs.
+
+Everything is deterministic (work is counted, never timed): ties are broken by power rank,
+then id.
 """
 
 from __future__ import annotations
@@ -33,9 +50,12 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import BrokenExecutor, Executor
 from dataclasses import dataclass, field
+from functools import partial
 
 import networkx as nx
 
@@ -46,10 +66,14 @@ from schemas.common import RelType
 
 __all__ = [
     "DEFAULT_GEOMETRY",
+    "DEFAULT_WORK_BUDGET",
+    "MIN_ROUTED_BENDS",
     "Geometry",
     "LayeredLayout",
+    "LayoutReport",
     "MapLayout",
     "Rows",
+    "Work",
     "assign_rows",
     "count_crossings",
     "layered_layout",
@@ -57,6 +81,7 @@ __all__ = [
     "order_rows",
     "place_row",
     "power_map_layout",
+    "routing_cap",
     "total_crossings",
 ]
 
@@ -117,10 +142,87 @@ _TRANSPOSE_PASSES = 8
 _PATIENCE = 4
 _PLACE_ROUNDS = 8
 _LONELY_WEIGHT = 0.01
+_ROW_UNITS = 8
+"""Work units of visiting a row, beyond its nodes and edges (the fixed cost of a row's
+step: a dictionary, a sort, a placement), so that units track time whatever the shape."""
+_PAIR_UNITS = 8
+"""Work units of comparing two neighbours' many edges, or of a swap, beyond the edges."""
+
+DEFAULT_WORK_BUDGET = 10_000_000
+"""Work units one power-map layout may spend (``STAKEMAP_LAYOUT_WORK_BUDGET``): a few
+seconds of one core at the very most (measured in docs/PERFORMANCE.md, *Power map layout*).
+A full layout of 2,000 people with 1.5 ties each needs at most about half of it in any tree
+shape (flat, deep, a chain, a star); with ten ties each, about three quarters."""
+
+MIN_ROUTED_BENDS = 2_000
+"""Long ties are routed through the rows (a bend per row passed), shortest first, while
+their bends total at most ``max(MIN_ROUTED_BENDS, nodes)`` (:func:`routing_cap`): about one
+bend point per person, so the layered graph stays linear in people + ties."""
+
+OFFLOAD_MIN_NODES = 500
+"""Layouts of this many nodes or more run in the kernel executor when one is given."""
+
+logger = logging.getLogger(__name__)
 
 Link = tuple[str, str]
 Offer = tuple[int, int, str, str]
 """A component's offer: row offset, rank of its head, its head, the anchor it hangs from."""
+
+
+# --- work ----------------------------------------------------------------------------------
+
+
+class Work:
+    """Work units spent against a budget (about one visit of a node or an edge each).
+
+    >>> work = Work(100)
+    >>> work.spend(60); work.affords(40), work.affords(41), work.left
+    (True, False, 40)
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+
+    def spend(self, units: int) -> None:
+        self.used += units
+
+    def affords(self, units: int) -> bool:
+        return self.used + units <= self.budget
+
+    @property
+    def left(self) -> int:
+        return self.budget - self.used
+
+
+@dataclass(frozen=True)
+class LayoutReport:
+    """How a layout was made: what ran, what the budget cut, and the work it took."""
+
+    method: str
+    """``layered`` (every long tie routed through the rows), ``layered-straight`` (the
+    longest ties drawn straight, beyond the routing cap or the budget) or ``rows`` (rows in
+    tree order, packed: the budget allowed no ordering or placement)."""
+    degraded: bool
+    """The work budget cut something a full layout would have done."""
+    reason: str | None
+    """Why the method or the degradation, in words."""
+    work: int
+    budget: int
+    sweeps: int
+    """Crossing-reduction sweeps run."""
+    straight: int
+    """Ties spanning several rows drawn straight (no bends)."""
+
+
+def routing_cap(nodes: int, links: int) -> int:
+    """Most dummies (bend points) of long ties routed through the rows (``links`` is
+    accepted for a future rule; the cap follows the people).
+
+    >>> routing_cap(10, 20), routing_cap(3_000, 5_000)
+    (2000, 3000)
+    """
+    return max(MIN_ROUTED_BENDS, nodes)
 
 
 # --- crossings ------------------------------------------------------------------------------
@@ -168,7 +270,8 @@ def _inversions(values: Sequence[int], size: int) -> int:
 
 @dataclass
 class _Proper:
-    """The proper layered graph: every edge joins adjacent rows (long edges via dummies)."""
+    """The proper layered graph: every edge joins adjacent rows (long edges via dummies;
+    those beyond the routing cap are left out and drawn straight)."""
 
     rows: list[list[str]]
     down: dict[str, list[str]]
@@ -176,6 +279,20 @@ class _Proper:
     weight: dict[tuple[str, str], float]
     dummies: set[str] = field(default_factory=set)
     chains: dict[Link, list[str]] = field(default_factory=dict)
+    straight: list[Link] = field(default_factory=list)
+
+    @property
+    def nodes(self) -> int:
+        return sum(len(row) for row in self.rows)
+
+    @property
+    def edges(self) -> int:
+        return sum(len(v) for v in self.down.values())
+
+    @property
+    def size(self) -> int:
+        """Work units of one pass over the graph: its nodes, edges and rows."""
+        return _pass_units(self.nodes, self.edges, len(self.rows))
 
 
 def total_crossings(rows: Sequence[Sequence[str]], down: Mapping[str, Sequence[str]]) -> int:
@@ -210,14 +327,17 @@ def _barycentre_sweep(
     weight: Mapping[tuple[str, str], float],
     indices: Iterable[int],
     step: int,
+    work: Work,
 ) -> None:
     for i in indices:
         fixed = {node: j for j, node in enumerate(rows[i - step])}
         row = rows[i]
         movable: list[tuple[float, int, str]] = []
         pinned: dict[int, str] = {}
+        visits = _ROW_UNITS + len(row) + len(fixed)
         for j, node in enumerate(row):
             nbrs = [n for n in neighbours.get(node, ()) if n in fixed]
+            visits += len(nbrs)
             if not nbrs:
                 pinned[j] = node
                 continue
@@ -227,69 +347,142 @@ def _barycentre_sweep(
         movable.sort()
         it = iter(movable)
         rows[i] = [pinned[j] if j in pinned else next(it)[2] for j in range(len(row))]
+        work.spend(visits)
 
 
-def _transpose(proper: _Proper) -> None:
-    """Swap neighbours in a row while that removes crossings (a few passes at most)."""
+def _transpose(proper: _Proper, work: Work, limit: int) -> bool:
+    """Swap neighbours in a row while that removes crossings (a few passes at most).
+
+    A pass looks only at the rows that changed in the previous one and their neighbours
+    (elsewhere nothing could have changed). Stops early, with the order valid, once the
+    work spent reaches ``limit``; answers whether it ran to the end."""
     rows = proper.rows
+    up, down = proper.up, proper.down
     pos: dict[str, int] = {node: j for row in rows for j, node in enumerate(row)}
-    sides = (proper.up, proper.down)
+
+    at = pos.__getitem__
 
     def ends(node: str) -> tuple[list[int], list[int]]:
-        return (
-            sorted(pos[n] for n in proper.up.get(node, ())),
-            sorted(pos[n] for n in proper.down.get(node, ())),
-        )
+        return sorted(map(at, up.get(node, ()))), sorted(map(at, down.get(node, ())))
 
     cached = {node: ends(node) for node in pos}
-    for _ in range(_TRANSPOSE_PASSES):
-        improved = False
-        for row in rows:
-            for j in range(len(row) - 1):
-                u, v = row[j], row[j + 1]
-                before = after = 0
-                for a, b in zip(cached[u], cached[v], strict=True):
-                    if a and b:
-                        before += _pair_crossings(a, b)
-                        after += _pair_crossings(b, a)
-                if after < before:
-                    row[j], row[j + 1] = v, u
-                    pos[u], pos[v] = j + 1, j
-                    for side in sides:  # their neighbours now see them in the other order
-                        for n in {*side.get(u, ()), *side.get(v, ())}:
-                            cached[n] = ends(n)
-                    improved = True
-        if not improved:
-            return
+    used = work.used + proper.size
+    todo = set(range(len(rows)))
+    try:
+        for _ in range(_TRANSPOSE_PASSES):
+            changed: set[int] = set()
+            for i in sorted(todo):
+                row = rows[i]
+                used += _ROW_UNITS
+                for j in range(len(row) - 1):
+                    if used > limit:
+                        return False
+                    u, v = row[j], row[j + 1]
+                    before = after = 0
+                    for a, b in zip(cached[u], cached[v], strict=True):
+                        if not (a and b):
+                            continue
+                        if len(a) == 1 and len(b) == 1:
+                            used += 2
+                            if a[0] > b[0]:
+                                before += 1
+                            elif b[0] > a[0]:
+                                after += 1
+                        else:
+                            used += _PAIR_UNITS + len(a) + len(b)
+                            before += _pair_crossings(a, b)
+                            after += _pair_crossings(b, a)
+                    used += 1
+                    if after < before:
+                        row[j], row[j + 1] = v, u
+                        pos[u], pos[v] = j + 1, j
+                        # their neighbours now see them in the other order
+                        used += _swap_seen(cached, up, down, u, j, j + 1)
+                        used += _swap_seen(cached, up, down, v, j + 1, j)
+                        changed.add(i)
+            if not changed:
+                return True
+            todo = {k for i in changed for k in (i - 1, i, i + 1) if 0 <= k < len(rows)}
+        return True
+    finally:
+        work.used = used
 
 
-def order_rows(proper: _Proper) -> tuple[int, int]:
-    """Reorder ``proper.rows`` in place to reduce crossings; answer ``(initial, final)``.
+def _swap_seen(
+    cached: dict[str, tuple[list[int], list[int]]],
+    up: Mapping[str, Sequence[str]],
+    down: Mapping[str, Sequence[str]],
+    node: str,
+    old: int,
+    new: int,
+) -> int:
+    """``node`` moved from ``old`` to ``new`` (one place, swapped with its neighbour): fix
+    the sorted positions its neighbours keep of it. A neighbour of both swapped nodes holds
+    both positions and needs nothing. Answers the work done."""
+    for side, index in ((up, 1), (down, 0)):  # a node above sees it in its ``down`` list
+        for n in side.get(node, ()):
+            seen = cached[n][index]
+            k = bisect.bisect_left(seen, old)
+            if new > old and k + 1 < len(seen) and seen[k + 1] == new:
+                continue
+            if new < old and k > 0 and seen[k - 1] == new:
+                continue
+            seen[k] = new
+    return _PAIR_UNITS + 2 * (len(up.get(node, ())) + len(down.get(node, ())))
+
+
+@dataclass(frozen=True)
+class _Ordered:
+    initial: int
+    final: int
+    sweeps: int
+    cut: bool
+    """The budget stopped the sweeps before they converged."""
+
+
+def order_rows(proper: _Proper, work: Work | None = None, reserve: int = 0) -> _Ordered:
+    """Reorder ``proper.rows`` in place to reduce crossings.
 
     Barycentre sweeps, alternately down and up, each followed by transposition; the best
-    order seen (the initial one included) is kept, so ``final <= initial``.
+    order seen (the initial one included) is kept, so ``final <= initial``. With ``work``,
+    the sweeps stop (``cut``) once they would leave less than ``reserve`` units of its
+    budget.
     """
+    work = Work(2**62) if work is None else work
     rows = proper.rows
+    size = proper.size
     initial = total_crossings(rows, proper.down)
+    work.spend(size)
     best, best_rows = initial, [list(r) for r in rows]
-    stale = 0
+    stale = sweeps = 0
+    cut = False
     for sweep in range(_MAX_SWEEPS):
         if best == 0:
             break
+        if not work.affords(reserve + 3 * size):  # a sweep, a transposition pass, a count
+            cut = True
+            break
+        sweeps += 1
         if sweep % 2 == 0:
-            _barycentre_sweep(rows, proper.up, proper.weight, range(1, len(rows)), 1)
+            _barycentre_sweep(rows, proper.up, proper.weight, range(1, len(rows)), 1, work)
         else:
-            _barycentre_sweep(rows, proper.down, proper.weight, range(len(rows) - 2, -1, -1), -1)
-        _transpose(proper)
+            _barycentre_sweep(
+                rows, proper.down, proper.weight, range(len(rows) - 2, -1, -1), -1, work
+            )
+        finished = _transpose(proper, work, work.budget - reserve - size)
         now = total_crossings(rows, proper.down)
+        work.spend(size)
         if now < best:
             best, best_rows, stale = now, [list(r) for r in rows], 0
         else:
             stale += 1
-            if stale >= _PATIENCE:
-                break
+        if not finished:
+            cut = True
+            break
+        if stale >= _PATIENCE:
+            break
     proper.rows[:] = best_rows
-    return initial, best
+    return _Ordered(initial, best, sweeps, cut)
 
 
 # --- coordinates ----------------------------------------------------------------------------
@@ -339,7 +532,8 @@ class LayeredLayout:
     """A finished layered drawing.
 
     ``rows`` lists the real nodes of each row in order; ``x`` and ``row_y`` place them;
-    ``bends[(a, b)]`` are the points a link passes from ``a`` (upper row) to ``b``.
+    ``bends[(a, b)]`` are the points a link passes from ``a`` (upper row) to ``b`` (a link
+    drawn straight has none); ``report`` says how it was made.
     """
 
     rows: list[list[str]]
@@ -350,17 +544,28 @@ class LayeredLayout:
     initial_crossings: int
     width: float
     height: float
+    report: LayoutReport
 
 
 def _key(u: str, v: str) -> tuple[str, str]:
     return (u, v) if u <= v else (v, u)
 
 
+def _long_links(rows_of: Mapping[str, int], links: Mapping[Link, float]) -> list[Link]:
+    """Links spanning several rows, shortest first (then by key): the routing order."""
+    spans = [(abs(rows_of[a] - rows_of[b]), (a, b)) for a, b in links]
+    return [link for span, link in sorted(spans) if span > 1]
+
+
 def _proper_graph(
-    rows_of: Mapping[str, int], links: Mapping[Link, float], seeds: Mapping[str, float]
+    rows_of: Mapping[str, int],
+    links: Mapping[Link, float],
+    seeds: Mapping[str, float],
+    routed: set[Link] | None = None,
 ) -> _Proper:
-    """Split every link spanning several rows with one dummy a row; seed the dummies
-    between their ends (so the initial order keeps long edges near their ends)."""
+    """Split every link spanning several rows with one dummy a row (only those in
+    ``routed`` when given: the others are left out, to be drawn straight); seed the
+    dummies between their ends (so the initial order keeps long edges near their ends)."""
     n_rows = max(rows_of.values(), default=-1) + 1
     members: list[list[tuple[float, str]]] = [[] for _ in range(n_rows)]
     seed = dict(seeds)
@@ -371,12 +576,16 @@ def _proper_graph(
     weight: dict[tuple[str, str], float] = {}
     chains: dict[Link, list[str]] = {}
     dummies: set[str] = set()
+    straight: list[Link] = []
     for (a, b), w in sorted(links.items()):
         ra, rb = rows_of[a], rows_of[b]
         if ra == rb:
             continue
         hi, lo = (a, b) if ra < rb else (b, a)
         rh, rl = rows_of[hi], rows_of[lo]
+        if rl - rh > 1 and routed is not None and (a, b) not in routed:
+            straight.append((hi, lo))
+            continue
         chain = [hi]
         for r in range(rh + 1, rl):
             dummy = f"\x00{a}\x00{b}\x00{r}"
@@ -392,7 +601,93 @@ def _proper_graph(
             weight[_key(u, v)] = w
         chains[(hi, lo)] = chain
     rows = [[node for _s, node in sorted(row)] for row in members]
-    return _Proper(rows, dict(down), dict(up), weight, dummies, chains)
+    return _Proper(rows, dict(down), dict(up), weight, dummies, chains, straight)
+
+
+def _pass_units(nodes: int, edges: int, rows: int) -> int:
+    return nodes + edges + _ROW_UNITS * rows
+
+
+def _place_cost(nodes: int, edges: int, rows: int, rounds: int) -> int:
+    """Work of ``rounds`` placement rounds (down and up) and the final two-sided pass
+    (:func:`layered_layout`'s ``settle``), and of their set-up."""
+    each_round = 4 * nodes + 2 * _ROW_UNITS * rows + 2 * edges  # down and up
+    final = 2 * nodes + _ROW_UNITS * rows + 2 * edges
+    return rounds * each_round + final + 3 * nodes + 2 * edges
+
+
+@dataclass(frozen=True)
+class _Plan:
+    routed: set[Link]
+    rounds: int
+    """Placement rounds; -1: none at all (rows packed)."""
+    notes: list[str]
+    degraded: bool
+
+
+def _plan(rows_of: Mapping[str, int], links: Mapping[Link, float], work: Work) -> _Plan:
+    """Which long links to route and how many placement rounds the budget allows.
+
+    The floor (building the layered graph without dummies, counting its crossings,
+    packing the rows) costs what it costs; every dummy adds a node and an edge to it."""
+    long = _long_links(rows_of, links)
+    nodes = len(rows_of)
+    n_rows = max(rows_of.values(), default=-1) + 1
+    edges = sum(1 for a, b in links if rows_of[a] != rows_of[b]) - len(long)
+    cap = routing_cap(nodes, len(links))
+    notes: list[str] = []
+    degraded = False
+
+    def prefix(limit: int) -> list[Link]:
+        chosen, total = [], 0
+        for a, b in long:
+            span = abs(rows_of[a] - rows_of[b]) - 1
+            if total + span > limit:
+                break
+            chosen.append((a, b))
+            total += span
+        return chosen
+
+    def floor(dummies: int, rounds: int) -> int:
+        """Work of everything but the sweeps (an upper bound: as if every long tie the
+        cap allows were routed)."""
+        n, e = nodes + dummies, edges + len(routed) + dummies
+        place = _place_cost(n, e, n_rows, rounds) if rounds >= 0 else 0
+        return 3 * _pass_units(n, e, n_rows) + n + place
+
+    routed = prefix(cap)
+    wanted = sum(abs(rows_of[a] - rows_of[b]) - 1 for a, b in routed)
+    if len(routed) < len(long):
+        notes.append(
+            f"{len(long) - len(routed)} of {len(long)} ties spanning several rows drawn "
+            f"straight: routing every one would add more than {cap:,} bend points"
+        )
+    rounds = _PLACE_ROUNDS
+    if work.affords(floor(wanted, rounds)):
+        return _Plan(set(routed), rounds, notes, degraded)
+    # the budget first drops routing (the longest ties first), then placement rounds
+    per_dummy = 6 + _place_cost(1, 1, 0, rounds)
+    spare = work.left - floor(0, rounds)
+    if spare >= 0:
+        fewer = prefix(min(wanted, spare // per_dummy))
+        degraded = True
+        notes.append(
+            f"work budget: {len(routed) - len(fewer)} more long ties drawn straight "
+            f"instead of routed through the rows"
+        )
+        return _Plan(set(fewer), rounds, notes, degraded)
+    while rounds >= 0 and not work.affords(floor(0, rounds)):
+        rounds -= 1
+    degraded = True
+    notes.append(
+        "work budget: every long tie drawn straight"
+        + (
+            f", {rounds} of {_PLACE_ROUNDS} placement rounds"
+            if rounds >= 0
+            else ", no ordering or placement (rows packed in tree order)"
+        )
+    )
+    return _Plan(set(), rounds, notes, degraded)
 
 
 def layered_layout(
@@ -403,8 +698,9 @@ def layered_layout(
     widths: Mapping[str, float] | None = None,
     band_row: int | None = None,
     geometry: Geometry = DEFAULT_GEOMETRY,
+    budget: int = DEFAULT_WORK_BUDGET,
 ) -> LayeredLayout:
-    """Order and place nodes whose rows are given.
+    """Order and place nodes whose rows are given, within a work budget.
 
     Parameters
     ----------
@@ -421,6 +717,8 @@ def layered_layout(
         Rows from this one down are moved ``geometry.band_gap`` further down.
     geometry : Geometry
         Sizes.
+    budget : int
+        Work units to spend at most beyond the linear floor (module docstring).
 
     Examples
     --------
@@ -433,9 +731,24 @@ def layered_layout(
     ([['ceo'], ['a', 'b'], ['y', 'x']], 1, 0)
     >>> layout.x["ceo"] == (layout.x["a"] + layout.x["b"]) / 2
     True
+    >>> layout.report.method, layout.report.degraded
+    ('layered', False)
     """
-    proper = _proper_graph(rows_of, links, seeds)
-    initial, final = order_rows(proper)
+    work = Work(budget)
+    plan = _plan(rows_of, links, work)
+    proper = _proper_graph(rows_of, links, seeds, plan.routed)
+    size = proper.size
+    work.spend(size)
+    n_nodes, n_edges, n_rows = proper.nodes, proper.edges, len(proper.rows)
+    rounds = plan.rounds
+    # what packing and placement will need, kept from the sweeps
+    reserve = n_nodes + (_place_cost(n_nodes, n_edges, n_rows, rounds) if rounds >= 0 else 0)
+    if rounds >= 0:
+        ordered = order_rows(proper, work, reserve)
+    else:
+        crossings = total_crossings(proper.rows, proper.down)
+        work.spend(size)
+        ordered = _Ordered(crossings, crossings, 0, True)
     width_of = dict(widths or {})
 
     def w(node: str) -> float:
@@ -457,35 +770,50 @@ def layered_layout(
         shift = cursor / 2
         for node in row:
             x[node] -= shift
+    work.spend(n_nodes)
 
-    def settle(row: list[str], sides: Sequence[Mapping[str, Sequence[str]]]) -> None:
+    def pulls(side: Mapping[str, Sequence[str]]) -> dict[str, list[tuple[str, float]]]:
+        weight = proper.weight
+        return {u: [(n, weight[_key(u, n)]) for n in nbrs] for u, nbrs in side.items()}
+
+    n_rows = len(proper.rows)
+    if rounds >= 0:
+        above, below = pulls(proper.up), pulls(proper.down)
+        both = {n: above.get(n, []) + below.get(n, []) for n in {*above, *below}}
+        row_gaps = [[gap(a, b) for a, b in itertools.pairwise(row)] for row in proper.rows]
+        heavy = {n: 2.0 if n in proper.dummies else 1.0 for row in proper.rows for n in row}
+        work.spend(3 * n_nodes + 2 * n_edges)
+
+    def settle(i: int, side: Mapping[str, list[tuple[str, float]]]) -> None:
+        row = proper.rows[i]
         desired: list[float] = []
         weights: list[float] = []
+        visits = _ROW_UNITS + 2 * len(row)
         for node in row:
             total = pulled = 0.0
-            for side in sides:
-                for n in side.get(node, ()):
-                    link = proper.weight[_key(node, n)]
-                    total += link
-                    pulled += link * x[n]
+            nbrs = side.get(node, ())
+            for n, link in nbrs:
+                total += link
+                pulled += link * x[n]
+            visits += len(nbrs)
             if total == 0.0:
                 desired.append(x[node])
                 weights.append(_LONELY_WEIGHT)
             else:
                 desired.append(pulled / total)
-                weights.append(total * (2.0 if node in proper.dummies else 1.0))
-        gaps = [gap(a, b) for a, b in itertools.pairwise(row)]
-        for node, value in zip(row, place_row(desired, weights, gaps), strict=True):
+                weights.append(total * heavy[node])
+        for node, value in zip(row, place_row(desired, weights, row_gaps[i]), strict=True):
             x[node] = value
+        work.spend(visits)
 
-    n_rows = len(proper.rows)
-    for _ in range(_PLACE_ROUNDS):
+    for _ in range(max(rounds, 0)):
         for i in range(1, n_rows):
-            settle(proper.rows[i], [proper.up])
+            settle(i, above)
         for i in range(n_rows - 2, -1, -1):
-            settle(proper.rows[i], [proper.down])
-    for i in range(n_rows):
-        settle(proper.rows[i], [proper.up, proper.down])
+            settle(i, below)
+    if rounds >= 0:
+        for i in range(n_rows):
+            settle(i, both)
 
     left = min((x[n] - w(n) / 2 for row in proper.rows for n in row), default=0.0)
     right = max((x[n] + w(n) / 2 for row in proper.rows for n in row), default=0.0)
@@ -507,15 +835,39 @@ def layered_layout(
         if row_y
         else 2 * geometry.margin
     )
+    notes = list(plan.notes)
+    degraded = plan.degraded
+    if ordered.cut and rounds >= 0:
+        degraded = True
+        notes.append(
+            f"work budget: crossing reduction stopped after {ordered.sweeps} of up to "
+            f"{_MAX_SWEEPS} sweeps (the best order so far is kept)"
+        )
+    if rounds < 0:
+        method = "rows"
+    elif proper.straight:
+        method = "layered-straight"
+    else:
+        method = "layered"
+    report = LayoutReport(
+        method=method,
+        degraded=degraded,
+        reason="; ".join(notes) or None,
+        work=work.used,
+        budget=budget,
+        sweeps=ordered.sweeps,
+        straight=len(proper.straight),
+    )
     return LayeredLayout(
         rows=real_rows,
         x={n: v for n, v in x.items() if n not in proper.dummies},
         row_y=row_y,
         bends=bends,
-        crossings=final,
-        initial_crossings=initial,
+        crossings=ordered.final,
+        initial_crossings=ordered.initial,
         width=round(right - left + 2 * geometry.margin, 1),
         height=round(height, 1),
+        report=report,
     )
 
 
@@ -668,6 +1020,15 @@ class MapLayout:
 
     rows: Rows
     layout: LayeredLayout
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        index = {node: j for row in self.layout.rows for j, node in enumerate(row)}
+        object.__setattr__(self, "_index", index)
+
+    @property
+    def report(self) -> LayoutReport:
+        return self.layout.report
 
     def position(self, node: str) -> tuple[float, float]:
         """Centre of a node's symbol."""
@@ -675,10 +1036,11 @@ class MapLayout:
 
     def order(self, node: str) -> int:
         """Index of the node in its row."""
-        return self.layout.rows[self.rows.row[node]].index(node)
+        return self._index[node]
 
     def bends(self, source: str, target: str) -> list[tuple[float, float]]:
-        """Points an edge from ``source`` to ``target`` passes (empty for short edges)."""
+        """Points an edge from ``source`` to ``target`` passes (empty for short edges and
+        for long ones drawn straight)."""
         if (source, target) in self.layout.bends:
             return list(self.layout.bends[(source, target)])
         return list(reversed(self.layout.bends.get((target, source), [])))
@@ -689,8 +1051,16 @@ def power_map_layout(
     ranking: InfluenceRanking,
     top: str | None,
     geometry: Geometry = DEFAULT_GEOMETRY,
+    *,
+    budget: int = DEFAULT_WORK_BUDGET,
+    executor: Executor | None = None,
 ) -> MapLayout:
     """Lay out one organisation: :func:`assign_rows`, then :func:`layered_layout`.
+
+    Rows and links are found here (linear in people + ties); the layered layout of an
+    organisation of ``OFFLOAD_MIN_NODES`` or more nodes runs in ``executor`` when one is
+    given (a process pool, :func:`graph.analytics.kernels.kernel_pool`): it is pure Python
+    and would hold the interpreter lock, slowing the event loop and every other request.
 
     Examples
     --------
@@ -701,8 +1071,26 @@ def power_map_layout(
     >>> layout = power_map_layout(g, rank_influence(g), "ceo")
     >>> layout.layout.rows, layout.position("ceo")[1] < layout.position("cfo")[1]
     ([['ceo'], ['cfo'], ['am']], True)
+    >>> layout.report.method, layout.report.degraded
+    ('layered', False)
     """
     rows = assign_rows(graph, ranking, top)
     links = link_weights(graph, rows.row)
-    layout = layered_layout(rows.row, links, rows.seed, band_row=rows.band_row, geometry=geometry)
+    run = partial(
+        layered_layout,
+        rows.row,
+        links,
+        rows.seed,
+        band_row=rows.band_row,
+        geometry=geometry,
+        budget=budget,
+    )
+    layout: LayeredLayout | None = None
+    if executor is not None and len(rows.row) >= OFFLOAD_MIN_NODES:
+        try:
+            layout = executor.submit(run).result()
+        except BrokenExecutor:  # a worker died (killed, out of memory): answer anyway
+            logger.exception("the kernel executor is broken; laying out in this process")
+    if layout is None:
+        layout = run()
     return MapLayout(rows=rows, layout=layout)

@@ -141,14 +141,23 @@ def check_map(graph: nx.MultiDiGraph, pm: PowerMap) -> None:
     for report, manager in tree.parent.items():
         assert nodes[report].data.layer == nodes[manager].data.layer + 1
         assert nodes[report].position.y > nodes[manager].position.y
-    # the top decision-maker on top: nobody above them but their own managers
+    # the top decision-maker on top: nobody above them but their own managers and, as a
+    # report sits one row under its manager, those managers' other reports shallower than
+    # the top decision-maker (all of them in the top decision-maker's own tree)
     if ranking_top is not None:
-        chain, node = set(), ranking_top
+        chain, node = [], ranking_top
         while node in tree.parent:
             node = tree.parent[node]
-            chain.add(node)
+            chain.append(node)
+        shallower, stack = set(), [(chain[-1], 0)] if chain else []
+        while stack:
+            node, depth = stack.pop()
+            if depth < len(chain):
+                shallower.add(node)
+                stack.extend((kid, depth + 1) for kid in tree.children.get(node, ()))
         top_y = nodes[ranking_top].position.y
-        assert {n for n, m in nodes.items() if m.position.y < top_y} == chain
+        above = {n for n, m in nodes.items() if m.position.y < top_y}
+        assert set(chain) <= above <= shallower
         assert nodes[ranking_top].data.layer == len(chain)
     # our team in its own band, under everybody
     people_y = [n.position.y for n in nodes.values() if n.data.kind is MapNodeKind.PERSON]
@@ -163,7 +172,9 @@ def check_map(graph: nx.MultiDiGraph, pm: PowerMap) -> None:
         row.sort()
         assert [o for o, _x in row] == list(range(len(row)))
         assert [x for _o, x in row] == sorted(x for _o, x in row)
-    # long edges pass every row in between, clear of the nodes there
+    # long edges pass every row in between, clear of the nodes there (or, beyond the
+    # routing cap of a large map, are drawn straight: never at these sizes)
+    assert pm.data.layout.straight == 0
     for edge in pm.elements.edges:
         source, target = nodes[edge.data.source], nodes[edge.data.target]
         span = abs(source.data.layer - target.data.layer)
