@@ -67,9 +67,17 @@ async def get_principal(
     secret_hash = hash_key(credentials.credentials, state.settings.key_pepper.get_secret_value())
     key = state.api_keys.get(secret_hash)
     if key is None:
+        # A key verified lately passes; any other from an address that failed too often is
+        # refused before the store read (STAKEMAP_AUTH_FAILURE_LIMIT per window).
+        address = state.client_address(request.scope)
+        wait = state.auth_failures.wait(address)
+        if wait > 0:
+            raise RateLimited(wait)
         key = await run_in_threadpool(state.store.find_api_key, secret_hash)
         if key is not None:
             state.api_keys.put(secret_hash, key)
+        if key is None or key.revoked_at is not None:
+            state.auth_failures.failed(address)
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("the API key is unknown or revoked")
     wait = state.rate_limits.take(key.id)

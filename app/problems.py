@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.idempotency import to_response
-from graph.errors import StakemapError
+from graph.errors import OutcomeUnknown, StakemapError, StoreUnavailable
 from graph.idempotency import IdempotentReplay
 
 logger = logging.getLogger("stakemap")
@@ -95,12 +95,39 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     return text or "body"
 
 
-async def _stakemap_error(_: Request, exc: Exception) -> JSONResponse:
+#: What a 5xx problem says instead of the error's own text, which may name a host, a port,
+#: driver text or SQL: that is logged server-side with the request id, never sent.
+OUTCOME_UNKNOWN_DETAIL = (
+    "the connection to the store was lost while the write was committing, so it may or may "
+    "not have been stored; retrying with the same Idempotency-Key is safe: the retry answers "
+    "what was stored, or stores it once"
+)
+STORE_UNAVAILABLE_DETAIL = "the store is unavailable; retry after Retry-After seconds"
+INTERNAL_DETAIL = "an unexpected error occurred"
+
+
+def public_detail(exc: StakemapError) -> str:
+    """The ``detail`` a client may see: the error's own below 500, a fixed text from 500 on."""
+    if exc.status < 500:
+        return exc.detail
+    if isinstance(exc, OutcomeUnknown):
+        return OUTCOME_UNKNOWN_DETAIL
+    if isinstance(exc, StoreUnavailable):
+        return STORE_UNAVAILABLE_DETAIL
+    return INTERNAL_DETAIL
+
+
+async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StakemapError)
+    detail = public_detail(exc)
+    if detail != exc.detail:  # the JSON log line carries the request id
+        logger.warning(
+            "%s %s answered %d: %s", request.method, request.url.path, exc.status, exc.detail
+        )
     return problem_response(
         exc.status,
         exc.title,
-        exc.detail,
+        detail,
         [{"field": e.field, "reason": e.reason} for e in exc.errors],
         exc.headers or None,
         exc.extensions,
@@ -143,6 +170,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         401: "Unauthenticated",
         404: "Not found",
         405: "Method not allowed",
+        413: "Payload too large",
     }
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:

@@ -162,7 +162,7 @@ def test_the_served_app_recomputes_after_a_write(server: LiveServer, tenant: str
     assert server.store_calls("snapshot") == before + 1  # recomputed in the background
     answer = api.get(f"/v1/organisations/{org_id}/influence")
     assert server.store_calls("snapshot") == before + 1  # and served warm
-    exposed = httpx.get(f"{server.url}/metrics").text.splitlines()
+    exposed = httpx.get(server.metrics_url).text.splitlines()
     prefix = "stakemap_precomputed_organisations_total "
     assert [float(line.removeprefix(prefix)) for line in exposed if line.startswith(prefix)] == [
         1.0
