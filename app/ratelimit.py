@@ -110,6 +110,7 @@ def client_address(
     ``X-Forwarded-For`` entry that is not itself a trusted proxy (entries left of it could
     be forged by the client).
 
+    >>> from ipaddress import ip_network
     >>> proxies = [ip_network("10.0.0.0/8")]
     >>> client_address("10.0.0.2", ["6.6.6.6, 1.2.3.4, 10.0.0.3"], proxies)
     '1.2.3.4'
