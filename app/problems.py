@@ -140,10 +140,27 @@ async def _replayed(_: Request, exc: Exception) -> Response:
     return to_response(exc.response, replayed=True)
 
 
+#: Longest field path or reason a 422 repeats, and most errors it lists.
+MAX_ECHO = 200
+MAX_ERRORS = 1000
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
 async def _request_validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_path(err["loc"]), "reason": err["msg"]} for err in exc.errors()]
+    # Never the input itself, and field paths (which can hold a body's own keys) cut short:
+    # the answer to a huge value stays small.
+    found = exc.errors()
+    errors = [
+        {"field": _clip(_field_path(err["loc"])), "reason": _clip(err["msg"])}
+        for err in found[:MAX_ERRORS]
+    ]
     summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    if len(found) > MAX_ERRORS:
+        summary += f" (the first {MAX_ERRORS} of {len(found)} errors are listed)"
     return problem_response(422, "Validation failed", summary, errors)
 
 

@@ -119,13 +119,15 @@ if HttpToolsProtocol is not None:
             seconds, self._head_limit = _bounds(self.header_timeout, self.max_header_bytes)
             self._in_head = True  # awaiting (the rest of) a request head
             self._head_bytes = 0
+            self._boundaries = 0  # heads and messages ended in the bytes being parsed
             self._head = _HeadDeadline(self.loop, transport, seconds)
             self._head.arm()
 
         def data_received(self, data: bytes) -> None:
+            self._boundaries = 0
             super().data_received(data)
-            if self._in_head and not self.transport.is_closing():
-                # the head did not end in these bytes: all of them are head
+            if self._in_head and not self._boundaries and not self.transport.is_closing():
+                # within one request head from its start to past these bytes: all are head
                 self._head_bytes += len(data)
                 if self._head_bytes > self._head_limit:
                     self.send_400_response("Request head too large.")
@@ -137,6 +139,7 @@ if HttpToolsProtocol is not None:
         def on_headers_complete(self) -> None:
             size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
             self._in_head, self._head_bytes = False, 0
+            self._boundaries += 1
             self._head.disarm()
             if size > self._head_limit:
                 raise HeadTooLarge  # httptools reports it as a parse error: 400, closed
@@ -144,7 +147,8 @@ if HttpToolsProtocol is not None:
 
         def on_message_complete(self) -> None:
             super().on_message_complete()
-            self._in_head = True
+            self._in_head, self._head_bytes = True, 0
+            self._boundaries += 1
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._head.disarm()
