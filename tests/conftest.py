@@ -118,7 +118,7 @@ class LiveServer:
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
+            time.sleep(0.02)  # poll interval of the condition
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -40,3 +40,24 @@ def unlimited_api(unlimited_server: LiveServer, tenant: str) -> Iterator[httpx.C
         base_url=unlimited_server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60
     ) as client:
         yield client
+
+
+RECIPE = "test_production_recipe.py::test_the_compose_recipe_starts_and_serves"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the production recipe's Neo4j (authentication on) in the background as soon
+    as the session is known to run that test: the other tests run while it starts."""
+    from tests.conftest import NEO4J_URI
+
+    if NEO4J_URI and any(item.nodeid.endswith(RECIPE) for item in session.items):
+        from tests.reliability.recipe import EarlyNeo4j
+
+        EarlyNeo4j.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.reliability.recipe import EarlyNeo4j
+
+    if EarlyNeo4j.started is not None:
+        EarlyNeo4j.started.stop()
