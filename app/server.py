@@ -89,7 +89,7 @@ class BoundedH11Protocol(H11Protocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        seconds, _ = _bounds(self.header_timeout, 1)
+        seconds, _ = _bounds(self.header_timeout, self.max_header_bytes)
         self._head = _HeadDeadline(self.loop, transport, seconds)
         self._head.arm()
 
