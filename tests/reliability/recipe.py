@@ -76,9 +76,9 @@ def launcher_env(port: int, data: Path, auth: str | None = None) -> dict[str, st
 
 
 class EarlyNeo4j:
-    """The recipe's Neo4j, started in the background when the session's tests are known
-    (a fresh instance takes ~20 s to start; the rest of the suite runs meanwhile) and
-    stopped when the test is done or the session ends."""
+    """The recipe's Neo4j, started in the background with the first test of
+    tests/reliability (a fresh instance takes ~20 s to start; the tests before the recipe's
+    run meanwhile) and stopped when the test is done or the session ends."""
 
     started: EarlyNeo4j | None = None
 
