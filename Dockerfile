@@ -18,4 +18,7 @@ ENV STAKEMAP_SQLITE_PATH=/home/stakemap/var/stakemap.db
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/readyz').status != 200)"
-CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers"]
+# stakemap serve, not bare uvicorn: it adds the request-head deadline and size cap, turns
+# uvicorn's access log off (ours has no query strings) and leaves X-Forwarded-For to
+# STAKEMAP_TRUSTED_PROXIES.
+CMD ["stakemap", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -9,7 +9,7 @@ TEST_NEO4J_URI ?= bolt://127.0.0.1:$(NEO4J_BOLT_PORT)
 PYTEST_ARGS ?=
 
 .PHONY: help install run demo serve test test-sqlite lint format typecheck check \
-        neo4j-start neo4j-stop neo4j-status bench clean
+        test-stress neo4j-start neo4j-stop neo4j-status bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,19 @@ test: install ## Run the whole suite on both stores (starts the embedded Neo4j)
 		echo "make test: no java/mvn here, so the Neo4j half is skipped (CI runs it)"; \
 		$(BIN)/pytest $(PYTEST_ARGS); \
 	fi
+
+STRESS_CPUS ?= 2
+
+test-stress: install ## Run the whole suite (as make test) beside a CPU hog: stress-ng --cpu $STRESS_CPUS
+	@command -v stress-ng >/dev/null || { \
+		echo "make test-stress: installing stress-ng (Debian)"; \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		{ $$sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq stress-ng >/dev/null; } || { \
+			echo "make test-stress: could not install stress-ng; apt-get install -y stress-ng"; \
+			exit 1; }; }
+	@stress-ng --cpu $(STRESS_CPUS) --quiet & hog=$$!; \
+		trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; \
+		$(MAKE) --no-print-directory test PYTEST_ARGS="$(PYTEST_ARGS)"
 
 test-sqlite: install ## Run the suite on the embedded store only
 	$(BIN)/pytest $(PYTEST_ARGS)

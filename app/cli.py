@@ -170,6 +170,8 @@ def serve(
     """Serve the HTTP API (the store comes from STAKEMAP_* settings or these options)."""
     import uvicorn
 
+    from app.server import uvicorn_options
+
     for name, value in (
         ("STAKEMAP_STORE", store.value if store else None),
         ("STAKEMAP_SQLITE_PATH", str(sqlite_path) if sqlite_path else None),
@@ -179,7 +181,8 @@ def serve(
             os.environ[name] = value  # read by every worker's lifespan
     if workers > 1:
         os.environ.setdefault("STAKEMAP_CACHE_REVALIDATE", "true")
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level="info")
+    options = uvicorn_options(Settings())
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, log_level="info", **options)
 
 
 def _find_demo(store: GraphStore, tenant: str) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +16,7 @@ from app.settings import Settings
 from app.state import AppState
 from graph.errors import Forbidden, RateLimited, Unauthenticated
 from graph.port import MAX_PAGE_SIZE, GraphStore
-from schemas.common import KeyRole
+from schemas.common import MAX_ID_LENGTH, KeyRole
 from schemas.keys import Principal
 
 # Record last use at most this often, so reads do not each cost a write.
@@ -67,9 +67,17 @@ async def get_principal(
     secret_hash = hash_key(credentials.credentials, state.settings.key_pepper.get_secret_value())
     key = state.api_keys.get(secret_hash)
     if key is None:
+        # A key verified lately passes; any other from an address that failed too often is
+        # refused before the store read (STAKEMAP_AUTH_FAILURE_LIMIT per window).
+        address = state.client_address(request.scope)
+        wait = state.auth_failures.wait(address)
+        if wait > 0:
+            raise RateLimited(wait)
         key = await run_in_threadpool(state.store.find_api_key, secret_hash)
         if key is not None:
             state.api_keys.put(secret_hash, key)
+        if key is None or key.revoked_at is not None:
+            state.auth_failures.failed(address)
     if key is None or key.revoked_at is not None:
         raise Unauthenticated("the API key is unknown or revoked")
     wait = state.rate_limits.take(key.id)
@@ -100,6 +108,8 @@ Admin = Annotated[Principal, _requires(KeyRole.ADMIN)]
 Limit = Annotated[
     int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"Page size (at most {MAX_PAGE_SIZE})")
 ]
+#: An id in the path (the OpenAPI schema says how long it may be; longer is a 422).
+PathId = Annotated[str, Path(max_length=MAX_ID_LENGTH)]
 Cursor = Annotated[
     str | None,
     Query(max_length=100, description="`next_cursor` of the previous page"),

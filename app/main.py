@@ -19,6 +19,7 @@ from app.bootstrap import build_store
 from app.idempotency import purge_periodically
 from app.instrumented import timed
 from app.keycache import ApiKeyCache
+from app.metrics_listener import MetricsListener
 from app.middleware import (
     AuditMiddleware,
     BodySizeLimitMiddleware,
@@ -30,14 +31,13 @@ from app.middleware import (
 )
 from app.precompute import Precomputer
 from app.problems import OutcomeProblem, Problem, document_problems, register_problem_handlers
-from app.ratelimit import TokenBuckets
+from app.ratelimit import FailureThrottle, TokenBuckets
 from app.routers import (
     analytics,
     audit,
     health,
     keys,
     maps,
-    ops,
     organisations,
     people,
     relationships,
@@ -71,12 +71,14 @@ def create_app(
     """Build the application; ``store_factory`` lets tests wire in another store."""
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, AppState]]:
+    async def lifespan(instance: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         active = settings or Settings()
         configure_logging()
         cache = AnalyticsCache(active.analytics_cache_entries)
         metrics = Metrics()
         metrics.watch_cache(cache)
+        listener = MetricsListener(metrics.registry, active.metrics_host, active.metrics_port)
+        instance.state.metrics_listener = listener  # read by tests for the chosen port
         api_keys = ApiKeyCache(active.key_cache_seconds)
         store = CacheInvalidatingStore(
             timed(store_factory(active), metrics.store_latency, metrics.store_errors),
@@ -110,6 +112,11 @@ def create_app(
                 metrics.watch_precompute(precomputer)
                 precomputer.start()
             limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
+            failures = FailureThrottle(
+                active.auth_failure_limit, active.auth_failure_window_seconds
+            )
+            if active.metrics_enabled:
+                await asyncio.to_thread(listener.start)
             purging = asyncio.create_task(purge_periodically(store))
             try:
                 yield {
@@ -120,9 +127,11 @@ def create_app(
                         metrics=metrics,
                         rate_limits=limits,
                         api_keys=api_keys,
+                        auth_failures=failures,
                     )
                 }
             finally:
+                await asyncio.to_thread(listener.stop)
                 if precomputer is not None:
                     precomputer.stop()
                 purging.cancel()
@@ -173,7 +182,6 @@ def create_app(
         maps,
         keys,
         audit,
-        ops,
     ):
         app.include_router(module.router)
     web.install(app)

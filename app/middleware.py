@@ -15,6 +15,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,8 +58,24 @@ class JsonLogFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class DropQueryString(logging.Filter):
+    """Cut the query string out of uvicorn's access-log lines (``stakemap serve`` turns that
+    log off; this covers ``uvicorn app.main:app`` run by hand): a query may carry a person's
+    id or name, and logs are kept longer and read more widely than the data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
 def configure_logging(level: str = "INFO") -> None:
-    """Send the service's logs to stderr as JSON lines (idempotent)."""
+    """Send the service's logs to stderr as JSON lines (idempotent), and keep query
+    strings out of uvicorn's access log."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, DropQueryString) for f in access.filters):
+        access.addFilter(DropQueryString())
     root = logging.getLogger("stakemap")
     if not any(isinstance(h.formatter, JsonLogFormatter) for h in root.handlers):
         handler = logging.StreamHandler()
@@ -273,7 +290,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > max_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -289,8 +306,20 @@ class BodySizeLimitMiddleware:
                 await self._refuse(send, max_bytes)
 
 
-class _BodyTooLarge(Exception):
-    """Raised inside the app when a streamed body passes the limit."""
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised inside the app when a streamed (chunked) body passes the limit.
+
+    An ``HTTPException``, because FastAPI turns any other error raised while it reads the
+    body into a 400; this one it re-raises, and the problem handlers answer 413. The
+    connection is closed: the rest of the body is never read.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(
+            413,
+            f"the request body is larger than {max_bytes} bytes",
+            headers={"Connection": "close"},
+        )
 
 
 class SettingsCORSMiddleware:

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from app.idempotency import to_response
-from graph.errors import StakemapError
+from graph.errors import OutcomeUnknown, StakemapError, StoreUnavailable
 from graph.idempotency import IdempotentReplay
 
 logger = logging.getLogger("stakemap")
@@ -95,16 +95,43 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     return text or "body"
 
 
+#: What a 5xx problem says instead of the error's own text, which may name a host, a port,
+#: driver text or SQL: that is logged server-side with the request id, never sent.
+OUTCOME_UNKNOWN_DETAIL = (
+    "the connection to the store was lost while the write was committing, so it may or may "
+    "not have been stored; retrying with the same Idempotency-Key is safe: the retry answers "
+    "what was stored, or stores it once"
+)
+STORE_UNAVAILABLE_DETAIL = "the store is unavailable; retry after Retry-After seconds"
+INTERNAL_DETAIL = "an unexpected error occurred"
+
+
+def public_detail(exc: StakemapError) -> str:
+    """The ``detail`` a client may see: the error's own below 500, a fixed text from 500 on."""
+    if exc.status < 500:
+        return exc.detail
+    if isinstance(exc, OutcomeUnknown):
+        return OUTCOME_UNKNOWN_DETAIL
+    if isinstance(exc, StoreUnavailable):
+        return STORE_UNAVAILABLE_DETAIL
+    return INTERNAL_DETAIL
+
+
 async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StakemapError)
+    detail = public_detail(exc)
     if exc.status >= 500 and exc.status != 503:
         # an expected failure of ours (a damaged store): logged with its cause chain, which
         # the answer never carries
         logger.error("%s on %s %s", exc.title, request.method, request.url.path, exc_info=exc)
+    elif detail != exc.detail:  # the JSON log line carries the request id
+        logger.warning(
+            "%s %s answered %d: %s", request.method, request.url.path, exc.status, exc.detail
+        )
     return problem_response(
         exc.status,
         exc.title,
-        exc.detail,
+        detail,
         [{"field": e.field, "reason": e.reason} for e in exc.errors],
         exc.headers or None,
         exc.extensions,
@@ -117,10 +144,27 @@ async def _replayed(_: Request, exc: Exception) -> Response:
     return to_response(exc.response, replayed=True)
 
 
+#: Longest field path or reason a 422 repeats, and most errors it lists.
+MAX_ECHO = 200
+MAX_ERRORS = 1000
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
 async def _request_validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field_path(err["loc"]), "reason": err["msg"]} for err in exc.errors()]
+    # Never the input itself, and field paths (which can hold a body's own keys) cut short:
+    # the answer to a huge value stays small.
+    found = exc.errors()
+    errors = [
+        {"field": _clip(_field_path(err["loc"])), "reason": _clip(err["msg"])}
+        for err in found[:MAX_ERRORS]
+    ]
     summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    if len(found) > MAX_ERRORS:
+        summary += f" (the first {MAX_ERRORS} of {len(found)} errors are listed)"
     return problem_response(422, "Validation failed", summary, errors)
 
 
@@ -147,6 +191,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         401: "Unauthenticated",
         404: "Not found",
         405: "Method not allowed",
+        413: "Payload too large",
     }
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal, Self
 from urllib.parse import urlsplit
@@ -108,7 +109,50 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Origins allowed to call the API from a browser (none by default)",
     )
-    metrics_enabled: bool = Field(default=True, description="Serve Prometheus /metrics")
+    metrics_enabled: bool = Field(
+        default=True, description="Serve Prometheus /metrics on its own listener"
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        max_length=255,
+        description="Interface of the /metrics listener (loopback: only this host scrapes it)",
+    )
+    metrics_port: int = Field(
+        default=9464,
+        ge=0,
+        le=65535,
+        description="Port of the /metrics listener, never the API's (0 = any free port)",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks of reverse proxies whose X-Forwarded-For is "
+        "believed (none by default: the peer address is the client)",
+    )
+    auth_failure_limit: int = Field(
+        default=20,
+        ge=1,
+        description="Failed authentications one client address may make per window before "
+        "its unverified keys get 429",
+    )
+    auth_failure_window_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="The window of STAKEMAP_AUTH_FAILURE_LIMIT"
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="Longest a client may take to send a request's line and headers (from "
+        "the connection's start or the request's first byte) before it is closed",
+    )
+    keep_alive_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="Longest an idle keep-alive connection stays open"
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        le=1024 * 1024,
+        description="Largest request line plus headers accepted (400, closed)",
+    )
     analytics_precompute: bool = Field(
         default=True,
         description="After a write to an organisation someone is viewing (it has cached "
@@ -135,6 +179,13 @@ class Settings(BaseSettings):
         if scheme not in NEO4J_SCHEMES:
             raise ValueError(f"scheme {scheme!r} is not one of {', '.join(NEO4J_SCHEMES)}")
         return uri
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad entry
+        return proxies
 
     @field_validator("bootstrap_admin_key")
     @classmethod

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Any
 
 from app.analytics import AnalyticsService
 from app.keycache import ApiKeyCache
 from app.middleware import Metrics
-from app.ratelimit import TokenBuckets
+from app.ratelimit import FailureThrottle, TokenBuckets, client_address
 from app.settings import Settings
 from graph.port import GraphStore
 
@@ -20,3 +22,19 @@ class AppState:
     metrics: Metrics
     rate_limits: TokenBuckets
     api_keys: ApiKeyCache
+    auth_failures: FailureThrottle
+    _proxies: list[IPv4Network | IPv6Network] = field(init=False)
+
+    def __post_init__(self) -> None:
+        networks = [ip_network(proxy, strict=False) for proxy in self.settings.trusted_proxies]
+        object.__setattr__(self, "_proxies", networks)
+
+    def client_address(self, scope: Any) -> str:
+        """The caller's address (``X-Forwarded-For`` believed from trusted proxies only)."""
+        peer = scope.get("client")
+        forwarded = [
+            value.decode("latin-1")
+            for name, value in scope.get("headers", [])
+            if name == b"x-forwarded-for"
+        ]
+        return client_address(peer[0] if peer else None, forwarded, self._proxies)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 
 class Stance(StrEnum):
@@ -112,6 +112,13 @@ class KeyRole(StrEnum):
         return self.rank >= required.rank
 
 
+#: Longest id accepted anywhere (path, query or body); ours are 36-character UUIDs.
+MAX_ID_LENGTH = 100
+#: An id in a request body (e.g. ``parent_id``).
+Id = Annotated[str, StringConstraints(max_length=MAX_ID_LENGTH)]
+#: RFC 5321's limit on a forward path.
+MAX_EMAIL_LENGTH = 254
+Email = Annotated[EmailStr, Field(max_length=MAX_EMAIL_LENGTH)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=10_000)]

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated, Self
 
 from pydantic import (
-    EmailStr,
     Field,
     StringConstraints,
     computed_field,
@@ -20,6 +19,8 @@ from graph.titles import PersonTitle, describe_person
 from schemas.common import (
     AffiliationRole,
     BuyingRole,
+    Email,
+    Id,
     InputModel,
     JobFunction,
     LongText,
@@ -54,7 +55,7 @@ class OrganisationFields(InputModel):
     current_revenue: Money | None = None
     potential_revenue: Money | None = None
     external_id: ShortText | None = None
-    parent_id: str | None = Field(default=None, description="Parent organisation id")
+    parent_id: Id | None = Field(default=None, description="Parent organisation id")
 
 
 class OrganisationCreate(OrganisationFields):
@@ -88,7 +89,7 @@ class OrganisationPublic(StoredModel):
 class PersonFields(InputModel):
     title: ShortText | None = None
     department: ShortText | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     seniority: Seniority | None = None
     roles: list[BuyingRole] = Field(default_factory=list, max_length=len(BuyingRole))
     stance: Stance = Stance.NEUTRAL
@@ -112,7 +113,7 @@ class PersonUpdate(InputModel):
     name: Name | SkipJsonSchema[None] = None
     title: ShortText | None = None
     department: ShortText | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     seniority: Seniority | None = None
     roles: RoleList | SkipJsonSchema[None] = Field(
         default=None, description="All the person's roles; `[]` clears them"
@@ -205,14 +206,14 @@ class TeamMemberCreate(InputModel):
     name: Name
     title: ShortText | None = None
     seniority: Seniority | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
 
 
 class TeamMemberUpdate(InputModel):
     name: Name | SkipJsonSchema[None] = None
     title: ShortText | None = None
     seniority: Seniority | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
 
     @model_validator(mode="after")
     def _name_stays_set(self) -> Self:

@@ -22,6 +22,7 @@ import uvicorn
 
 from app.main import create_app
 from app.security import generate_key, hash_key
+from app.server import bounded_protocol, uvicorn_options
 from app.settings import Settings
 from graph.port import GraphStore
 from schemas.common import KeyRole
@@ -91,9 +92,19 @@ class LiveServer:
 
     def __init__(self, store: GraphStore, settings: Settings) -> None:
         self.store = store
-        app = create_app(settings, store_factory=lambda _: store)
+        # /metrics on a port of its own, chosen by the system (several servers run at once);
+        # every test connects from 127.0.0.1, so failed-authentication throttling is off
+        # unless the test's settings name a limit (tests/security/test_edges.py does)
+        update: dict[str, Any] = {"metrics_port": 0}
+        if "auth_failure_limit" not in settings.model_fields_set:
+            update["auth_failure_limit"] = 1_000_000_000
+        settings = settings.model_copy(update=update)
+        self.app = create_app(settings, store_factory=lambda _: store)
         self.port = _free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning")
+        options = {**uvicorn_options(settings), "http": bounded_protocol(settings)}
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", **options
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -107,16 +118,23 @@ class LiveServer:
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("the test server did not start")
-            time.sleep(0.02)
+            time.sleep(0.02)  # poll interval of the condition
 
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=30)
 
+    @property
+    def metrics_url(self) -> str:
+        """``/metrics`` on the server's metrics listener (not its API port)."""
+        port = self.app.state.metrics_listener.port
+        assert port is not None, "the metrics listener is not running"
+        return f"http://127.0.0.1:{port}/metrics"
+
     def store_calls(self, operation: str) -> float:
         """How many calls of this store operation the server has made (from /metrics)."""
         prefix = f'stakemap_store_call_seconds_count{{operation="{operation}"}} '
-        lines = httpx.get(f"{self.url}/metrics").text.splitlines()
+        lines = httpx.get(self.metrics_url).text.splitlines()
         return sum(float(line.removeprefix(prefix)) for line in lines if line.startswith(prefix))
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import ValidationError
 
-from app.deps import AnalyticsDep, Viewer
+from app.deps import AnalyticsDep, PathId, Viewer
 from graph.errors import FieldError, ValidationFailed
 from schemas.analytics import (
     Coverage,
@@ -72,7 +72,7 @@ class TableFormat(StrEnum):
     responses={200: {"content": {CSV: {}}, "description": "The ranking (JSON or CSV)"}},
 )
 async def influence(
-    org_id: str,
+    org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
     weights: WeightsDep,
@@ -96,7 +96,7 @@ async def influence(
 
 
 @router.get("/decision-makers", response_model=DecisionMakers)
-async def decision_makers(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
+async def decision_makers(org_id: PathId, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The top of the reporting hierarchy and the holders of decision roles, ranked by
     power, each with the reasons they are listed.
     """
@@ -106,7 +106,7 @@ async def decision_makers(org_id: str, caller: Viewer, analytics: AnalyticsDep) 
 
 @router.get("/entry-paths", response_model=EntryPaths)
 async def entry_paths_route(
-    org_id: str,
+    org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
     target_id: Annotated[
@@ -140,7 +140,7 @@ async def entry_paths_route(
 
 @router.get("/next-contacts", response_model=NextContacts)
 async def next_contacts_route(
-    org_id: str,
+    org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
     target_id: Annotated[
@@ -174,7 +174,7 @@ async def next_contacts_route(
 
 @router.get("/coverage", response_model=Coverage)
 async def coverage_route(
-    org_id: str,
+    org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
     target_id: Annotated[

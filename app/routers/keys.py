@@ -6,7 +6,7 @@ import json
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import Admin, IdempotencyDep, SettingsDep, StoreDep
+from app.deps import Admin, IdempotencyDep, PathId, SettingsDep, StoreDep
 from app.idempotency import json_answer
 from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON
 from app.security import generate_key, hash_key
@@ -68,7 +68,7 @@ def list_keys(store: StoreDep, caller: Admin) -> list[ApiKeyPublic]:
 
 @router.post("/{key_id}/revoke", response_model=ApiKeyPublic, responses=IDEMPOTENCY_RESPONSES)
 def revoke_key(
-    key_id: str, store: StoreDep, caller: Admin, idempotency: IdempotencyDep
+    key_id: PathId, store: StoreDep, caller: Admin, idempotency: IdempotencyDep
 ) -> Response:
     """Revoke a key: it stops working at once."""
     return idempotency.run_then_record(

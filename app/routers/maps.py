@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
 from app.analytics import AnalyticsService, CachedResult
-from app.deps import AnalyticsDep, Viewer
+from app.deps import AnalyticsDep, PathId, Viewer
 from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
 from schemas.powermap import Highlight, PowerMap
 
@@ -65,7 +65,7 @@ def _layout(result: CachedResult) -> dict[str, str]:
     responses={200: {"headers": _LAYOUT_DOC}},
 )
 async def power_map_route(
-    org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
+    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
     """The power map as Cytoscape.js elements with the layout already computed: render
     `elements` with the preset layout (every node has a `position`, long edges their
@@ -94,7 +94,7 @@ async def power_map_route(
     },
 )
 async def power_map_svg(
-    org_id: str, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
+    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
 ) -> Response:
     """The power map as a standalone SVG picture (the same layout as the JSON): colour by
     stance, size by power, line style by tie type, with a title and a legend.
@@ -124,7 +124,7 @@ async def power_map_svg(
         }
     },
 )
-async def graphml(org_id: str, caller: Viewer, analytics: AnalyticsDep) -> Response:
+async def graphml(org_id: PathId, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The organisation's graph as GraphML for Gephi and yEd: every person and team member
     with their power, components, stance, roles and map position; every tie with its type
     and strength. Every attribute is declared with its type.

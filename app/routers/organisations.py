@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.deps import Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.deps import Cursor, Editor, IdempotencyDep, Limit, PathId, StoreDep, Viewer
 from app.idempotency import created, json_answer
 from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
@@ -118,7 +118,7 @@ def list_organisations(
 
 @router.get("/{org_id}", response_model=OrganisationPublic)
 def get_organisation(
-    org_id: str, store: StoreDep, caller: Viewer, response: Response
+    org_id: PathId, store: StoreDep, caller: Viewer, response: Response
 ) -> OrganisationPublic:
     """Read one organisation; ``version`` (and the `ETag`) changes on every write to its
     graph."""
@@ -129,7 +129,7 @@ def get_organisation(
 
 @router.patch("/{org_id}", response_model=OrganisationPublic, responses=PRECONDITION_RESPONSES)
 def update_organisation(
-    org_id: str,
+    org_id: PathId,
     body: OrganisationUpdate,
     store: StoreDep,
     caller: Editor,
@@ -150,7 +150,7 @@ def update_organisation(
     "/{org_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
 )
 def delete_organisation(
-    org_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+    org_id: PathId, store: StoreDep, caller: Editor, if_match: IfMatch = None
 ) -> None:
     """Delete an organisation with all its people and ties (`If-Match` required)."""
     expected = expected_version(
@@ -161,7 +161,7 @@ def delete_organisation(
 
 @router.post("/{org_id}/import", response_model=ImportResult, responses=IDEMPOTENCY_RESPONSES)
 def import_graph(
-    org_id: str,
+    org_id: PathId,
     body: ImportRequest,
     store: StoreDep,
     caller: Editor,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import AnalyticsDep, Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.deps import AnalyticsDep, Cursor, Editor, IdempotencyDep, Limit, PathId, StoreDep, Viewer
 from app.idempotency import created
 from app.paging import page_of
 from app.personal_data import PersonalDataExport, erase_person, export_person
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/organisations/{org_id}/people", tags=["people"])
     responses=IDEMPOTENCY_RESPONSES,
 )
 def create_person(
-    org_id: str, body: PersonCreate, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
+    org_id: PathId, body: PersonCreate, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
 ) -> Response:
     """Add a stakeholder to the organisation. Their `ETag` is their version."""
     return idempotency.run(
@@ -35,7 +35,7 @@ def create_person(
 
 @router.get("", response_model=Page[PersonPublic])
 def list_people(
-    org_id: str, store: StoreDep, caller: Viewer, limit: Limit = 50, cursor: Cursor = None
+    org_id: PathId, store: StoreDep, caller: Viewer, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[PersonPublic]:
     """List the organisation's stakeholders, ordered by id, one page at a time."""
     return page_of(store.list_people(caller.tenant, org_id, limit=limit, after=cursor), limit)
@@ -43,7 +43,7 @@ def list_people(
 
 @router.get("/{person_id}", response_model=PersonPublic)
 def get_person(
-    org_id: str, person_id: str, store: StoreDep, caller: Viewer, response: Response
+    org_id: PathId, person_id: PathId, store: StoreDep, caller: Viewer, response: Response
 ) -> PersonPublic:
     """Read one stakeholder (the `ETag` is their version)."""
     person = store.get_person(caller.tenant, org_id, person_id)
@@ -53,8 +53,8 @@ def get_person(
 
 @router.patch("/{person_id}", response_model=PersonPublic, responses=PRECONDITION_RESPONSES)
 def update_person(
-    org_id: str,
-    person_id: str,
+    org_id: PathId,
+    person_id: PathId,
     body: PersonUpdate,
     store: StoreDep,
     caller: Editor,
@@ -75,7 +75,7 @@ def update_person(
     "/{person_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
 )
 def delete_person(
-    org_id: str, person_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+    org_id: PathId, person_id: PathId, store: StoreDep, caller: Editor, if_match: IfMatch = None
 ) -> None:
     """Delete a stakeholder and every tie that touches them (`If-Match` required)."""
     expected = expected_version(
@@ -86,7 +86,7 @@ def delete_person(
 
 @router.get("/{person_id}/export", response_model=PersonalDataExport)
 def export_personal_data(
-    org_id: str, person_id: str, store: StoreDep, analytics: AnalyticsDep, caller: Viewer
+    org_id: PathId, person_id: PathId, store: StoreDep, analytics: AnalyticsDep, caller: Viewer
 ) -> PersonalDataExport:
     """Everything we hold on this person — their record, every tie that touches them and
     what our analytics derive — in one machine-readable document (GDPR Art. 15 and 20)."""
@@ -97,7 +97,7 @@ def export_personal_data(
     "/{person_id}/erase", status_code=status.HTTP_204_NO_CONTENT, responses=IDEMPOTENCY_RESPONSES
 )
 def erase_personal_data(
-    org_id: str, person_id: str, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
+    org_id: PathId, person_id: PathId, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
 ) -> Response:
     """Erase this person and every tie that touches them (GDPR Art. 17). The audit log
     records that an erasure happened, with ids only."""

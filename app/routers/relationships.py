@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.deps import Cursor, Editor, IdempotencyDep, Limit, PathId, StoreDep, Viewer
 from app.idempotency import created
 from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1/organisations/{org_id}/relationships", tags=["rel
     responses=IDEMPOTENCY_RESPONSES,
 )
 def create_relationship(
-    org_id: str,
+    org_id: PathId,
     body: RelationshipCreate,
     store: StoreDep,
     caller: Editor,
@@ -39,7 +39,7 @@ def create_relationship(
 
 @router.get("", response_model=Page[RelationshipPublic])
 def list_relationships(
-    org_id: str, store: StoreDep, caller: Viewer, limit: Limit = 50, cursor: Cursor = None
+    org_id: PathId, store: StoreDep, caller: Viewer, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[RelationshipPublic]:
     """List the ties stored under the organisation, ordered by id."""
     return page_of(
@@ -49,7 +49,7 @@ def list_relationships(
 
 @router.get("/{rel_id}", response_model=RelationshipPublic)
 def get_relationship(
-    org_id: str, rel_id: str, store: StoreDep, caller: Viewer, response: Response
+    org_id: PathId, rel_id: PathId, store: StoreDep, caller: Viewer, response: Response
 ) -> RelationshipPublic:
     """Read one tie (the `ETag` is its version)."""
     rel = store.get_relationship(caller.tenant, org_id, rel_id)
@@ -61,7 +61,7 @@ def get_relationship(
     "/{rel_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
 )
 def delete_relationship(
-    org_id: str, rel_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+    org_id: PathId, rel_id: PathId, store: StoreDep, caller: Editor, if_match: IfMatch = None
 ) -> None:
     """Delete one tie (`If-Match` required)."""
     expected = expected_version(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import Cursor, Editor, IdempotencyDep, Limit, StoreDep, Viewer
+from app.deps import Cursor, Editor, IdempotencyDep, Limit, PathId, StoreDep, Viewer
 from app.idempotency import created
 from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
@@ -41,7 +41,7 @@ def list_team_members(
 
 @router.get("/{member_id}", response_model=TeamMemberPublic)
 def get_team_member(
-    member_id: str, store: StoreDep, caller: Viewer, response: Response
+    member_id: PathId, store: StoreDep, caller: Viewer, response: Response
 ) -> TeamMemberPublic:
     """Read one team member (the `ETag` is their version)."""
     member = store.get_team_member(caller.tenant, member_id)
@@ -51,7 +51,7 @@ def get_team_member(
 
 @router.patch("/{member_id}", response_model=TeamMemberPublic, responses=PRECONDITION_RESPONSES)
 def update_team_member(
-    member_id: str,
+    member_id: PathId,
     body: TeamMemberUpdate,
     store: StoreDep,
     caller: Editor,
@@ -72,7 +72,7 @@ def update_team_member(
     "/{member_id}", status_code=status.HTTP_204_NO_CONTENT, responses=PRECONDITION_RESPONSES
 )
 def delete_team_member(
-    member_id: str, store: StoreDep, caller: Editor, if_match: IfMatch = None
+    member_id: PathId, store: StoreDep, caller: Editor, if_match: IfMatch = None
 ) -> None:
     """Remove a team member and every tie they held (`If-Match` required)."""
     expected = expected_version(

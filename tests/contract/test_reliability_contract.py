@@ -184,13 +184,13 @@ def test_expired_records_are_forgotten_and_purged(store: GraphStore, tenant: str
     k = key()
     claim = store.claim_idempotency_key(tenant, k, "fp", lease_seconds=0.05, ttl_seconds=0.2)
     assert claim.token is not None
-    time.sleep(0.1)
+    time.sleep(0.1)  # the lease runs out: time passing is the condition
     takeover = store.claim_idempotency_key(tenant, k, "fp", lease_seconds=LEASE, ttl_seconds=0.2)
     assert takeover.outcome is ClaimOutcome.CLAIMED  # the first lease ran out
     assert takeover.token != claim.token
     assert takeover.token is not None
     store.complete_idempotency_key(tenant, k, takeover.token, StoredResponse(200), ttl_seconds=0.2)
-    time.sleep(0.3)
+    time.sleep(0.3)  # the TTL runs out: time passing is the condition
     assert store.purge_idempotency_keys() >= 1
     fresh = store.claim_idempotency_key(tenant, k, "new", lease_seconds=LEASE, ttl_seconds=TTL)
     assert fresh.outcome is ClaimOutcome.CLAIMED  # expired: the key is free again

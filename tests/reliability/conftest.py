@@ -40,3 +40,28 @@ def unlimited_api(unlimited_server: LiveServer, tenant: str) -> Iterator[httpx.C
         base_url=unlimited_server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60
     ) as client:
         yield client
+
+
+RECIPE = "test_production_recipe.py::test_the_compose_recipe_starts_and_serves"
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Start the production recipe's Neo4j (authentication on) in the background with the
+    first test of this directory, when the session runs that test: the tests before it run
+    while it starts (a fresh instance takes ~20 s)."""
+    from tests.conftest import NEO4J_URI
+    from tests.reliability.recipe import EarlyNeo4j
+
+    if (
+        EarlyNeo4j.started is None
+        and NEO4J_URI
+        and any(other.nodeid.endswith(RECIPE) for other in item.session.items)
+    ):
+        EarlyNeo4j.start()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from tests.reliability.recipe import EarlyNeo4j
+
+    if EarlyNeo4j.started is not None:
+        EarlyNeo4j.started.stop()

@@ -217,7 +217,7 @@ def wait_until_ready(server: LiveServer, limit: float = 60.0) -> float:
     while time.perf_counter() - started < limit:
         if httpx.get(f"{server.url}/readyz", timeout=60).status_code == 200:
             return time.perf_counter() - started
-        time.sleep(0.2)
+        time.sleep(0.2)  # poll interval of the condition
     raise AssertionError(f"not ready {limit} s after the store came back")
 
 
@@ -242,7 +242,7 @@ def test_neo4j_stopped_and_restarted_mid_test(
             if response.status_code == ok:
                 return response
             assert response.status_code in (409, 503), response.text
-            time.sleep(0.2)
+            time.sleep(0.2)  # a client's retry back-off, not a wait
 
     def writer(number: int) -> None:
         try:
@@ -311,4 +311,4 @@ def wait_for(condition: Callable[[], bool], limit: float = 120.0) -> None:
     while not condition():
         if time.perf_counter() - started > limit:
             raise AssertionError("timed out waiting")
-        time.sleep(0.1)
+        time.sleep(0.1)  # poll interval of the condition

@@ -23,11 +23,11 @@ def metric(text: str, name: str, **labels: str) -> float:
 def test_store_calls_are_timed_and_failures_counted(
     api: httpx.Client, live_server: LiveServer
 ) -> None:
-    before = httpx.get(f"{live_server.url}/metrics").text
+    before = httpx.get(live_server.metrics_url).text
     org = api.post("/v1/organisations", json={"name": "Timed"}).json()
     assert api.get(f"/v1/organisations/{org['id']}").status_code == 200
     assert api.get("/v1/organisations/00000000-0000-4000-8000-000000000000").status_code == 404
-    after = httpx.get(f"{live_server.url}/metrics").text
+    after = httpx.get(live_server.metrics_url).text
     for operation in ("create_organisation", "get_organisation", "find_api_key"):
         count = "stakemap_store_call_seconds_count"
         assert metric(after, count, operation=operation) > metric(

@@ -199,7 +199,7 @@ def test_concurrent_cold_reads_share_one_computation(store: GraphStore, tenant: 
         drawn = pool.submit(service.power_map, tenant, org_id)
         deadline = time.monotonic() + 30
         while service._flights.joined < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
+            time.sleep(0.01)  # poll interval of the condition
         assert service._flights.joined >= 2
         release.set()
         assert first.result(timeout=60) is second.result(timeout=60)

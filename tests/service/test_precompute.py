@@ -158,11 +158,11 @@ def test_the_served_app_recomputes_after_a_write(server: LiveServer, tenant: str
     assert changed.status_code == 200
     deadline = time.monotonic() + 60
     while server.store_calls("snapshot") == before and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.05)  # poll interval of the condition
     assert server.store_calls("snapshot") == before + 1  # recomputed in the background
     answer = api.get(f"/v1/organisations/{org_id}/influence")
     assert server.store_calls("snapshot") == before + 1  # and served warm
-    exposed = httpx.get(f"{server.url}/metrics").text.splitlines()
+    exposed = httpx.get(server.metrics_url).text.splitlines()
     prefix = "stakemap_precomputed_organisations_total "
     assert [float(line.removeprefix(prefix)) for line in exposed if line.startswith(prefix)] == [
         1.0

@@ -13,6 +13,12 @@
  *   --port=N              Bolt port on 127.0.0.1 (7687)
  *   --pagecache=SIZE      page cache, e.g. 128m, 1g (128m)
  *   --tx-timeout=SECONDS  server-side transaction timeout, 0 disables it (120)
+ *
+ * Environment:
+ *   NEO4J_AUTH            "user/password" turns authentication on, with that user and its
+ *                         password set on every start (as the official image's NEO4J_AUTH);
+ *                         unset or "none": authentication off (the default). An environment
+ *                         variable, not an option, so the password is not in the process list.
  */
 
 import java.nio.file.Path;
@@ -41,6 +47,7 @@ public class Neo4jLauncher {
         int port = Integer.parseInt(args.getOrDefault("port", "7687"));
         long pageCache = parseBytes(args.getOrDefault("pagecache", "128m"));
         long txTimeout = Long.parseLong(args.getOrDefault("tx-timeout", "120"));
+        String[] auth = parseAuth(System.getenv("NEO4J_AUTH"));
 
         long t0 = System.nanoTime();
         DatabaseManagementService dbms;
@@ -60,8 +67,9 @@ public class Neo4jLauncher {
                     .setConfig(GraphDatabaseSettings.default_listen_address, new SocketAddress(HOST))
                     .setConfig(GraphDatabaseSettings.default_advertised_address, new SocketAddress(HOST))
                     .setConfig(GraphDatabaseSettings.routing_enabled, false)
-                    // Loopback-only dev/test server: drivers may still send basic auth; it is ignored.
-                    .setConfig(GraphDatabaseSettings.auth_enabled, false)
+                    // Off by default (loopback-only dev/test server: drivers may still send
+                    // basic auth; it is ignored); on with NEO4J_AUTH=user/password.
+                    .setConfig(GraphDatabaseSettings.auth_enabled, auth != null)
                     // Default page cache is ~50% of RAM; keep it modest for a shared dev box.
                     .setConfig(GraphDatabaseSettings.pagecache_memory, pageCache)
                     .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofSeconds(txTimeout))
@@ -104,11 +112,50 @@ public class Neo4jLauncher {
             System.exit(1);
         }
 
+        if (auth != null) {
+            try {
+                setPassword(dbms, auth[0], auth[1]);
+            } catch (Throwable e) {
+                System.err.println("NEO4J_FAILED could not set the password of " + auth[0] + ": " + e);
+                dbms.shutdown();
+                System.exit(1);
+            }
+        }
+
         System.out.printf("NEO4J_READY bolt://%s:%d home=%s startup=%.1fs pid=%d%n",
                 HOST, port, home, (System.nanoTime() - t0) / 1e9, ProcessHandle.current().pid());
         System.out.flush();
 
         stopped.await(); // block until the shutdown hook has run
+    }
+
+    /** "user/password" -> {user, password}; null for unset or "none". */
+    private static String[] parseAuth(String value) {
+        if (value == null || value.isEmpty() || value.equals("none")) {
+            return null;
+        }
+        int slash = value.indexOf('/');
+        if (slash <= 0 || slash == value.length() - 1) {
+            throw new IllegalArgumentException("NEO4J_AUTH must be user/password or none");
+        }
+        return new String[] {value.substring(0, slash), value.substring(slash + 1)};
+    }
+
+    /**
+     * Gives the user this password, no change required (embedded access to the system
+     * database needs no credentials). Runs before NEO4J_READY, so no client sees the
+     * default password.
+     */
+    private static void setPassword(DatabaseManagementService dbms, String user, String password) {
+        var system = dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME);
+        Map<String, Object> params = Map.of("user", user, "password", password);
+        if (!user.equals("neo4j")) {
+            system.executeTransactionally(
+                    "CREATE USER $user IF NOT EXISTS SET PASSWORD $password CHANGE NOT REQUIRED", params);
+        }
+        system.executeTransactionally(
+                "ALTER USER $user SET PASSWORD $password CHANGE NOT REQUIRED", params);
+        System.out.println("NEO4J_AUTH on for user " + user);
     }
 
     private static Map<String, String> parseArgs(String[] argv) {

@@ -11,9 +11,11 @@
 #   NEO4J_TX_TIMEOUT     transaction timeout, seconds        (default 120)
 #   NEO4J_START_TIMEOUT  seconds to wait for Bolt on start   (default 120)
 #   NEO4J_JAVA_OPTS      extra JVM options
+#   NEO4J_AUTH           user/password: authentication on, that user with that password
+#                        (set on every start); unset or none: off (default)
 #
 # Everything generated (jars, compiled launcher, data, logs, pid) lives under .neo4j/.
-# Auth is disabled; drivers may still send any basic-auth credentials.
+# Without NEO4J_AUTH auth is disabled; drivers may still send any basic-auth credentials.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

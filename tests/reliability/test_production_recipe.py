@@ -1,0 +1,110 @@
+"""The production recipe, run: ``docker-compose.yml``'s environment, the README's exports and
+the image's command, against a Neo4j with authentication on (issue 13, item 15: the recipe
+set ``STAKEMAP_ENVIRONMENT=production`` without a pepper and could not start).
+
+There is no Docker engine here, so the pieces are taken from the files themselves: the API
+service's environment from the compose file (its ``${VAR}`` references filled from the
+README's Deployment exports, the compose service names mapped to 127.0.0.1), the command from
+the Dockerfile's ``CMD``, and the Neo4j service's ``NEO4J_AUTH`` given to the embedded
+launcher, which this test starts on a port of its own and stops.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import NEO4J_URI, _free_port
+from tests.reliability.recipe import EarlyNeo4j, dockerfile, environment, to_loopback
+
+
+@pytest.fixture
+def early() -> Iterator[EarlyNeo4j]:
+    if not NEO4J_URI:
+        pytest.skip("STAKEMAP_TEST_NEO4J_URI is not set (the Neo4j half is off)")
+    instance = EarlyNeo4j.start()  # started already by tests/reliability/conftest.py
+    try:
+        instance.wait()
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture
+def exports(early: EarlyNeo4j) -> dict[str, str]:
+    return early.exports
+
+
+@pytest.fixture
+def neo4j_with_auth(early: EarlyNeo4j) -> int:
+    """The compose file's Neo4j service: its ``NEO4J_AUTH``, on the embedded launcher."""
+    return early.port
+
+
+@pytest.mark.neo4j
+def test_the_compose_recipe_starts_and_serves(
+    neo4j_with_auth: int, exports: dict[str, str], tmp_path: Path
+) -> None:
+    image_env, command = dockerfile()
+    api_env = environment("api", exports)
+    assert api_env["STAKEMAP_ENVIRONMENT"] == "production"
+    # exactly the image's and the compose file's environment, plus a PATH to run it
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        **{
+            name: value.replace("/home/stakemap", str(tmp_path))
+            for name, value in image_env.items()
+        },
+        **{name: to_loopback(value, neo4j_with_auth) for name, value in api_env.items()},
+    }
+    port = _free_port()
+    assert command[:2] == ["stakemap", "serve"]
+    argv = list(command)
+    argv[argv.index("--host") + 1] = "127.0.0.1"  # the container's every interface: loopback
+    argv[argv.index("--port") + 1] = str(port)
+    log_file = tmp_path / "api.log"
+    with log_file.open("wb") as sink:
+        api = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=sink, stderr=sink)
+    url = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {exports['STAKEMAP_BOOTSTRAP_ADMIN_KEY']}"}
+    try:
+        ready = wait_ready(url, api, log_file)
+        assert ready.status_code == 200, ready.text
+        created = httpx.post(f"{url}/v1/organisations", json={"name": "Recipe"}, headers=auth)
+        assert created.status_code == 201, created.text
+        listed = httpx.get(f"{url}/v1/organisations", params={"limit": 5}, headers=auth)
+        assert [org["name"] for org in listed.json()["items"]] == ["Recipe"]
+        refused = httpx.get(f"{url}/v1/organisations", headers={"Authorization": "Bearer wrong"})
+        assert refused.status_code == 401
+    finally:
+        api.send_signal(signal.SIGTERM)
+        api.wait(timeout=60)
+    log = log_file.read_text()
+    assert "limit=5" not in log  # no access log with query strings
+    assert exports["STAKEMAP_KEY_PEPPER"] not in log
+    assert exports["NEO4J_PASSWORD"] not in log
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> httpx.Response:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            answer = httpx.get(f"{url}/readyz", timeout=5)
+            if answer.status_code == 200:
+                return answer
+        except httpx.HTTPError:
+            answer = None
+        if process.poll() is not None:
+            raise AssertionError(f"the API exited:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            assert answer is not None, "the API never answered"
+            return answer
+        time.sleep(0.1)  # poll interval of the condition
