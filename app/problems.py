@@ -108,7 +108,7 @@ INTERNAL_DETAIL = "an unexpected error occurred"
 
 def public_detail(exc: StakemapError) -> str:
     """The ``detail`` a client may see: the error's own below 500, a fixed text from 500 on."""
-    if exc.status < 500:
+    if exc.status < 500 or exc.detail_is_public:
         return exc.detail
     if isinstance(exc, OutcomeUnknown):
         return OUTCOME_UNKNOWN_DETAIL

@@ -21,6 +21,8 @@ class StakemapError(Exception):
 
     status: int = 500
     title: str = "Internal error"
+    detail_is_public: bool = False
+    """A 5xx detail is replaced by a fixed text unless it is one of our own fixed sentences."""
 
     def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
         super().__init__(detail)
@@ -88,6 +90,13 @@ class StoreUnavailable(StakemapError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": "5"}
+
+
+class StoreNotReady(StoreUnavailable):
+    """The store is reachable but must not serve yet (its integrity check is running or
+    failed): the detail is one of our own fixed sentences, safe to answer."""
+
+    detail_is_public = True
 
 
 class StoreBusy(StoreUnavailable):

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
-from graph.errors import StoreBusy, StoreCorrupt, StoreUnavailable
+from graph.errors import StoreBusy, StoreCorrupt, StoreNotReady
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT_SECONDS",
@@ -246,11 +246,11 @@ class Integrity:
             raise StoreCorrupt()
 
     def require_ready(self) -> None:
-        """Raise :class:`StoreUnavailable` (readiness: 503) unless the check has passed."""
+        """Raise :class:`StoreNotReady` (readiness: 503) unless the check has passed."""
         if self._state is Health.DAMAGED:
-            raise StoreUnavailable("the store failed its integrity check")
+            raise StoreNotReady("the store failed its integrity check")
         if self._state is Health.CHECKING:
-            raise StoreUnavailable("the store's integrity check is still running")
+            raise StoreNotReady("the store's integrity check is still running")
 
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:
