@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
 from app.bootstrap import build_store
 from app.idempotency import purge_periodically
 from app.instrumented import timed
@@ -73,7 +73,7 @@ def create_app(
     async def lifespan(_: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         active = settings or Settings()
         configure_logging()
-        cache = AnalyticsCache(active.analytics_cache_entries)
+        cache = AnalyticsCache(active.cache_max_bytes, max_variants=active.cache_max_variants)
         metrics = Metrics()
         metrics.watch_cache(cache)
         api_keys = ApiKeyCache(active.key_cache_seconds)
@@ -96,7 +96,13 @@ def create_app(
                     ),
                 )
             analytics = AnalyticsService(
-                store, cache, revalidate=active.cache_revalidate, executor=executor
+                store,
+                cache,
+                revalidate=active.cache_revalidate,
+                executor=executor,
+                fair_share=FairShare(
+                    active.analytics_concurrency, active.analytics_tenant_concurrency
+                ),
             )
             precomputer = Precomputer(analytics) if active.analytics_precompute else None
             if precomputer is not None:

@@ -121,6 +121,18 @@ class _CacheCollector(Collector):
         family.add_metric(["hit"], self._cache.hits)
         family.add_metric(["miss"], self._cache.misses)
         yield family
+        size = GaugeMetricFamily(
+            "stakemap_analytics_cache_bytes",
+            "Estimated bytes held by the analytics cache (bounded by STAKEMAP_CACHE_MAX_BYTES)",
+        )
+        size.add_metric([], self._cache.bytes)
+        yield size
+        evicted = CounterMetricFamily(
+            "stakemap_analytics_cache_evictions",
+            "Analytics cache entries evicted for the byte or the variant bound",
+        )
+        evicted.add_metric([], self._cache.evictions)
+        yield evicted
 
 
 class _PrecomputeCollector(Collector):
