@@ -397,10 +397,10 @@ class FairShare:
             with self._lock:
                 self._release(tenant)
 
-    def running(self, tenant: str) -> int:
-        """The tenant's computations holding a slot now."""
+    def running(self, tenant: str | None = None) -> int:
+        """Computations holding a slot now (of one tenant, or of all)."""
         with self._lock:
-            return self._running.get(tenant, 0)
+            return self._total if tenant is None else self._running.get(tenant, 0)
 
     def waiting(self, tenant: str | None = None) -> int:
         """Requests waiting for a slot (of one tenant, or of all)."""

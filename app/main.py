@@ -84,6 +84,7 @@ def create_app(
         )
         # rustworkx holds the GIL while it computes: large kernels run in worker processes
         executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
+        fair = FairShare(active.analytics_concurrency, active.analytics_tenant_concurrency)
         try:
             if active.bootstrap_admin_key is not None:
                 store.ensure_api_key(
@@ -100,10 +101,9 @@ def create_app(
                 cache,
                 revalidate=active.cache_revalidate,
                 executor=executor,
-                fair_share=FairShare(
-                    active.analytics_concurrency, active.analytics_tenant_concurrency
-                ),
+                fair_share=fair,
             )
+            metrics.watch_fair_share(fair)
             precomputer = Precomputer(analytics) if active.analytics_precompute else None
             if precomputer is not None:
                 cache.add_listener(precomputer.schedule)
