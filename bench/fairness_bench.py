@@ -130,10 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--people", type=int, default=PEOPLE)
     parser.add_argument("--label", default="", help="a note saved with the results")
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
+    parser.add_argument("--before", type=Path, help="results JSON of an earlier build to compare")
     args = parser.parse_args(argv)
+    before = json.loads(args.before.read_text("utf-8")) if args.before else None
     if args.report:
         saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved)
+        text = report(saved["machine"], saved, before)
         print(text)
         if args.write_doc:
             write_section(HEADING, text)
@@ -212,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = save("fairness", {"machine": info, **result})
     print(f"results: {path}")
-    text = report(info, {**result, "at": path.stem.rsplit("-", 1)[-1]})
+    text = report(info, {**result, "at": path.stem.rsplit("-", 1)[-1]}, before)
     print(text)
     if args.write_doc:
         write_section(HEADING, text)
@@ -226,14 +228,36 @@ def _metric(text: str, name: str) -> float | None:
     return None
 
 
-def report(info: dict[str, Any], r: dict[str, Any]) -> str:
-    stamp = str(r.get("at") or datetime.now(UTC).strftime("%Y%m%d"))
+def _cells(r: dict[str, Any]) -> list[str]:
     idle, loaded = median(r["other_idle_s"]), median(r["other_loaded_s"] or [float("nan")])
-    cache = (
-        "-" if r.get("cache_bytes") is None else f"{r['cache_bytes'] / 2**20:,.0f} MiB"
-    )  # fmt: skip
+    cache = "-" if r.get("cache_bytes") is None else f"{r['cache_bytes'] / 2**20:,.0f} MiB"
     failures = ", ".join(f"{k}: {v}" for k, v in r["failures"].items()) or "none"
-    return f"""`python -m bench.fairness_bench` ({stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}). \
+    return [
+        f"{r['rps']:,.1f}",
+        f"{r['p50_s'] * 1000:,.0f} / {r['p99_s'] * 1000:,.0f} / {r['max_s'] * 1000:,.0f} ms",
+        failures,
+        f"{r['rss_before_mib']:,.0f} → {r['rss_after_mib']:,.0f} → "
+        f"{r['rss_settled_mib']:,.0f} MiB (peak {r['peak_rss_mib']:,.0f})",
+        cache,
+        f"{idle * 1000:,.1f} → {loaded * 1000:,.1f} ms ({len(r['other_loaded_s'])} requests)",
+    ]
+
+
+MEASURES = (
+    "requests/s",
+    "latency p50 / p99 / max",
+    "failed requests",
+    f"RSS before → after → {SETTLE_S:.0f} s later",
+    "analytics cache after the load",
+    "tenant B, new entry paths: p50 idle → during the load",
+)
+
+
+def report(info: dict[str, Any], r: dict[str, Any], before: dict[str, Any] | None = None) -> str:
+    """The markdown section; with ``before`` (the results of a run of an earlier build), a
+    column for each."""
+    stamp = str(r.get("at") or datetime.now(UTC).strftime("%Y%m%d"))
+    head = f"""`python -m bench.fairness_bench` ({stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}). \
 {machine_line(info)}
 
 Tenant A: a {r["people"]:,}-person account; {r["clients"]} concurrent clients send \
@@ -244,18 +268,27 @@ four random weights, `…/entry-paths` with a random target, member and `k`, \
 new entry-path question after another during the load. uvicorn, one worker, the default \
 settings; resident memory from `/proc`.
 
-| measure | value |
-|---|---:|
-| requests/s | {r["rps"]:,.1f} |
-| latency p50 / p99 / max | {r["p50_s"] * 1000:,.0f} / {r["p99_s"] * 1000:,.0f} \
-/ {r["max_s"] * 1000:,.0f} ms |
-| failed requests | {failures} |
-| RSS before → after → {SETTLE_S:.0f} s later | {r["rss_before_mib"]:,.0f} → \
-{r["rss_after_mib"]:,.0f} → {r["rss_settled_mib"]:,.0f} MiB (peak {r["peak_rss_mib"]:,.0f}) |
-| analytics cache after the load | {cache} |
-| tenant B, new entry paths: p50 idle → during the load | {idle * 1000:,.1f} → \
-{loaded * 1000:,.1f} ms ({len(r["other_loaded_s"])} requests) |
+What bounds the memory is the byte-bounded cache (`STAKEMAP_CACHE_MAX_BYTES`, each question's \
+parameter variants capped by `STAKEMAP_CACHE_MAX_VARIANTS`); what keeps tenant B served is \
+the fair sharing of cold computations (tenant A holds at most \
+`STAKEMAP_ANALYTICS_TENANT_CONCURRENCY` of the `STAKEMAP_ANALYTICS_CONCURRENCY` slots). \
+Random weights cost a re-sort of the cached default ranking; the requests per second are \
+bounded by the entry-path and next-contact questions, each a new computation over the \
+account's whole hop graph (about 0.4-0.5 s at 2,000 people, *Entry paths and next contacts* \
+above), one interpreter lock for all of them.
 """
+    now = _cells(r)
+    if before is None:
+        rows = "\n".join(f"| {m} | {v} |" for m, v in zip(MEASURES, now, strict=True))
+        return f"{head}\n| measure | value |\n|---|---:|\n{rows}\n"
+    then = _cells(before)
+    rows = "\n".join(f"| {m} | {b} | {a} |" for m, b, a in zip(MEASURES, then, now, strict=True))
+    return (
+        f"{head}\n*Before* is the same bench on the build before the byte-bounded cache, the "
+        f"fair sharing and the normalised weights ({before.get('label') or 'earlier build'}, "
+        f"load average {before['machine']['load_average'][0]:g} when it started).\n\n"
+        f"| measure | before | after |\n|---|---:|---:|\n{rows}\n"
+    )
 
 
 if __name__ == "__main__":
