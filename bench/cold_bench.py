@@ -12,8 +12,9 @@ with ``If-Match``) and the ranking read at once (``GET …/influence``: the writ
 every cached answer, so this read reads the snapshot, builds the graph and ranks, while the
 background recomputation the write scheduled starts 0.25 s later); just before the edit,
 in this process, the same work from the same store file: snapshot, graph, ranking (the
-kernel in this process) and the JSON. A run takes the best round of each side, and the
-bench waits for the server to go idle (no CPU used) between rounds. Target: HTTP /
+kernel in this process) and the JSON, once before the edit and once after the read (when
+the server is idle again). A run takes the best of each side, and the bench waits for the
+server to go idle (no CPU used) after each read. Target: HTTP /
 in-process at most 1.5x at 2,000 and 5,000 people,
 and over the five runs the largest ratio at most 1.25x the smallest.
 """
@@ -132,6 +133,7 @@ def measure(db: Path, key: str, org_id: str, n: int, runs: int) -> dict[str, Any
                             raise RuntimeError(f"PATCH answered {edited.status_code}")
                         served.append(timed_get(client, base + "/influence")[0])
                         wait_idle(server)
+                        computed.append(in_process(store, org_id))
                     http.append(min(served))
                     reference.append(min(computed))
     finally:
@@ -163,10 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated account sizes")
     parser.add_argument("--label", default="", help="a note saved with the results")
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
+    parser.add_argument("--before", type=Path, help="results JSON of an earlier build to compare")
     args = parser.parse_args(argv)
+    before = json.loads(args.before.read_text("utf-8")) if args.before else None
     if args.report:
         saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved)
+        text = report(saved["machine"], saved, before)
         print(text)
         if args.write_doc:
             write_section(HEADING, text)
@@ -199,14 +203,21 @@ def main(argv: list[str] | None = None) -> int:
     }
     path = save("cold", {"machine": info, **result})
     print(f"results: {path}")
-    text = report(info, {**result, "at": path.stem.rsplit("-", 1)[-1]})
+    text = report(info, {**result, "at": path.stem.rsplit("-", 1)[-1]}, before)
     print(text)
     if args.write_doc:
         write_section(HEADING, text)
     return 0
 
 
-def report(info: dict[str, Any], r: dict[str, Any]) -> str:
+TABLE_HEAD = (
+    "| people | HTTP ms (runs) | in process ms (runs) | ratio (runs) | ratio p50 "
+    "| largest / smallest |",
+    "|---:|---|---|---|---:|---:|",
+)
+
+
+def report(info: dict[str, Any], r: dict[str, Any], before: dict[str, Any] | None = None) -> str:
     stamp = str(r.get("at") or datetime.now(UTC).strftime("%Y%m%d"))
     lines = [
         f"`python -m bench.cold_bench` ({stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}). "
@@ -216,27 +227,43 @@ def report(info: dict[str, Any], r: dict[str, Any]) -> str:
         "cached, and the ranking read at once over HTTP (uvicorn, one worker, the default "
         "settings: the kernel in a worker process, background recomputation on). Beside "
         "each read, the same work in the bench process from the same store: snapshot, "
-        "graph, ranking (kernel in process), JSON, computed just before the edit. Each run "
-        f"is the best of {r.get('tries', 1)} such rounds on each side (the round least "
-        "disturbed by other work on this shared machine); between rounds the bench waits "
-        "until the server uses no CPU (its background recomputation of the edit is over). "
+        "graph, ranking (kernel in process), JSON, once just before the edit and once after "
+        f"the read. Each run is the best of {r.get('tries', 1)} rounds on each side (the "
+        "least disturbed by other work on this shared machine); after each read the bench "
+        "waits until the server uses no CPU (its background recomputation of the edit is "
+        "over). "
         "Target: HTTP / in-process at most "
         f"{TARGET_RATIO}x, and the largest of the {r['runs']} ratios at most "
         f"{TARGET_SPREAD}x the smallest.",
         "",
-        "| people | HTTP ms (runs) | in process ms (runs) | ratio (runs) | ratio p50 "
-        "| largest / smallest |",
-        "|---:|---|---|---|---:|---:|",
+        *TABLE_HEAD,
     ]
-    for row in r["rows"]:
-        lines.append(
-            f"| {row['people']:,} | {', '.join(ms(x) for x in row['http_s'])} "
-            f"| {', '.join(ms(x) for x in row['in_process_s'])} "
-            f"| {', '.join(ratio(x) for x in row['ratios'])} | **{ratio(row['p50_ratio'])}** "
-            f"| **{ratio(row['spread'])}** |"
-        )
+    lines += [_row(row) for row in r["rows"]]
     lines += ["", verdict(r["rows"])]
+    if before is not None:
+        lines += [
+            "",
+            f"*Before*, the same bench on the previous build ({before.get('label') or '?'}), "
+            "where the first read after an edit and the background recomputation it "
+            "triggers were two computations (the shared-computation key held the version, "
+            "which the first read did not know yet and the recomputation did), competing "
+            "for the CPU and the kernel worker:",
+            "",
+            *TABLE_HEAD,
+            *[_row(row) for row in before["rows"]],
+            "",
+            verdict(before["rows"]),
+        ]
     return "\n".join(lines)
+
+
+def _row(row: dict[str, Any]) -> str:
+    return (
+        f"| {row['people']:,} | {', '.join(ms(x) for x in row['http_s'])} "
+        f"| {', '.join(ms(x) for x in row['in_process_s'])} "
+        f"| {', '.join(ratio(x) for x in row['ratios'])} | **{ratio(row['p50_ratio'])}** "
+        f"| **{ratio(row['spread'])}** |"
+    )
 
 
 def verdict(rows: list[dict[str, Any]]) -> str:
