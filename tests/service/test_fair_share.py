@@ -14,8 +14,12 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
 from app.demo import DEMO_ORGANISATION, demo_import
+from app.settings import Settings
 from graph.port import GraphStore
 from graph.sqlite_store import SqliteStore
 from schemas.imports import ImportRequest
@@ -181,3 +185,10 @@ def test_a_tenants_cold_questions_cannot_take_every_worker(tmp_path: Path) -> No
         asyncio.run(scenario())
     finally:
         store.close()
+
+
+def test_a_tenant_share_larger_than_the_whole_is_refused() -> None:
+    with pytest.raises(ValidationError, match="TENANT_CONCURRENCY"):
+        Settings(analytics_concurrency=2, analytics_tenant_concurrency=3)
+    equal = Settings(analytics_concurrency=2, analytics_tenant_concurrency=2)
+    assert equal.analytics_tenant_concurrency == 2
