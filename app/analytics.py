@@ -12,13 +12,16 @@ share one computation (:class:`SingleFlight`).
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable, Hashable, Iterator, Sequence
 from concurrent.futures import Executor, Future
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import networkx as nx
@@ -26,6 +29,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from app.keycache import ApiKeyCache
+from app.sizing import estimate_size
 from graph.analytics import (
     coverage,
     entry_paths,
@@ -34,6 +38,7 @@ from graph.analytics import (
     next_contacts,
     rank_influence,
 )
+from graph.analytics.influence import reweighted
 from graph.errors import NotFound
 from graph.idempotency import IdempotencyClaim, IdempotentWrite, StoredResponse
 from graph.network import build_graph
@@ -84,37 +89,119 @@ class CachedResult:
     body: bytes
 
 
-class AnalyticsCache:
-    """A bounded LRU of analytics results and graphs, plus each organisation's known version."""
+DEFAULT_CACHE_MAX_BYTES = 256 * 2**20
+"""Default bound of :class:`AnalyticsCache` (``STAKEMAP_CACHE_MAX_BYTES``)."""
 
-    def __init__(self, max_entries: int) -> None:
-        self._max = max_entries
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+DEFAULT_CACHE_MAX_VARIANTS = 16
+"""Default ``STAKEMAP_CACHE_MAX_VARIANTS``: parameter sets kept per question and organisation."""
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    size: int
+
+
+class AnalyticsCache:
+    """A byte-bounded LRU of analytics results and graphs, plus each organisation's known
+    version.
+
+    Every entry is charged its estimated size (:func:`app.sizing.estimate_size`: the
+    answer's model and bytes, or the graph); the least recently used entries go until the
+    total is within ``max_bytes``, and an entry larger than that alone is not kept. The
+    answers of one question about one organisation version that differ only in their
+    parameters (weights, target, member, ``k`` ...) are *variants*: at most
+    ``max_variants`` of them are kept, the least recently used going first, so a sweep of
+    parameters evicts its own older variants rather than everyone else's answers.
+    """
+
+    def __init__(
+        self,
+        max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
+        *,
+        max_variants: int = DEFAULT_CACHE_MAX_VARIANTS,
+        sizer: Callable[[object], int] = estimate_size,
+    ) -> None:
+        self._max_bytes = max_bytes
+        self._max_variants = max(1, max_variants)
+        self._sizer = sizer
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._variants: dict[Hashable, OrderedDict[Hashable, None]] = {}
+        self._bytes = 0
         self._versions: dict[OrgKey, int] = {}
         self._epoch = 0
+        self._org_generation: dict[OrgKey, int] = {}
+        self._tenant_generation: dict[str, int] = {}
         self._lock = threading.Lock()
         self._listeners: list[Callable[[list[WarmOrganisation]], None]] = []
         self.hits = 0
         self.misses = 0
+        self.evictions = 0
 
     def get(self, key: Hashable, *, count_miss: bool = True) -> Any | None:
         with self._lock:
-            if key in self._entries:
+            entry = self._entries.get(key)
+            if entry is not None:
                 self._entries.move_to_end(key)
+                group = self._variants.get(_group_of(key))
+                if group is not None:
+                    group.move_to_end(key)
                 self.hits += 1
-                return self._entries[key]
+                return entry.value
             if count_miss:
                 self.misses += 1
             return None
 
-    def put(self, key: Hashable, value: Any) -> None:
-        if self._max == 0:
+    def put(self, key: Hashable, value: Any, *, size: int | None = None) -> None:
+        """Keep ``value`` (charged ``size`` bytes, estimated when not given), then evict
+        the least recently used variants and entries beyond the bounds."""
+        if self._max_bytes <= 0:
+            return
+        charged = self._sizer(value) if size is None else size
+        if charged > self._max_bytes:
             return
         with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max:
-                self._entries.popitem(last=False)
+            self._drop(key)
+            self._entries[key] = _Entry(value, charged)
+            self._bytes += charged
+            group_key = _group_of(key)
+            if group_key is not None:
+                group = self._variants.setdefault(group_key, OrderedDict())
+                group[key] = None
+                while len(group) > self._max_variants:
+                    self._drop(next(iter(group)))
+                    self.evictions += 1
+            while self._bytes > self._max_bytes:
+                self._drop(next(iter(self._entries)))
+                self.evictions += 1
+
+    def _drop(self, key: Hashable) -> None:
+        """Forget one entry (the lock held)."""
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        self._bytes -= entry.size
+        group_key = _group_of(key)
+        group = self._variants.get(group_key)
+        if group is not None:
+            group.pop(key, None)
+            if not group:
+                del self._variants[group_key]
+
+    @property
+    def bytes(self) -> int:
+        """Estimated bytes held by the cached entries (at most ``max_bytes``)."""
+        with self._lock:
+            return self._bytes
+
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
+
+    def variants(self, tenant: str, org_id: str, version: int, question: str) -> int:
+        """How many parameter sets of ``question`` are cached for this organisation version."""
+        with self._lock:
+            return len(self._variants.get((tenant, org_id, version, question), ()))
 
     def known_version(self, org: OrgKey) -> int | None:
         with self._lock:
@@ -122,17 +209,27 @@ class AnalyticsCache:
 
     @property
     def epoch(self) -> int:
-        """Counts invalidations; read it before a snapshot and pass it to
-        :meth:`remember_version`."""
+        """Counts invalidations (of any organisation)."""
         with self._lock:
             return self._epoch
 
-    def remember_version(self, org: OrgKey, version: int, epoch: int | None = None) -> None:
-        """Remember the organisation's current version, unless something was invalidated
-        since ``epoch``: a snapshot read while a write commits may hold the old version,
+    def generation(self, org: OrgKey) -> int:
+        """Changes whenever the organisation's answers are invalidated (a write to it or to
+        its whole tenant), and only then; read it before a snapshot and pass it to
+        :meth:`remember_version`. Computations are shared only within one generation
+        (:class:`SingleFlight`), so a read after a write never joins one begun before it."""
+        with self._lock:
+            return self._generation(org)
+
+    def _generation(self, org: OrgKey) -> int:
+        return max(self._org_generation.get(org, 0), self._tenant_generation.get(org[0], 0))
+
+    def remember_version(self, org: OrgKey, version: int, generation: int | None = None) -> None:
+        """Remember the organisation's current version, unless it was invalidated since
+        ``generation``: a snapshot read while a write commits may hold the old version,
         and remembering it would serve stale answers until the next write."""
         with self._lock:
-            if epoch is None or epoch == self._epoch:
+            if generation is None or generation == self._generation(org):
                 self._versions[org] = version
 
     def invalidate(self, tenant: str, org_id: str | None = None) -> None:
@@ -141,11 +238,15 @@ class AnalyticsCache:
         warm: dict[OrgKey, set[CachedQuestion]] = {}
         with self._lock:
             self._epoch += 1
+            if org_id is None:
+                self._tenant_generation[tenant] = self._epoch
+            else:
+                self._org_generation[(tenant, org_id)] = self._epoch
             stale = [org for org in self._versions if org[0] == tenant and org_id in (None, org[1])]
             for org in stale:
                 del self._versions[org]
             for key in [k for k in self._entries if _org_of(k) in stale]:
-                del self._entries[key]
+                self._drop(key)
                 if isinstance(key, tuple) and len(key) == 5:  # (tenant, org, version, q, params)
                     warm.setdefault((key[0], key[1]), set()).add((key[3], key[4]))
             listeners = list(self._listeners)
@@ -169,12 +270,20 @@ def _org_of(key: Hashable) -> OrgKey | None:
     return None
 
 
+def _group_of(key: Hashable) -> Hashable:
+    """``(tenant, org, version, question)`` of an answer's key; ``None`` for a graph's."""
+    if isinstance(key, tuple) and len(key) == 5:
+        return key[:4]
+    return None
+
+
 class SingleFlight:
     """Concurrent calls with the same key share one computation: the first caller computes,
     the others wait for its result (or its exception).
 
-    Callers put the cache's epoch in the key, so a call made after a write never joins a
-    computation that started before it (read-your-writes).
+    Callers put the organisation's generation (:meth:`AnalyticsCache.generation`) in the
+    key, so a call made after a write never joins a computation that started before it
+    (read-your-writes).
 
     >>> flights = SingleFlight()
     >>> flights.run("k", lambda: 42)
@@ -210,6 +319,133 @@ class SingleFlight:
                 del self._running[key]
 
 
+DEFAULT_ANALYTICS_CONCURRENCY = 4
+"""Default ``STAKEMAP_ANALYTICS_CONCURRENCY``: cold computations running at once."""
+
+DEFAULT_TENANT_CONCURRENCY = 2
+"""Default ``STAKEMAP_ANALYTICS_TENANT_CONCURRENCY``: of those, at most this many per tenant."""
+
+
+@dataclass
+class _Waiter:
+    tenant: str
+    future: asyncio.Future[None]
+    granted: bool = False
+
+
+class FairShare:
+    """Admission of cold computations: at most ``workers`` at once, at most ``per_tenant``
+    of them for one tenant, the others waiting (on the event loop, holding no thread).
+
+    When a slot frees, it goes to the waiting tenant with the fewest running computations,
+    tenants taking turns on a tie (round robin, each tenant's own requests in arrival
+    order). So a tenant with a queue of expensive requests (cold power maps of a large
+    account, random parameters) holds at most ``per_tenant`` of the ``workers`` slots, and
+    a request of another tenant waits for at most the first slot to free, never for the
+    queue ahead of it.
+
+    >>> async def demo() -> list[str]:
+    ...     fair, order = FairShare(workers=1, per_tenant=1), []
+    ...     async def ask(tenant: str) -> None:
+    ...         async with fair.slot(tenant):
+    ...             order.append(tenant)
+    ...             await asyncio.sleep(0)
+    ...     await asyncio.gather(*(ask(t) for t in ["a", "a", "a", "b"]))
+    ...     return order
+    >>> asyncio.run(demo())
+    ['a', 'b', 'a', 'a']
+    """
+
+    def __init__(
+        self,
+        workers: int = DEFAULT_ANALYTICS_CONCURRENCY,
+        per_tenant: int = DEFAULT_TENANT_CONCURRENCY,
+    ) -> None:
+        self.workers = max(1, workers)
+        self.per_tenant = max(1, min(per_tenant, self.workers))
+        self._lock = threading.Lock()
+        self._running: dict[str, int] = {}
+        self._total = 0
+        self._queues: dict[str, deque[_Waiter]] = {}
+        self._served: dict[str, int] = {}  # when each tenant last got a slot
+        self._grants = 0
+
+    @asynccontextmanager
+    async def slot(self, tenant: str) -> AsyncIterator[None]:
+        """Hold one of the tenant's slots for the body of the ``async with``."""
+        waiter = _Waiter(tenant, asyncio.get_running_loop().create_future())
+        with self._lock:
+            self._queues.setdefault(tenant, deque()).append(waiter)
+            self._dispatch()
+        try:
+            await waiter.future
+        except BaseException:  # cancelled while waiting (the client went away)
+            with self._lock:
+                if waiter.granted:
+                    self._release(tenant)
+                else:
+                    queue = self._queues.get(tenant)
+                    if queue is not None and waiter in queue:
+                        queue.remove(waiter)
+                        if not queue:
+                            del self._queues[tenant]
+                            if tenant not in self._running:
+                                self._served.pop(tenant, None)
+            raise
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._release(tenant)
+
+    def running(self, tenant: str | None = None) -> int:
+        """Computations holding a slot now (of one tenant, or of all)."""
+        with self._lock:
+            return self._total if tenant is None else self._running.get(tenant, 0)
+
+    def waiting(self, tenant: str | None = None) -> int:
+        """Requests waiting for a slot (of one tenant, or of all)."""
+        with self._lock:
+            if tenant is not None:
+                return len(self._queues.get(tenant, ()))
+            return sum(len(queue) for queue in self._queues.values())
+
+    def _release(self, tenant: str) -> None:
+        self._total -= 1
+        left = self._running[tenant] - 1
+        if left:
+            self._running[tenant] = left
+        else:
+            del self._running[tenant]
+            if tenant not in self._queues:
+                self._served.pop(tenant, None)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        """Grant free slots to waiters (the lock held): fewest running first, then the
+        tenant served longest ago."""
+        while self._total < self.workers:
+            eligible = [t for t in self._queues if self._running.get(t, 0) < self.per_tenant]
+            if not eligible:
+                return
+            tenant = min(eligible, key=lambda t: (self._running.get(t, 0), self._served.get(t, -1)))
+            queue = self._queues[tenant]
+            waiter = queue.popleft()
+            if not queue:
+                del self._queues[tenant]
+            waiter.granted = True
+            self._running[tenant] = self._running.get(tenant, 0) + 1
+            self._total += 1
+            self._grants += 1
+            self._served[tenant] = self._grants
+            waiter.future.get_loop().call_soon_threadsafe(_wake, waiter.future)
+
+
+def _wake(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 _CACHED_ONLY: ContextVar[bool] = ContextVar("stakemap_cached_only", default=False)
 """Set while :meth:`AnalyticsService.answer` tries an answer on the event loop."""
 
@@ -234,6 +470,7 @@ class AnalyticsService:
         clock: Callable[[], date] = today,
         executor: Executor | None = None,
         layout_budget: int = DEFAULT_WORK_BUDGET,
+        fair_share: FairShare | None = None,
     ) -> None:
         self._store = store
         self._cache = cache
@@ -242,6 +479,7 @@ class AnalyticsService:
         self._executor = executor  # heavy kernels (graph.analytics.kernels) run there
         self._layout_budget = layout_budget  # work units per power-map layout
         self._flights = SingleFlight()
+        self._fair = fair_share or FairShare()
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -260,26 +498,41 @@ class AnalyticsService:
             cached = self._cache.get((tenant, org_id, version, "graph"))
             if cached is not None:
                 return cached
-        epoch = self._cache.epoch
+        generation = self._cache.generation((tenant, org_id))
         return self._flights.run(
-            (epoch, tenant, org_id, version, "graph"),
-            lambda: self._read_graph(tenant, org_id, epoch),
+            self._flight_key(generation, tenant, org_id, version, "graph"),
+            lambda: self._read_graph(tenant, org_id, generation),
         )
 
-    def _read_graph(self, tenant: str, org_id: str, epoch: int) -> nx.MultiDiGraph:
+    def _flight_key(
+        self, generation: int, tenant: str, org_id: str, version: int | None, *asked: Hashable
+    ) -> Hashable:
+        """What identifies one shared computation: the organisation's generation (so a read
+        after a write never joins one begun before it) and the question. The known version
+        is left out when this process sees every write: a read that does not know it yet
+        (the first after a write) and one that does (the background recomputation, once
+        the first has read the snapshot) are the same computation, and must not run twice.
+        With ``revalidate`` another process may have written meanwhile: the version stays."""
+        return (generation, tenant, org_id, version if self._revalidate else None, *asked)
+
+    def _read_graph(self, tenant: str, org_id: str, generation: int) -> nx.MultiDiGraph:
         graph = build_graph(self._store.snapshot(tenant, org_id))
         version = int(graph.graph["version"])
-        self._cache.remember_version((tenant, org_id), version, epoch)
+        self._cache.remember_version((tenant, org_id), version, generation)
         self._cache.put((tenant, org_id, version, "graph"), graph)
         return graph
 
-    async def answer(self, ask: Callable[[], CachedResult]) -> CachedResult:
+    async def answer(
+        self, ask: Callable[[], CachedResult], *, tenant: str | None = None
+    ) -> CachedResult:
         """Answer a question from an async route: on the event loop when the answer is
         cached (a dictionary lookup: no store read, no computation, so no thread hop and no
-        wait for the interpreter lock behind busy threads), else in the thread pool.
+        wait for the interpreter lock behind busy threads), else in the thread pool once
+        the fair scheduler (:class:`FairShare`) gives the tenant a slot.
 
         ``ask`` calls one of the question methods, e.g.
-        ``partial(service.influence, tenant, org_id)``.
+        ``partial(service.influence, tenant, org_id)``; the tenant is ``tenant`` or, when
+        not given, the first argument of such a ``partial`` (every question takes it first).
         """
         token = _CACHED_ONLY.set(True)
         try:
@@ -288,7 +541,10 @@ class AnalyticsService:
             pass
         finally:
             _CACHED_ONLY.reset(token)
-        return await run_in_threadpool(ask)
+        if tenant is None and isinstance(ask, partial) and ask.args:
+            tenant = str(ask.args[0])
+        async with self._fair.slot(tenant or ""):
+            return await run_in_threadpool(ask)
 
     def _answer(
         self,
@@ -302,6 +558,7 @@ class AnalyticsService:
         cached_only = _CACHED_ONLY.get()  # on the event loop: no store read, no computing
         if cached_only and self._revalidate:
             raise _NotCached  # the version check is a store read
+        generation = self._cache.generation((tenant, org_id))
         version = self._version(tenant, org_id)
         if version is not None:
             key = (tenant, org_id, version, question, params)
@@ -311,7 +568,7 @@ class AnalyticsService:
         if cached_only:
             raise _NotCached
         return self._flights.run(
-            (self._cache.epoch, tenant, org_id, version, question, params),
+            self._flight_key(generation, tenant, org_id, version, question, params),
             lambda: self._compute(tenant, org_id, version, question, params, compute, serialise),
         )
 
@@ -343,21 +600,29 @@ class AnalyticsService:
     def influence(
         self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
     ) -> CachedResult:
-        """Power ranking with its four components."""
-        chosen = weights or InfluenceWeights()
-        return self._answer(
-            tenant,
-            org_id,
-            "influence",
-            chosen.model_dump_json(),
-            lambda g: rank_influence(g, chosen, executor=self._executor),
-        )
+        """Power ranking with its four components, under ``weights`` divided by their sum
+        and rounded to 4 decimals (:meth:`InfluenceWeights.normalised`; the answer echoes
+        them), so requests with the same proportions share one answer. Weights other than
+        the defaults re-rank the default ranking's components (:func:`reweighted`) instead
+        of computing PageRank and betweenness again."""
+        chosen = _normalised(weights)
+        compute: Callable[[nx.MultiDiGraph], BaseModel]
+        if chosen == DEFAULT_WEIGHTS:
+
+            def compute(graph: nx.MultiDiGraph) -> BaseModel:
+                return rank_influence(graph, chosen, executor=self._executor)
+        else:
+
+            def compute(graph: nx.MultiDiGraph) -> BaseModel:
+                return reweighted(self._ranking(tenant, org_id), chosen)
+
+        return self._answer(tenant, org_id, "influence", chosen.model_dump_json(), compute)
 
     def influence_csv(
         self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
     ) -> CachedResult:
         """The ranking as CSV text (same rows and order as the JSON)."""
-        chosen = weights or InfluenceWeights()
+        chosen = _normalised(weights)
 
         def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
             return self._ranking(tenant, org_id, chosen)
@@ -519,7 +784,7 @@ class AnalyticsService:
         An organisation deleted while the export runs is skipped.
         """
         after: str | None = None
-        default = InfluenceWeights().model_dump_json()
+        default = DEFAULT_WEIGHTS.model_dump_json()
         while True:
             page = self._store.list_organisations(tenant, limit=page_size, after=after)
             for org in page:
@@ -540,6 +805,14 @@ class AnalyticsService:
             if len(page) < page_size:
                 return
             after = page[-1].id
+
+
+DEFAULT_WEIGHTS = InfluenceWeights().normalised()
+"""The documented default weights (they already sum to 1)."""
+
+
+def _normalised(weights: InfluenceWeights | None) -> InfluenceWeights:
+    return DEFAULT_WEIGHTS if weights is None else weights.normalised()
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:

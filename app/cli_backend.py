@@ -40,8 +40,8 @@ __all__ = [
 #: state stays small for a 1 GiB heap.
 IMPORT_BATCH_ROWS: dict[str, int] = {"sqlite": 20_000, "neo4j": 5_000}
 
-CLI_CACHE_ENTRIES = 16
-"""Answers a command keeps: the graph and ranking that its other answers reuse."""
+CLI_CACHE_MAX_BYTES = 64 * 2**20
+"""Bytes of answers a command keeps: the graph and ranking that its other answers reuse."""
 
 
 class CliFailure(Exception):
@@ -121,7 +121,7 @@ class LocalBackend:
     def __init__(self, store: GraphStore, tenant: str, where: str, batch_rows: int) -> None:
         # the server's analytics, so both answer alike; a command reads a snapshot once,
         # and its own writes drop what it cached
-        cache = AnalyticsCache(CLI_CACHE_ENTRIES)
+        cache = AnalyticsCache(CLI_CACHE_MAX_BYTES)
         self.store: GraphStore = CacheInvalidatingStore(store, cache)
         self.analytics = AnalyticsService(self.store, cache)
         self.tenant = tenant

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
 from app.bootstrap import build_store
 from app.idempotency import purge_periodically
 from app.instrumented import timed
@@ -74,7 +74,7 @@ def create_app(
     async def lifespan(instance: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         active = settings or Settings()
         configure_logging()
-        cache = AnalyticsCache(active.analytics_cache_entries)
+        cache = AnalyticsCache(active.cache_max_bytes, max_variants=active.cache_max_variants)
         metrics = Metrics()
         metrics.watch_cache(cache)
         listener = MetricsListener(metrics.registry, active.metrics_host, active.metrics_port)
@@ -88,6 +88,7 @@ def create_app(
         # rustworkx holds the GIL while it computes: large kernels run in worker processes
         executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
         load_title_table()  # read and compile once at start, not on the first request
+        fair = FairShare(active.analytics_concurrency, active.analytics_tenant_concurrency)
         try:
             if active.bootstrap_admin_key is not None:
                 store.ensure_api_key(
@@ -105,7 +106,9 @@ def create_app(
                 revalidate=active.cache_revalidate,
                 executor=executor,
                 layout_budget=active.layout_work_budget,
+                fair_share=fair,
             )
+            metrics.watch_fair_share(fair)
             precomputer = Precomputer(analytics) if active.analytics_precompute else None
             if precomputer is not None:
                 cache.add_listener(precomputer.schedule)

@@ -120,6 +120,10 @@ class Metrics:
         """Report the analytics cache's hit and miss counts."""
         self.registry.register(_CacheCollector(cache))
 
+    def watch_fair_share(self, fair: Any) -> None:
+        """Report the cold computations running and waiting for a slot."""
+        self.registry.register(_FairShareCollector(fair))
+
     def watch_precompute(self, precomputer: Any) -> None:
         """Report the background recomputations done and waiting."""
         self.registry.register(_PrecomputeCollector(precomputer))
@@ -138,6 +142,35 @@ class _CacheCollector(Collector):
         family.add_metric(["hit"], self._cache.hits)
         family.add_metric(["miss"], self._cache.misses)
         yield family
+        size = GaugeMetricFamily(
+            "stakemap_analytics_cache_bytes",
+            "Estimated bytes held by the analytics cache (bounded by STAKEMAP_CACHE_MAX_BYTES)",
+        )
+        size.add_metric([], self._cache.bytes)
+        yield size
+        evicted = CounterMetricFamily(
+            "stakemap_analytics_cache_evictions",
+            "Analytics cache entries evicted for the byte or the variant bound",
+        )
+        evicted.add_metric([], self._cache.evictions)
+        yield evicted
+
+
+class _FairShareCollector(Collector):
+    def __init__(self, fair: Any) -> None:
+        self._fair = fair
+
+    def collect(self) -> Any:
+        running = GaugeMetricFamily(
+            "stakemap_analytics_running", "Cold analytics computations holding a slot"
+        )
+        running.add_metric([], self._fair.running())
+        yield running
+        waiting = GaugeMetricFamily(
+            "stakemap_analytics_waiting", "Cold analytics computations waiting for a slot"
+        )
+        waiting.add_metric([], self._fair.waiting())
+        yield waiting
 
 
 class _PrecomputeCollector(Collector):

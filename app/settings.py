@@ -10,6 +10,12 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.analytics import (
+    DEFAULT_ANALYTICS_CONCURRENCY,
+    DEFAULT_CACHE_MAX_BYTES,
+    DEFAULT_CACHE_MAX_VARIANTS,
+    DEFAULT_TENANT_CONCURRENCY,
+)
 from app.security import DEVELOPMENT_PEPPER
 from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from graph.sqlite_guard import (
@@ -84,7 +90,33 @@ class Settings(BaseSettings):
         default=SecretStr(DEVELOPMENT_PEPPER),
         description="Secret mixed into every stored API-key hash; changing it revokes all keys",
     )
-    analytics_cache_entries: int = Field(default=256, ge=0)
+    cache_max_bytes: int = Field(
+        default=DEFAULT_CACHE_MAX_BYTES,
+        ge=0,
+        description="Bytes of analytics answers and graphs kept in memory per process "
+        "(estimated sizes, least recently used evicted first; 0 = cache nothing)",
+    )
+    cache_max_variants: int = Field(
+        default=DEFAULT_CACHE_MAX_VARIANTS,
+        ge=1,
+        le=1024,
+        description="Parameter sets (weights, target, member, k ...) kept per question and "
+        "organisation; a further one evicts the least recently used",
+    )
+    analytics_concurrency: int = Field(
+        default=DEFAULT_ANALYTICS_CONCURRENCY,
+        ge=1,
+        le=64,
+        description="Cold analytics computations (not cached: a snapshot read and a "
+        "computation) running at once; more wait their turn",
+    )
+    analytics_tenant_concurrency: int = Field(
+        default=DEFAULT_TENANT_CONCURRENCY,
+        ge=1,
+        le=64,
+        description="Of those, at most this many for one tenant while others wait; a freed "
+        "slot goes to the waiting tenant with the fewest running",
+    )
     analytics_processes: int = Field(
         default=1,
         ge=0,
@@ -207,4 +239,9 @@ class Settings(BaseSettings):
             and self.key_pepper.get_secret_value() == DEVELOPMENT_PEPPER
         ):
             raise ValueError("STAKEMAP_KEY_PEPPER must be set to a real secret in production")
+        if self.analytics_tenant_concurrency > self.analytics_concurrency:
+            raise ValueError(
+                "STAKEMAP_ANALYTICS_TENANT_CONCURRENCY must not exceed "
+                "STAKEMAP_ANALYTICS_CONCURRENCY"
+            )
         return self

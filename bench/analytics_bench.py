@@ -8,7 +8,7 @@ Generated accounts (:mod:`bench.orgs`) are loaded into a fresh SQLite store; the
 under uvicorn in its own process. Five measurements:
 
 * **influence, cold** -- ``GET /v1/organisations/{id}/influence`` on a server that caches
-  nothing (``STAKEMAP_ANALYTICS_CACHE_ENTRIES=0``: every request reads the snapshot,
+  nothing (``STAKEMAP_CACHE_MAX_BYTES=0``: every request reads the snapshot,
   builds the graph, ranks, serialises), against a straightforward NetworkX implementation of
   the same numbers in this process, from the snapshot already in memory: the graph, formal
   authority and declared influence as ours, ``networkx.pagerank`` and
@@ -157,7 +157,7 @@ def influence_cold(
     repeats: dict[int, tuple[int, int]],
 ) -> list[dict[str, Any]]:
     rows = []
-    env = {"STAKEMAP_SQLITE_PATH": str(db), "STAKEMAP_ANALYTICS_CACHE_ENTRIES": "0"}
+    env = {"STAKEMAP_SQLITE_PATH": str(db), "STAKEMAP_CACHE_MAX_BYTES": "0"}
     with Server(env) as server, _client(server.url, key) as client:
         for n, org_id in orgs.items():
             path = f"/v1/organisations/{org_id}/influence"
@@ -309,7 +309,7 @@ def event_loop(db: Path, key: str, org_id: str, n: int, rounds: int) -> list[dic
     for processes in ("1", "0"):
         env = {
             "STAKEMAP_SQLITE_PATH": str(db),
-            "STAKEMAP_ANALYTICS_CACHE_ENTRIES": "0",
+            "STAKEMAP_CACHE_MAX_BYTES": "0",
             "STAKEMAP_ANALYTICS_PROCESSES": processes,
         }
         with Server(env) as server, _client(server.url, key) as client:
@@ -421,7 +421,7 @@ def report(info: dict[str, Any], results: dict[str, Any]) -> str:
         "### Influence ranking, cold",
         "",
         "Every request reads the snapshot, builds the graph, ranks and serialises "
-        "(`STAKEMAP_ANALYTICS_CACHE_ENTRIES=0`). The reference is a straightforward NetworkX "
+        "(`STAKEMAP_CACHE_MAX_BYTES=0`). The reference is a straightforward NetworkX "
         "implementation of the same numbers (`networkx.pagerank` + "
         "`networkx.betweenness_centrality` + the same formal and declared components), "
         "timed in the bench process from the snapshot already in memory, so it pays neither "

@@ -117,7 +117,7 @@ def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
     from graph.sqlite_store import SqliteStore
 
     store = SqliteStore(db)
-    cache = AnalyticsCache(256)
+    cache = AnalyticsCache()
     service = AnalyticsService(CacheInvalidatingStore(store, cache), cache)
     # warm up before the baseline: the connection, and the imports and caches a first
     # ranking pulls in (scipy for PageRank), which any running server has already paid for

@@ -364,7 +364,7 @@ def measure(dbs: list[Database], others: list[str]) -> list[dict[str, Any]]:
     for i in range(len(dbs)):
         found[i]["others_snapshot_s"] = list(best[i].values())
 
-    servers = [Server(db.server_env(STAKEMAP_ANALYTICS_CACHE_ENTRIES="0")) for db in dbs]
+    servers = [Server(db.server_env(STAKEMAP_CACHE_MAX_BYTES="0")) for db in dbs]
     try:
         clients = [
             httpx.Client(

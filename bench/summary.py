@@ -83,6 +83,23 @@ def analytics_targets(saved: dict[str, Any]) -> list[Target]:
     return found
 
 
+def cold_targets(saved: dict[str, Any]) -> list[Target]:
+    rows = saved.get("rows", [])
+    if not rows:
+        return []
+    worst = max(r["max_ratio"] for r in rows)
+    spread = max(r["spread"] for r in rows)
+    sizes = ", ".join(f"{r['people']:,}" for r in rows)
+    return [
+        Target(
+            f"First ranking after an edit: HTTP / in-process ({sizes} people)",
+            "<= 1.5x, and max / min over 5 runs <= 1.25x",
+            f"worst {ratio(worst)}, max / min {ratio(spread)}",
+            worst <= 1.5 and spread <= 1.25,
+        )
+    ]
+
+
 def serving_targets(saved: dict[str, Any]) -> list[Target]:
     return [
         Target(
@@ -174,6 +191,7 @@ def layout_targets(saved: dict[str, Any]) -> list[Target]:
 #: bench -> (was this run made with the defaults?, its targets)
 SOURCES: dict[str, tuple[Callable[[Saved], bool], Callable[[Saved], list[Target]]]] = {
     "analytics": (lambda s: bool(s.get("full")), analytics_targets),
+    "cold": (lambda s: bool(s.get("full")), cold_targets),
     "serving": (lambda s: s.get("quick") is False and s["people"] == 1_000, serving_targets),
     "scale": (lambda s: max(s["sizes"]) >= 1_000_000 and len(s["results"]) == 2, scale_targets),
     "import": (lambda s: all(r["contacts"] >= 100_000 for r in s["results"]), import_targets),

@@ -51,6 +51,9 @@ Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Factor = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 
+WEIGHT_DECIMALS = 4
+"""Decimals kept of each influence weight once divided by their sum."""
+
 
 class ResultModel(BaseModel):
     """Base of every analytics result: immutable once computed (the lead caches them)."""
@@ -79,6 +82,28 @@ class InfluenceWeights(InputModel):
     def total(self) -> float:
         """Sum of the four weights (always > 0 once validated)."""
         return self.formal + self.informal + self.brokerage + self.declared
+
+    def normalised(self) -> InfluenceWeights:
+        """The weights divided by their sum and rounded to ``WEIGHT_DECIMALS`` decimals:
+        the weights power is computed with. ``power`` divides by the sum anyway, so only
+        the proportions matter; requests whose weights have the same proportions (to the
+        4th decimal) share one answer.
+
+        >>> InfluenceWeights(formal=2, informal=1, brokerage=1, declared=0).normalised()
+        InfluenceWeights(formal=0.5, informal=0.25, brokerage=0.25, declared=0.0)
+        >>> InfluenceWeights(formal=1, informal=1, brokerage=1, declared=0).normalised().formal
+        0.3333
+        """
+        values = (self.formal, self.informal, self.brokerage, self.declared)
+        top = max(values)  # scaled first, so four huge weights cannot overflow their sum
+        scaled = [value / top for value in values]
+        total = sum(scaled)
+        formal, informal, brokerage, declared = (
+            round(value / total, WEIGHT_DECIMALS) for value in scaled
+        )
+        return InfluenceWeights(
+            formal=formal, informal=informal, brokerage=brokerage, declared=declared
+        )
 
 
 class PathParams(InputModel):

@@ -78,6 +78,32 @@ def test_weights_change_the_ranking_and_are_validated(api: httpx.Client) -> None
     assert zero.status_code == 422
 
 
+def test_weights_are_divided_by_their_sum_and_near_identical_ones_share_an_answer(
+    api: httpx.Client,
+) -> None:
+    org_id, _ = demo_org(api)
+    path = f"/v1/organisations/{org_id}/influence"
+    first = api.get(
+        path, params={"w_formal": 2, "w_informal": 1, "w_brokerage": 1, "w_declared": 0}
+    )
+    again = api.get(
+        path, params={"w_formal": 4.00001, "w_informal": 2, "w_brokerage": 2, "w_declared": 0}
+    )
+    assert first.status_code == again.status_code == 200
+    assert first.json()["weights"] == {
+        "formal": 0.5,
+        "informal": 0.25,
+        "brokerage": 0.25,
+        "declared": 0.0,
+    }
+    assert again.content == first.content
+    default = api.get(path).json()
+    scaled = api.get(
+        path, params={"w_formal": 35, "w_informal": 30, "w_brokerage": 15, "w_declared": 20}
+    )
+    assert scaled.json() == default
+
+
 def test_unknown_ids_are_404(api: httpx.Client) -> None:
     org_id, _ = demo_org(api)
     missing = "00000000-0000-4000-8000-000000000000"

@@ -12,7 +12,7 @@ from tests.contract.test_store_contract import SMALL
 
 
 def test_export_pages_through_every_organisation(store: GraphStore, tenant: str) -> None:
-    cache = AnalyticsCache(64)
+    cache = AnalyticsCache()
     wrapped = CacheInvalidatingStore(store, cache)
     service = AnalyticsService(wrapped, cache)
     ids = []
@@ -36,7 +36,7 @@ def test_export_pages_through_every_organisation(store: GraphStore, tenant: str)
 
 
 def test_an_organisation_deleted_mid_export_is_skipped(store: GraphStore, tenant: str) -> None:
-    cache = AnalyticsCache(64)
+    cache = AnalyticsCache()
     wrapped = CacheInvalidatingStore(store, cache)
     service = AnalyticsService(wrapped, cache)
     first = wrapped.create_organisation(tenant, OrganisationCreate(name="A"))

@@ -45,7 +45,7 @@ class CountingStore:
 
 def wired(store: GraphStore, *, revalidate: bool = False) -> tuple[AnalyticsService, Any]:
     counting = CountingStore(store)
-    cache = AnalyticsCache(64)
+    cache = AnalyticsCache()
     writable = CacheInvalidatingStore(counting, cache)
     service = AnalyticsService(writable, cache, revalidate=revalidate, clock=lambda: AS_OF)
     return service, counting
@@ -94,11 +94,12 @@ def test_revalidating_costs_one_cheap_query(store: GraphStore, tenant: str) -> N
     assert answer.model.version == store.org_version(tenant, org_id)
 
 
-def test_cache_is_bounded() -> None:
-    cache = AnalyticsCache(3)
+def test_cache_is_bounded_in_bytes() -> None:
+    cache = AnalyticsCache(300, sizer=lambda value: 100)
     for i in range(10):
         cache.put(("t", "o", i, "q"), i)
     assert len(cache) == 3
+    assert cache.bytes == 300
     assert cache.get(("t", "o", 9, "q")) == 9
     assert cache.get(("t", "o", 0, "q")) is None
 

@@ -29,7 +29,7 @@ Wired = tuple[AnalyticsService, CacheInvalidatingStore, CountingStore, Precomput
 @pytest.fixture
 def wired(store: GraphStore) -> Iterator[Wired]:
     counting = CountingStore(store)
-    cache = AnalyticsCache(64)
+    cache = AnalyticsCache()
     writable = CacheInvalidatingStore(counting, cache)  # type: ignore[arg-type]
     service = AnalyticsService(writable, cache, clock=lambda: AS_OF)
     precomputer = Precomputer(service, delay=0.05)
@@ -74,7 +74,7 @@ def test_an_organisation_nobody_viewed_is_left_alone(wired: Wired, tenant: str) 
 def test_a_burst_of_writes_is_recomputed_once(store: GraphStore, tenant: str) -> None:
     now = [0.0]
     counting = CountingStore(store)
-    cache = AnalyticsCache(64)
+    cache = AnalyticsCache()
     writable = CacheInvalidatingStore(counting, cache)  # type: ignore[arg-type]
     service = AnalyticsService(writable, cache, clock=lambda: AS_OF)
     precomputer = Precomputer(service, delay=1.0, clock=lambda: now[0])
@@ -114,7 +114,7 @@ def test_a_deleted_organisation_is_skipped(wired: Wired, tenant: str) -> None:
 
 def test_the_listener_hears_only_warm_organisations(tenant: str) -> None:
     heard: list[Any] = []
-    cache = AnalyticsCache(64)
+    cache = AnalyticsCache()
     cache.add_listener(heard.append)
     cache.put((tenant, "warm", 3, "influence", "{}"), "ranking")
     cache.put((tenant, "warm", 3, "power-map", (None, date(2026, 11, 27))), "map")
