@@ -39,6 +39,7 @@ from bench._common import (
     machine_line,
     median,
     new_key,
+    p95,
     save,
     timed_get,
     write_section,
@@ -239,7 +240,8 @@ def _cells(r: dict[str, Any]) -> list[str]:
         f"{r['rss_before_mib']:,.0f} → {r['rss_after_mib']:,.0f} → "
         f"{r['rss_settled_mib']:,.0f} MiB (peak {r['peak_rss_mib']:,.0f})",
         cache,
-        f"{idle * 1000:,.1f} → {loaded * 1000:,.1f} ms ({len(r['other_loaded_s'])} requests)",
+        f"{idle * 1000:,.1f} → {loaded * 1000:,.1f} ms, p95 {p95(r['other_loaded_s']) * 1000:,.0f} "
+        f"ms ({len(r['other_loaded_s'])} requests during the load)",
     ]
 
 
