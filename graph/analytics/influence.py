@@ -47,6 +47,7 @@ __all__ = [
     "hierarchy",
     "influence_csv_rows",
     "informal_prior",
+    "power_of",
     "rank_influence",
     "reweighted",
     "tie_graph",
@@ -467,13 +468,7 @@ def rank_influence(
             brokerage=brokerage[person],
             declared=_declared(attrs.get("influence")),
         )
-        total = (
-            weights.formal * components.formal
-            + weights.informal * components.informal
-            + weights.brokerage * components.brokerage
-            + weights.declared * components.declared
-        )
-        power = canonical(min(1.0, total / weights.total))
+        power = power_of(components, weights)
         scored.append((power, str(attrs.get("name") or person), person, components))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
 
@@ -567,6 +562,18 @@ def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
     return rows
 
 
+def power_of(components: PowerComponents, weights: InfluenceWeights) -> float:
+    """``power``: the weighted mean of the four components, rounded to 12 significant digits
+    (the one place the formula lives; the ranking and :func:`reweighted` both use it)."""
+    total = (
+        weights.formal * components.formal
+        + weights.informal * components.informal
+        + weights.brokerage * components.brokerage
+        + weights.declared * components.declared
+    )
+    return canonical(min(1.0, total / weights.total))
+
+
 def reweighted(ranking: InfluenceRanking, weights: InfluenceWeights) -> InfluenceRanking:
     """The same ranking under other weights: every person's power recomputed from the
     components already in ``ranking``, and the people ranked again.
@@ -586,15 +593,7 @@ def reweighted(ranking: InfluenceRanking, weights: InfluenceWeights) -> Influenc
     """
     scored: list[tuple[float, str, str, InfluenceItem]] = []
     for item in ranking.items:
-        components = item.components
-        total = (
-            weights.formal * components.formal
-            + weights.informal * components.informal
-            + weights.brokerage * components.brokerage
-            + weights.declared * components.declared
-        )
-        power = canonical(min(1.0, total / weights.total))
-        scored.append((power, item.name, item.person_id, item))
+        scored.append((power_of(item.components, weights), item.name, item.person_id, item))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     items = [
         item.model_copy(update={"rank": rank, "power": power})
