@@ -6,8 +6,8 @@ import networkx as nx
 
 from graph.analytics._common import check_graph, graph_meta
 from graph.analytics.influence import hierarchy
-from schemas.analytics import DecisionMaker, DecisionMakers, InfluenceRanking
-from schemas.common import DECISION_ROLES, Seniority
+from schemas.analytics import DecisionMaker, DecisionMakers, InfluenceItem, InfluenceRanking
+from schemas.common import DECISION_ROLES, BuyingRole, Seniority
 
 __all__ = ["find_decision_makers", "top_decision_maker"]
 
@@ -23,6 +23,31 @@ def _titled(graph: nx.MultiDiGraph, person: str, title: str) -> str:
     return f"titled {title}"
 
 
+def _listed(
+    item: InfluenceItem,
+    reasons: list[str],
+    *,
+    under: int,
+    top: bool = False,
+    roles: list[BuyingRole] | None = None,
+    inferred: bool = False,
+) -> DecisionMaker:
+    return DecisionMaker(
+        person_id=item.person_id,
+        name=item.name,
+        title=item.title,
+        roles=item.roles,
+        stance=item.stance,
+        rank=item.rank,
+        power=item.power,
+        top_of_hierarchy=top,
+        reports_under=under,
+        decision_roles=roles or [],
+        inferred=inferred,
+        reasons=reasons,
+    )
+
+
 def _executives(
     graph: nx.MultiDiGraph, ranking: InfluenceRanking, under: dict[str, int]
 ) -> list[DecisionMaker]:
@@ -32,22 +57,8 @@ def _executives(
         if graph.nodes[item.person_id].get("seniority") != Seniority.EXECUTIVE.value:
             continue
         why = _titled(graph, item.person_id, item.title) if item.title else "seniority executive"
-        found.append(
-            DecisionMaker(
-                person_id=item.person_id,
-                name=item.name,
-                title=item.title,
-                roles=item.roles,
-                stance=item.stance,
-                rank=item.rank,
-                power=item.power,
-                top_of_hierarchy=False,
-                reports_under=under.get(item.person_id, 0),
-                decision_roles=[],
-                inferred=True,
-                reasons=[f"{why}; no reporting tree or decision role is recorded"],
-            )
-        )
+        reasons = [f"{why}; no reporting tree or decision role is recorded"]
+        found.append(_listed(item, reasons, under=under.get(item.person_id, 0), inferred=True))
     return found
 
 
@@ -105,44 +116,16 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
         reasons.extend(f"holds the {role.value} role" for role in roles)
         if item.title:
             reasons.append(_titled(graph, item.person_id, item.title))
-        items.append(
-            DecisionMaker(
-                person_id=item.person_id,
-                name=item.name,
-                title=item.title,
-                roles=item.roles,
-                stance=item.stance,
-                rank=item.rank,
-                power=item.power,
-                top_of_hierarchy=top,
-                reports_under=under,
-                decision_roles=roles,
-                reasons=reasons,
-            )
-        )
+        items.append(_listed(item, reasons, under=under, top=top, roles=roles))
     if not items:
         items = _executives(graph, ranking, tree.under)
     if not items and ranking.items:
         best = ranking.items[0]
-        items.append(
-            DecisionMaker(
-                person_id=best.person_id,
-                name=best.name,
-                title=best.title,
-                roles=best.roles,
-                stance=best.stance,
-                rank=best.rank,
-                power=best.power,
-                top_of_hierarchy=False,
-                reports_under=tree.under.get(best.person_id, 0),
-                decision_roles=[],
-                inferred=True,
-                reasons=[
-                    f"most powerful person (power {best.power:.2f}); no reporting tree or "
-                    "decision role is recorded"
-                ],
-            )
-        )
+        reasons = [
+            f"most powerful person (power {best.power:.2f}); no reporting tree or "
+            "decision role is recorded"
+        ]
+        items.append(_listed(best, reasons, under=tree.under.get(best.person_id, 0), inferred=True))
     org_id, version = graph_meta(graph)
     return DecisionMakers(org_id=org_id, version=version, items=items)
 
