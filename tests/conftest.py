@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from hypothesis import settings as hypothesis_settings
 
 from app.main import create_app
 from app.security import generate_key, hash_key
@@ -26,6 +27,12 @@ from app.server import bounded_protocol, uvicorn_options
 from app.settings import Settings
 from graph.port import GraphStore
 from schemas.common import KeyRole
+
+# CI draws the same examples on every run (a red run then always means a change broke
+# something); on a developer's machine every run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 NEO4J_URI = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
 NEO4J_DATABASE = os.environ.get("STAKEMAP_TEST_NEO4J_DATABASE", "neo4j")

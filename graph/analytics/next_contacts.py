@@ -130,7 +130,6 @@ class _Search:
     target: str | None
     p_cur: float
     names: dict[str, str]
-    dijkstra_paths: dict[str, list[str]]
     exact: bool = True
 
     def reach(self, entry: _Scored) -> Candidate | None:
@@ -141,10 +140,8 @@ class _Search:
             nodes = (entry.direct.member, person)
             probability, raw, bypassed = self.hops.penalised(nodes)
             return Candidate(nodes, canonical(probability), canonical(raw), tuple(bypassed))
-        nodes = tuple(self.dijkstra_paths[person][1:])
-        probability, raw, bypassed = self.hops.penalised(nodes)
-        if not bypassed:
-            return Candidate(nodes, canonical(probability), canonical(raw), ())
+        # Yen rather than Dijkstra's own path: among equally likely paths it picks by names,
+        # as entry-paths does, so the answer does not depend on the ids.
         found, exact = best_paths(self.hops, person, 1, self.names)
         self.exact = self.exact and exact
         return found[0] if found else None
@@ -272,16 +269,18 @@ def _reasons(
     return reasons
 
 
-def _direct_ties(ties: list[TeamTie], sources: list[str]) -> dict[str, TeamTie]:
-    """Per person, the strongest tie a source member holds (ties by member id)."""
+def _direct_ties(
+    graph: nx.MultiDiGraph, ties: list[TeamTie], sources: list[str]
+) -> dict[str, TeamTie]:
+    """Per person, the strongest tie a source member holds (equal ones: by member name, id)."""
     chosen = set(sources)
     best: dict[str, TeamTie] = {}
-    for tie in ties:
-        if tie.member not in chosen:
-            continue
-        current = best.get(tie.person)
-        if current is None or tie.effective > current.effective:
-            best[tie.person] = tie
+    ranked = sorted(
+        (t for t in ties if t.member in chosen),
+        key=lambda t: (-t.effective, name_of(graph, t.member), t.member, t.relationship_id),
+    )
+    for tie in ranked:
+        best.setdefault(tie.person, tie)
     return best
 
 
@@ -385,16 +384,16 @@ def next_contacts(
         graph, as_of=as_of, params=path_params, sources=sources, formal=formal_of(ranking)
     )
     names = {str(n): name_of(graph, n) for n in graph}
-    lengths, dijkstra_paths = nx.single_source_dijkstra(hops.graph, SOURCE, weight="weight")
+    lengths = nx.single_source_dijkstra_path_length(hops.graph, SOURCE, weight="weight")
     p_cur, p_cur_raw, exact = 0.0, 0.0, True
     if target is not None:
         best, exact = best_paths(hops, target, 1, names)
         p_cur = best[0].probability if best else 0.0
         p_cur_raw = math.exp(-lengths[target]) if target in lengths else 0.0
-    search = _Search(graph, hops, params, target, p_cur, names, dijkstra_paths, exact)
+    search = _Search(graph, hops, params, target, p_cur, names, exact)
     to_target = best_probabilities_to(hops, target) if target is not None else {}
     weights = params.power_weight + params.role_weight + params.uplift_weight
-    direct = _direct_ties(ties, sources)
+    direct = _direct_ties(graph, ties, sources)
 
     def value_of(item: InfluenceItem, role_gap: float, uplift: float) -> float:
         total = (
@@ -450,7 +449,7 @@ def next_contacts(
         heapq.heappush(heap, (-canonical(score), name, person, True))
 
     others_of: dict[str, list[TeamTie]] = defaultdict(list)
-    for t in ties:
+    for t in sorted(ties, key=lambda t: (name_of(graph, t.member), t.member, t.relationship_id)):
         others_of[t.person].append(t)
     items: list[NextContact] = []
     for entry in chosen:
