@@ -6,6 +6,7 @@ assertions check that the service gives that advice (docs/ANALYTICS.md, the rule
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -353,3 +354,35 @@ def test_next_contacts_reactivate_our_own_tie_and_take_a_target(api: httpx.Clien
     assert "is the target" in cto["reasons"]
     unknown = api.get(f"/v1/organisations/{org_id}/next-contacts", params={"target_id": ids["se"]})
     assert unknown.status_code == 404
+
+
+# --- informal influence ----------------------------------------------------------------------
+
+
+def test_the_end_of_a_chain_of_juniors_does_not_outrank_the_cfo_the_ceo_listens_to(
+    api: httpx.Client,
+) -> None:
+    """Six engineers each defer to the next one; the CEO takes the CFO's advice. A KAM knows
+    whose word moves the decision: the CFO's, not the last engineer's in the chain."""
+    juniors = [f"engineer_{i}" for i in range(1, 7)]
+    body = {
+        "people": [
+            person("ceo", title="CEO", roles=["decision_maker"], influence=5),
+            person("cfo", title="CFO", reports_to="ceo"),
+            person("cto", title="CTO", reports_to="ceo"),
+            *(person(j, title="Engineer", reports_to="cto") for j in juniors),
+        ],
+        "team": [{"ref": "am", "name": "Anna"}],
+        "relationships": [
+            {"type": "INFLUENCES", "source": "cfo", "target": "ceo", "strength": 0.6},
+            *(
+                {"type": "INFLUENCES", "source": b, "target": a, "strength": 0.9}
+                for a, b in itertools.pairwise(juniors)
+            ),
+        ],
+    }
+    org_id, ids = org_with(api, body)
+    items = {i["person_id"]: i for i in ask(api, org_id, "influence")["items"]}
+    cfo, last = items[ids["cfo"]], items[ids["engineer_6"]]
+    assert cfo["components"]["informal"] > last["components"]["informal"]
+    assert cfo["rank"] < last["rank"]
