@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,25 @@ def write_section(heading: str, body: str) -> None:
         text = text[:start] + section + tail
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text, "utf-8")
+
+
+def publish(heading: str, text: str, *, write_doc: bool, full: bool = True) -> None:
+    """Print a bench's report and, with ``--write-doc``, put it in docs/PERFORMANCE.md; a
+    partial run (``--only``, ``--quick``, other sizes) never replaces the full one there."""
+    print(text)
+    if write_doc:
+        if full:
+            write_section(heading, text)
+        else:
+            print("(a partial run: docs/PERFORMANCE.md left alone)")
+
+
+def rerender(
+    path: Path, render: Callable[[dict[str, Any]], str], heading: str, *, write_doc: bool
+) -> int:
+    """``--report``: render a saved results JSON again (and, with ``--write-doc``, publish it)."""
+    publish(heading, render(json.loads(path.read_text("utf-8"))), write_doc=write_doc)
+    return 0
 
 
 # --- data -----------------------------------------------------------------------------------------

@@ -54,10 +54,11 @@ from bench._common import (
     ms,
     new_key,
     p95,
+    publish,
     ratio,
+    rerender,
     save,
     timed_get,
-    write_section,
 )
 from bench.orgs import account_request
 from graph.analytics import entry_paths, next_contacts, rank_influence
@@ -586,12 +587,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.report:
-        saved = orjson.loads(args.report.read_bytes())
-        text = report(saved["machine"], saved)
-        print(text)
-        if args.write_doc:
-            write_section(HEADING, text)
-        return 0
+        return rerender(
+            args.report,
+            lambda saved: report(saved["machine"], saved),
+            HEADING,
+            write_doc=args.write_doc,
+        )
     sizes: tuple[int, ...] = QUICK_SIZES if args.quick else SIZES
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))
@@ -635,13 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     full = parts == set(PARTS) and not args.sizes and not args.quick
     path = save("analytics", {"machine": info, "quick": args.quick, "full": full, **results})
     print(f"results: {path}")
-    text = report(info, results)
-    print(text)
-    if args.write_doc:
-        if full:
-            write_section(HEADING, text)
-        else:
-            print("(--only: docs/PERFORMANCE.md left alone)")
+    publish(HEADING, report(info, results), write_doc=args.write_doc, full=full)
     return 0
 
 

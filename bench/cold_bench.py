@@ -41,10 +41,11 @@ from bench._common import (
     median,
     ms,
     new_key,
+    publish,
     ratio,
+    rerender,
     save,
     timed_get,
-    write_section,
 )
 from graph.analytics import rank_influence
 from graph.network import build_graph
@@ -169,12 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     before = json.loads(args.before.read_text("utf-8")) if args.before else None
     if args.report:
-        saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved, before)
-        print(text)
-        if args.write_doc:
-            write_section(HEADING, text)
-        return 0
+        return rerender(
+            args.report,
+            lambda saved: report(saved["machine"], saved, before),
+            HEADING,
+            write_doc=args.write_doc,
+        )
     sizes: tuple[int, ...] = QUICK_SIZES if args.quick else SIZES
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))
@@ -204,9 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     path = save("cold", {"machine": info, **result})
     print(f"results: {path}")
     text = report(info, {**result, "at": path.stem.rsplit("-", 1)[-1]}, before)
-    print(text)
-    if args.write_doc:
-        write_section(HEADING, text)
+    publish(HEADING, text, write_doc=args.write_doc)
     return 0
 
 

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench._common import ROOT, machine, machine_line, save, write_section
+from bench._common import ROOT, machine, machine_line, publish, save
 
 DOC_HEADING = "## Export"
 PEOPLE_PER_ORG = 100
@@ -243,11 +243,8 @@ def main(argv: list[str]) -> int:
                 print(json.dumps(plain), flush=True)
     info = machine()
     print(f"results: {save('export', {'machine': info, 'results': results})}")
-    text = section(results, info)
     print()
-    print(text)
-    if args.write_doc:
-        write_section(DOC_HEADING, text)
+    publish(DOC_HEADING, section(results, info), write_doc=args.write_doc)
     return 0
 
 

@@ -40,9 +40,10 @@ from bench._common import (
     median,
     new_key,
     p95,
+    publish,
+    rerender,
     save,
     timed_get,
-    write_section,
 )
 from graph.sqlite_store import SqliteStore
 
@@ -135,12 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     before = json.loads(args.before.read_text("utf-8")) if args.before else None
     if args.report:
-        saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved, before)
-        print(text)
-        if args.write_doc:
-            write_section(HEADING, text)
-        return 0
+        return rerender(
+            args.report,
+            lambda saved: report(saved["machine"], saved, before),
+            HEADING,
+            write_doc=args.write_doc,
+        )
     total = QUICK_REQUESTS if args.quick else REQUESTS
     info = machine()
     print(machine_line(info), flush=True)
@@ -216,9 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     path = save("fairness", {"machine": info, **result})
     print(f"results: {path}")
     text = report(info, {**result, "at": path.stem.rsplit("-", 1)[-1]}, before)
-    print(text)
-    if args.write_doc:
-        write_section(HEADING, text)
+    publish(HEADING, text, write_doc=args.write_doc)
     return 0
 
 

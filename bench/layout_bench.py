@@ -25,7 +25,6 @@ measurements:
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import threading
 import time
@@ -43,10 +42,11 @@ from bench._common import (
     median,
     ms,
     new_key,
+    publish,
     ratio,
+    rerender,
     save,
     timed_get,
-    write_section,
 )
 from bench.layout_shapes import SHAPES, shape
 from bench.orgs import account_request
@@ -498,12 +498,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
     args = parser.parse_args(argv)
     if args.report:
-        saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved)
-        print(text)
-        if args.write_doc:
-            write_section(HEADING, text)
-        return 0
+        return rerender(
+            args.report,
+            lambda saved: report(saved["machine"], saved),
+            HEADING,
+            write_doc=args.write_doc,
+        )
     sizes = QUICK_SIZES if args.quick else SIZES
     repeats = 2 if args.quick else 3
     parts = set(args.only or PARTS)
@@ -539,13 +539,7 @@ def main(argv: list[str] | None = None) -> int:
     full = parts == set(PARTS) and not args.quick
     path = save("layout", {"machine": info, "quick": args.quick, "full": full, **results})
     print(f"results: {path}")
-    text = report(info, results)
-    print(text)
-    if args.write_doc:
-        if full:
-            write_section(HEADING, text)
-        else:
-            print("(--only or --quick: docs/PERFORMANCE.md left alone)")
+    publish(HEADING, report(info, results), write_doc=args.write_doc, full=full)
     return 0
 
 

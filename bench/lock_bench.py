@@ -41,7 +41,7 @@ from typing import Any
 
 import httpx
 
-from bench._common import Server, machine, machine_line, median, ms, ratio, save, write_section
+from bench._common import Server, machine, machine_line, median, ms, publish, ratio, save
 
 DOC_HEADING = "## SQLite write lock"
 PEOPLE = 50
@@ -275,11 +275,8 @@ def main(argv: list[str]) -> int:
         result["integrity"] = integrity(args.check_people)
     info = machine()
     print(f"results: {save('lock', {'machine': info, 'result': result})}")
-    text = section(result, info)
     print()
-    print(text)
-    if args.write_doc:
-        write_section(DOC_HEADING, text)
+    publish(DOC_HEADING, section(result, info), write_doc=args.write_doc)
     return 0
 
 

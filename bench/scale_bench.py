@@ -35,7 +35,6 @@ fill) and deletes only its tenant from them.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import shutil
@@ -64,10 +63,11 @@ from bench._common import (
     ms,
     new_key,
     p95,
+    publish,
     ratio,
+    rerender,
     save,
     timed_get,
-    write_section,
 )
 from bench.orgs import account
 from graph.analytics import rank_influence
@@ -514,12 +514,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
     args = parser.parse_args(argv)
     if args.report:
-        saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved["results"], saved.get("at"))
-        print(text)
-        if args.write_doc:
-            write_section(HEADING, text)
-        return 0
+        return rerender(
+            args.report,
+            lambda saved: report(saved["machine"], saved["results"], saved.get("at")),
+            HEADING,
+            write_doc=args.write_doc,
+        )
     sizes: tuple[int, ...] = SIZES if not args.quick else (10_000, 100_000)
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))
@@ -536,10 +536,7 @@ def main(argv: list[str] | None = None) -> int:
 
     path = save("scale", {"machine": info, "sizes": list(sizes), "results": results})
     print(f"results: {path}")
-    text = report(info, results)
-    print(text)
-    if args.write_doc:
-        write_section(HEADING, text)
+    publish(HEADING, report(info, results), write_doc=args.write_doc)
     return 0
 
 

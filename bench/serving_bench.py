@@ -17,7 +17,6 @@ the organisation's known version.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -39,10 +38,11 @@ from bench._common import (
     machine_line,
     median,
     new_key,
+    publish,
     ratio,
+    rerender,
     save,
     timed_get,
-    write_section,
 )
 from graph.sqlite_store import SqliteStore
 
@@ -95,12 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
     args = parser.parse_args(argv)
     if args.report:
-        saved = json.loads(args.report.read_text("utf-8"))
-        text = report(saved["machine"], saved)
-        print(text)
-        if args.write_doc:
-            write_section(HEADING, text)
-        return 0
+        return rerender(
+            args.report,
+            lambda saved: report(saved["machine"], saved),
+            HEADING,
+            write_doc=args.write_doc,
+        )
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
     rounds, seconds = (3, 5) if args.quick else (5, 10)
@@ -156,10 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     result["ratio"] = result["ours_rps"] / result["bare_rps"]
     path = save("serving", {"machine": info, **result})
     print(f"results: {path}")
-    text = report(info, result)
-    print(text)
-    if args.write_doc:
-        write_section(HEADING, text)
+    publish(HEADING, report(info, result), write_doc=args.write_doc)
     return 0
 
 
