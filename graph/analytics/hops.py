@@ -38,6 +38,7 @@ __all__ = [
     "half_life",
     "is_engaged",
     "opponents",
+    "over_head",
     "team_ties",
 ]
 
@@ -452,7 +453,7 @@ def build_hop_graph(
         graph=digraph,
         sources=list(chosen),
         contacts=contacts,
-        over_head=_over_head(graph, contacts, managers),
+        over_head=over_head(graph, contacts, managers),
         managers_of={p: sorted(ms) for p, ms in managers.items()},
         formal=dict(formal),
         engaged_ties=engaged_ties,
@@ -462,13 +463,14 @@ def build_hop_graph(
     )
 
 
-def _over_head(
-    graph: nx.MultiDiGraph, contacts: frozenset[str], managers: Mapping[str, set[str]]
+def over_head(
+    graph: nx.MultiDiGraph, contacts: Iterable[str], managers: Mapping[str, Iterable[str]]
 ) -> dict[str, list[str]]:
-    """For each superior (direct manager or skip level), the contacts below them."""
+    """For each superior (direct manager or skip level), the contacts below them, by name
+    (:attr:`HopGraph.over_head`)."""
     below: dict[str, set[str]] = defaultdict(set)
     for contact in contacts:
-        direct = managers.get(contact, set())
+        direct = set(managers.get(contact, ()))
         for superior in direct | {s for m in direct for s in managers.get(m, ())}:
             if superior != contact:
                 below[superior].add(contact)

@@ -30,7 +30,9 @@ from graph.analytics.hops import (
     best_probabilities_to,
     build_hop_graph,
     engagement,
+    is_engaged,
     opponents,
+    over_head,
     team_ties,
 )
 from graph.analytics.paths import Candidate, best_paths, formal_of, resolve_target, to_entry_path
@@ -152,18 +154,21 @@ class _Search:
         if self.target is None:
             return 0.0
         hops = self.hops
-        engaged = person not in hops.contacts and _works_with(self.graph, person)
+        strength = self.params.hypothetical_strength
+        stance = self.graph.nodes[person].get("stance")
+        # the same test as for a stored tie: a fresh tie of this strength, not an opponent
+        engaged = is_engaged(strength, stance, self.params.paths) and person not in hops.contacts
         contacts = hops.contacts | {person} if engaged else hops.contacts
-        over_head = _with_contact(hops, person) if engaged else hops.over_head
         trial = dataclasses.replace(
             hops,
             contacts=contacts,
-            over_head=over_head,
+            over_head=over_head(self.graph, contacts, hops.managers_of)
+            if engaged
+            else hops.over_head,
             engaged_ties=hops.engaged_ties | {(_NEW_TIE, person)} if engaged else hops.engaged_ties,
             team=hops.team | {_NEW_TIE},
             sources=[*hops.sources, _NEW_TIE],
         )
-        strength = self.params.hypothetical_strength
         hop = Hop(strength, HopVia.KNOWS, HopRelation.KNOWS, None, strength, 0)
         g = hops.graph
         g.add_edge(SOURCE, _NEW_TIE, weight=0.0, hop=None)
@@ -175,20 +180,6 @@ class _Search:
             g.remove_node(_NEW_TIE)
         self.exact = self.exact and exact
         return found[0].probability if found else 0.0
-
-
-def _works_with(graph: nx.MultiDiGraph, person: str) -> bool:
-    return bool(graph.nodes[person].get("stance") != Stance.OPPONENT.value)
-
-
-def _with_contact(hops: HopGraph, person: str) -> dict[str, list[str]]:
-    """``hops.over_head`` once ``person`` is an engaged contact too."""
-    direct = set(hops.managers_of.get(person, ()))
-    superiors = direct | {s for m in direct for s in hops.managers_of.get(m, ())}
-    over_head = dict(hops.over_head)
-    for superior in superiors - {person}:
-        over_head[superior] = sorted({*over_head.get(superior, ()), person})
-    return over_head
 
 
 def _roles_text(roles: list[BuyingRole]) -> str:
