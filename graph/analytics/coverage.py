@@ -113,12 +113,7 @@ def bus_factor(graph: nx.MultiDiGraph, hops: HopGraph, target: str | None) -> Bu
 
 
 def fragility(
-    graph: nx.MultiDiGraph,
-    ranking: InfluenceRanking,
-    target: str | None,
-    *,
-    as_of: date,
-    params: PathParams,
+    graph: nx.MultiDiGraph, warm: HopGraph, target: str | None, *, as_of: date
 ) -> Fragility:
     r"""Whose loss would cut our best warm path probability to ``target``, and by how much.
 
@@ -128,6 +123,8 @@ def fragility(
     around, formal authority recomputed) and :math:`P_x` found again. They are critical when
     :math:`1 - P_x / P^* \ge` ``FRAGILITY_THRESHOLD``. ``path_share`` is the share of the
     summed probability of the ``FRAGILITY_PATHS`` best warm paths that passes through them.
+    ``warm`` is the organisation's hop graph built without cold hops (the one
+    :func:`bus_factor` reads too).
     """
     empty = Fragility(
         target_id=target,
@@ -139,16 +136,12 @@ def fragility(
     if target is None:
         return empty
     names = {str(n): name_of(graph, n) for n in graph}
-    formal = formal_of(ranking)
 
-    def best(
-        g: nx.MultiDiGraph, k: int, known: dict[str, float] | None
-    ) -> list[tuple[tuple[str, ...], float]]:
-        hops = build_hop_graph(g, as_of=as_of, params=params, include_cold=False, formal=known)
+    def best(hops: HopGraph, k: int) -> list[tuple[tuple[str, ...], float]]:
         found, _exact = best_paths(hops, target, k, names)
         return [(c.nodes, c.probability) for c in found]
 
-    top = best(graph, FRAGILITY_PATHS, formal)
+    top = best(warm, FRAGILITY_PATHS)
     if not top:
         return empty
     p_best = top[0][1]
@@ -159,7 +152,9 @@ def fragility(
             continue
         without = graph.copy()
         without.remove_node(node)
-        after = best(without, 1, None)  # formal authority as it stands without them
+        # formal authority as it stands without them (a manager's loss reshapes the tree)
+        rebuilt = build_hop_graph(without, as_of=as_of, params=warm.params, include_cold=False)
+        after = best(rebuilt, 1)
         p_after = after[0][1] if after else 0.0
         drop = 1.0 - p_after / p_best
         if drop < FRAGILITY_THRESHOLD:
@@ -346,6 +341,6 @@ def coverage(
         stale_ties=stale,
         undated_ties=undated,
         stance_shares=stance_shares,
-        fragility=fragility(graph, ranking, target, as_of=as_of, params=params),
+        fragility=fragility(graph, warm, target, as_of=as_of),
         bus_factor=bus_factor(graph, warm, target),
     )
