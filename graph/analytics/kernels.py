@@ -32,6 +32,7 @@ import random
 from collections.abc import Callable, Hashable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor
 from functools import partial
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
@@ -39,7 +40,7 @@ import numpy.typing as npt
 import rustworkx as rx
 import scipy.sparse as sparse  # type: ignore[import-untyped]
 
-__all__ = ["BATCH_CELLS", "OFFLOAD_MIN_NODES", "betweenness", "kernel_pool"]
+__all__ = ["BATCH_CELLS", "OFFLOAD_MIN_NODES", "betweenness", "kernel_pool", "offload"]
 
 BATCH_CELLS = 2_000_000
 """The sampled kernel searches from ``BATCH_CELLS // n`` sources at once (at least one),
@@ -54,6 +55,8 @@ FloatArray = npt.NDArray[np.float64]
 IndexArray = npt.NDArray[np.int64]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def betweenness(
@@ -107,15 +110,21 @@ def betweenness(
             raise ValueError(f"samples must be between 1 and the {n} nodes")
         chosen = random.Random(seed).sample(nodes, samples)
         run = partial(_sampled, n, edges, np.array([index[s] for s in chosen], dtype=np.int64))
-    values: FloatArray | None = None
-    if executor is not None and n >= OFFLOAD_MIN_NODES:
-        try:
-            values = executor.submit(run).result()
-        except BrokenExecutor:  # a worker died (killed, out of memory): answer anyway
-            logger.exception("the kernel executor is broken; computing in this process")
-    if values is None:
-        values = run()
+    values = offload(run, executor, n)
     return dict(zip(nodes, values.tolist(), strict=True))
+
+
+def offload(run: Callable[[], T], executor: Executor | None, size: int) -> T:
+    """``run()`` in ``executor`` when there is one and ``size`` (nodes) is at least
+    ``OFFLOAD_MIN_NODES``, else here; here too when a worker died (killed, out of memory), so
+    the request is still answered. ``run`` must pickle (a module-level function or a
+    ``functools.partial`` of one)."""
+    if executor is not None and size >= OFFLOAD_MIN_NODES:
+        try:
+            return executor.submit(run).result()
+        except BrokenExecutor:
+            logger.exception("the kernel executor is broken; computing in this process")
+    return run()
 
 
 def kernel_pool(workers: int = 1) -> ProcessPoolExecutor:

@@ -50,10 +50,9 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import BrokenExecutor, Executor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -61,6 +60,7 @@ import networkx as nx
 
 from graph.analytics._common import persons, team
 from graph.analytics.influence import hierarchy
+from graph.analytics.kernels import offload
 from schemas.analytics import InfluenceRanking
 from schemas.common import RelType
 
@@ -159,10 +159,6 @@ MIN_ROUTED_BENDS = 2_000
 their bends total at most ``max(MIN_ROUTED_BENDS, nodes)`` (:func:`routing_cap`): about one
 bend point per person, so the layered graph stays linear in people + ties."""
 
-OFFLOAD_MIN_NODES = 500
-"""Layouts of this many nodes or more run in the kernel executor when one is given."""
-
-logger = logging.getLogger(__name__)
 
 Link = tuple[str, str]
 Offer = tuple[int, int, str, str]
@@ -1058,7 +1054,7 @@ def power_map_layout(
     """Lay out one organisation: :func:`assign_rows`, then :func:`layered_layout`.
 
     Rows and links are found here (linear in people + ties); the layered layout of an
-    organisation of ``OFFLOAD_MIN_NODES`` or more nodes runs in ``executor`` when one is
+    organisation of ``kernels.OFFLOAD_MIN_NODES`` or more nodes runs in ``executor`` when one is
     given (a process pool, :func:`graph.analytics.kernels.kernel_pool`): it is pure Python
     and would hold the interpreter lock, slowing the event loop and every other request.
 
@@ -1085,12 +1081,4 @@ def power_map_layout(
         geometry=geometry,
         budget=budget,
     )
-    layout: LayeredLayout | None = None
-    if executor is not None and len(rows.row) >= OFFLOAD_MIN_NODES:
-        try:
-            layout = executor.submit(run).result()
-        except BrokenExecutor:  # a worker died (killed, out of memory): answer anyway
-            logger.exception("the kernel executor is broken; laying out in this process")
-    if layout is None:
-        layout = run()
-    return MapLayout(rows=rows, layout=layout)
+    return MapLayout(rows=rows, layout=offload(run, executor, len(rows.row)))

@@ -15,10 +15,9 @@ import pytest
 
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import hierarchy, rank_influence
-from graph.analytics.kernels import kernel_pool
+from graph.analytics.kernels import OFFLOAD_MIN_NODES, kernel_pool
 from graph.powermap.layout import (
     DEFAULT_WORK_BUDGET,
-    OFFLOAD_MIN_NODES,
     MapLayout,
     power_map_layout,
     routing_cap,
