@@ -8,7 +8,7 @@ export NEO4J_BOLT_PORT
 TEST_NEO4J_URI ?= bolt://127.0.0.1:$(NEO4J_BOLT_PORT)
 PYTEST_ARGS ?=
 
-.PHONY: help install run demo serve test test-sqlite lint format typecheck check \
+.PHONY: help install run demo serve test golden test-sqlite lint format typecheck check \
         test-stress neo4j-start neo4j-stop neo4j-status bench clean
 
 help: ## List the targets
@@ -62,6 +62,9 @@ test-stress: install ## Run the whole suite (as make test) beside a CPU hog: str
 	@stress-ng --cpu $(STRESS_CPUS) --quiet & hog=$$!; \
 		trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; \
 		$(MAKE) --no-print-directory test PYTEST_ARGS="$(PYTEST_ARGS)"
+
+golden: install ## Rewrite tests/golden/ from the code as it is (review the diff like code)
+	$(BIN)/python -m tests.golden.harness
 
 test-sqlite: install ## Run the suite on the embedded store only
 	$(BIN)/pytest $(PYTEST_ARGS)
