@@ -42,7 +42,8 @@ from app.main import BOOTSTRAP_TENANT
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from graph.errors import NotFound, StakemapError
-from graph.port import MAX_PAGE_SIZE, GraphStore, ImportOutcome, OrgImport
+from graph.port import MAX_PAGE_SIZE, ImportOutcome, OrgImport
+from graph.store import GraphStore
 from schemas.analytics import EntryPath
 from schemas.common import KeyRole
 from schemas.imports import ImportCounts, ImportRequest

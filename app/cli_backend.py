@@ -14,11 +14,11 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
-from app.bootstrap import build_store
+from app.bootstrap import Services, build_services
 from app.settings import Settings
 from graph.errors import FieldError, NotFound, StakemapError, ValidationFailed
-from graph.port import MAX_PAGE_SIZE, GraphStore, ImportOutcome, OrgImport
+from graph.port import MAX_PAGE_SIZE, ImportOutcome, OrgImport
+from graph.store import GraphStore
 from schemas.analytics import EntryPaths, InfluenceRanking, NextContacts
 from schemas.imports import ImportResult, NewOrganisationImport
 from schemas.resources import OrganisationPublic, PersonPublic, TeamMemberPublic
@@ -106,30 +106,33 @@ def open_local(tenant: str) -> LocalBackend:
         f"neo4j {settings.neo4j_uri}" if settings.store == "neo4j" else f"{settings.sqlite_path}"
     )
     try:
-        store = build_store(settings)
+        # the server's services, so both answer alike; a command reads a snapshot once, and
+        # its own writes drop what it cached
+        services = build_services(
+            settings.model_copy(update={"cache_max_bytes": CLI_CACHE_MAX_BYTES}),
+            kernel_workers=False,
+        )
     except StakemapError as exc:
         hint = " (is Neo4j running? see STAKEMAP_NEO4J_URI)" if settings.store == "neo4j" else ""
         raise CliFailure(f"{exc.detail}{hint}") from exc
     return LocalBackend(
-        store, tenant, f"tenant {tenant!r} on {where}", IMPORT_BATCH_ROWS[settings.store]
+        services, tenant, f"tenant {tenant!r} on {where}", IMPORT_BATCH_ROWS[settings.store]
     )
 
 
 class LocalBackend:
     """The commands on a store, for one tenant."""
 
-    def __init__(self, store: GraphStore, tenant: str, where: str, batch_rows: int) -> None:
-        # the server's analytics, so both answer alike; a command reads a snapshot once,
-        # and its own writes drop what it cached
-        cache = AnalyticsCache(CLI_CACHE_MAX_BYTES)
-        self.store: GraphStore = CacheInvalidatingStore(store, cache)
-        self.analytics = AnalyticsService(self.store, cache)
+    def __init__(self, services: Services, tenant: str, where: str, batch_rows: int) -> None:
+        self.services = services
+        self.store: GraphStore = services.store
+        self.analytics = services.analytics
         self.tenant = tenant
         self.where = where
         self.batch_rows = batch_rows
 
     def close(self) -> None:
-        self.store.close()
+        self.services.close()
 
     def organisations(self) -> list[OrganisationPublic]:
         found: list[OrganisationPublic] = []

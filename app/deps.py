@@ -15,7 +15,8 @@ from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
 from graph.errors import Forbidden, RateLimited, Unauthenticated
-from graph.port import MAX_PAGE_SIZE, GraphStore
+from graph.port import MAX_PAGE_SIZE
+from graph.store import GraphStore
 from schemas.common import MAX_ID_LENGTH, KeyRole
 from schemas.keys import Principal
 

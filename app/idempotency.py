@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from graph.errors import IdempotencyInProgress, IdempotencyKeyReused, StakemapError
 from graph.idempotency import ClaimOutcome, IdempotentReplay, IdempotentWrite, StoredResponse
-from graph.port import GraphStore
+from graph.store import GraphStore
 
 __all__ = [
     "REPLAYED_HEADER",

@@ -9,21 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
-from app.bootstrap import build_store
+from app.bootstrap import StoreFactory, build_services, build_store
 from app.idempotency import purge_periodically
-from app.instrumented import timed
-from app.keycache import ApiKeyCache
 from app.metrics_listener import MetricsListener
 from app.middleware import (
     AuditMiddleware,
     BodySizeLimitMiddleware,
-    Metrics,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
     SettingsCORSMiddleware,
@@ -47,9 +43,6 @@ from app.routers import (
 from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
-from graph.analytics.kernels import kernel_pool
-from graph.port import GraphStore
-from graph.titles import load_table as load_title_table
 from schemas.common import KeyRole
 
 logger = logging.getLogger("stakemap")
@@ -66,7 +59,7 @@ Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 problem
 
 def create_app(
     settings: Settings | None = None,
-    store_factory: Callable[[Settings], GraphStore] = build_store,
+    store_factory: StoreFactory = build_store,
 ) -> FastAPI:
     """Build the application; ``store_factory`` lets tests wire in another store."""
 
@@ -74,21 +67,10 @@ def create_app(
     async def lifespan(instance: FastAPI) -> AsyncIterator[dict[str, AppState]]:
         active = settings or Settings()
         configure_logging()
-        cache = AnalyticsCache(active.cache_max_bytes, max_variants=active.cache_max_variants)
-        metrics = Metrics()
-        metrics.watch_cache(cache)
+        services = build_services(active, store_factory=store_factory)
+        store, metrics = services.store, services.metrics
         listener = MetricsListener(metrics.registry, active.metrics_host, active.metrics_port)
         instance.state.metrics_listener = listener  # read by tests for the chosen port
-        api_keys = ApiKeyCache(active.key_cache_seconds)
-        store = CacheInvalidatingStore(
-            timed(store_factory(active), metrics.store_latency, metrics.store_errors),
-            cache,
-            api_keys,
-        )
-        # rustworkx holds the GIL while it computes: large kernels run in worker processes
-        executor = kernel_pool(active.analytics_processes) if active.analytics_processes else None
-        load_title_table()  # read and compile once at start, not on the first request
-        fair = FairShare(active.analytics_concurrency, active.analytics_tenant_concurrency)
         try:
             if active.bootstrap_admin_key is not None:
                 store.ensure_api_key(
@@ -100,18 +82,9 @@ def create_app(
                         active.key_pepper.get_secret_value(),
                     ),
                 )
-            analytics = AnalyticsService(
-                store,
-                cache,
-                revalidate=active.cache_revalidate,
-                executor=executor,
-                layout_budget=active.layout_work_budget,
-                fair_share=fair,
-            )
-            metrics.watch_fair_share(fair)
-            precomputer = Precomputer(analytics) if active.analytics_precompute else None
+            precomputer = Precomputer(services.analytics) if active.analytics_precompute else None
             if precomputer is not None:
-                cache.add_listener(precomputer.schedule)
+                services.cache.add_listener(precomputer.schedule)
                 metrics.watch_precompute(precomputer)
                 precomputer.start()
             limits = TokenBuckets(active.rate_limit_per_minute / 60, active.rate_limit_burst)
@@ -126,10 +99,10 @@ def create_app(
                     "app": AppState(
                         settings=active,
                         store=store,
-                        analytics=analytics,
+                        analytics=services.analytics,
                         metrics=metrics,
                         rate_limits=limits,
-                        api_keys=api_keys,
+                        api_keys=services.api_keys,
                         auth_failures=failures,
                     )
                 }
@@ -141,9 +114,7 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await purging
         finally:
-            if executor is not None:
-                executor.shutdown(cancel_futures=True)
-            store.close()
+            services.close()
 
     app = FastAPI(
         title="Stakemap",

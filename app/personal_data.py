@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from app.analytics import AnalyticsService
 from graph.errors import NotFound
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.analytics import InfluenceItem
 from schemas.resources import PersonPublic, RelationshipPublic
 

@@ -11,7 +11,7 @@ from app.keycache import ApiKeyCache
 from app.middleware import Metrics
 from app.ratelimit import FailureThrottle, TokenBuckets, client_address
 from app.settings import Settings
-from graph.port import GraphStore
+from graph.store import GraphStore
 
 
 @dataclass(frozen=True)

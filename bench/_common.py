@@ -19,7 +19,7 @@ import numpy as np
 
 from app.security import generate_key, hash_key
 from bench.orgs import account_request
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 from schemas.resources import OrganisationCreate
 

@@ -75,6 +75,7 @@ from graph.analytics.influence import (
 from graph.analytics.kernels import betweenness
 from graph.network import build_graph
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 from schemas.analytics import InfluenceWeights
 from schemas.snapshot import OrgSnapshot
 
@@ -610,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
         db = Path(workdir) / "analytics.db"
-        store = SqliteStore(db)
+        store = GraphStore(SqliteStore(db))
         try:
             key = new_key(store, TENANT)
             orgs = {n: load_account(store, TENANT, n, seed=n)[0] for n in sizes}

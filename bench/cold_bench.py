@@ -50,6 +50,7 @@ from bench._common import (
 from graph.analytics import rank_influence
 from graph.network import build_graph
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 
 HEADING = "## The first ranking after an edit"
 SIZES = (2_000, 5_000)
@@ -107,7 +108,7 @@ def wait_idle(server: Server) -> None:
 def measure(db: Path, key: str, org_id: str, n: int, runs: int) -> dict[str, Any]:
     """``runs`` runs, each the best of ``TRIES`` edit-then-read rounds over HTTP and the
     best of ``TRIES`` in-process computations beside them."""
-    store = SqliteStore(db)
+    store = GraphStore(SqliteStore(db))
     try:
         in_process(store, org_id)  # warm-up: imports, the page cache
         with Server({"STAKEMAP_SQLITE_PATH": str(db)}) as server:
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
         db = Path(workdir) / "cold.db"
-        store = SqliteStore(db)
+        store = GraphStore(SqliteStore(db))
         try:
             key = new_key(store, TENANT)
             orgs = {n: load_account(store, TENANT, n, seed=n)[0] for n in sizes}

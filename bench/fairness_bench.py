@@ -46,6 +46,7 @@ from bench._common import (
     timed_get,
 )
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 
 HEADING = "## Random parameters from many clients"
 PEOPLE = 2_000
@@ -147,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_line(info), flush=True)
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
         db = Path(workdir) / "fairness.db"
-        store = SqliteStore(db)
+        store = GraphStore(SqliteStore(db))
         try:
             key_a = new_key(store, TENANT_A)
             key_b = new_key(store, TENANT_B)

@@ -49,8 +49,9 @@ from app.cli import batches
 from app.cli_backend import IMPORT_BATCH_ROWS
 from app.crm import OrgDraft, ParsedImport, parse_files
 from bench._common import DOC, RESULTS, ROOT, machine, machine_line, save, write_section
-from graph.port import GraphStore, OrgImport
+from graph.port import OrgImport
 from graph.records import to_storable
+from graph.store import GraphStore
 from schemas.resources import OrganisationCreate
 
 DOC_HEADING = "## Bulk import"
@@ -436,16 +437,18 @@ class Target:
             from graph.neo4j_store import Neo4jStore
 
             assert self.neo4j_uri is not None
-            return Neo4jStore(
-                self.neo4j_uri,
-                user=os.environ.get("STAKEMAP_NEO4J_USER", "neo4j"),
-                password=os.environ.get("STAKEMAP_NEO4J_PASSWORD", "unused"),
-                database=self.database,
-                timeout=120,
+            return GraphStore(
+                Neo4jStore(
+                    self.neo4j_uri,
+                    user=os.environ.get("STAKEMAP_NEO4J_USER", "neo4j"),
+                    password=os.environ.get("STAKEMAP_NEO4J_PASSWORD", "unused"),
+                    database=self.database,
+                    timeout=120,
+                )
             )
         from graph.sqlite_store import SqliteStore
 
-        return SqliteStore(self.db(tenant))
+        return GraphStore(SqliteStore(self.db(tenant)))
 
     def reference(self, tenant: str, drafts: list[OrgDraft]) -> None:
         self.tenants.append(tenant)
@@ -457,7 +460,7 @@ class Target:
             return
         from graph.sqlite_store import SqliteStore
 
-        SqliteStore(self.db(tenant)).close()  # the schema, as the store makes it
+        GraphStore(SqliteStore(self.db(tenant))).close()  # the schema, as the store makes it
         sqlite_reference(self.db(tenant), tenant, drafts)
 
     def cleanup(self) -> None:

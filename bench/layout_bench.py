@@ -56,6 +56,7 @@ from graph.network import build_graph
 from graph.powermap import power_map
 from graph.powermap.layout import DEFAULT_WORK_BUDGET, power_map_layout
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.powermap import Highlight, PowerMap
 from schemas.resources import OrganisationCreate
@@ -512,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"date": datetime.now(UTC).date().isoformat()}
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
         db = Path(workdir) / "layout.db"
-        store = SqliteStore(db)
+        store = GraphStore(SqliteStore(db))
         try:
             key = new_key(store, TENANT)
             orgs = {(kind, n): _load(store, kind, n) for n in sizes for kind in SHAPES}

@@ -42,6 +42,7 @@ from typing import Any
 import httpx
 
 from bench._common import Server, machine, machine_line, median, ms, publish, ratio, save
+from graph.store import GraphStore
 
 DOC_HEADING = "## SQLite write lock"
 PEOPLE = 50
@@ -64,7 +65,7 @@ def prepare(db: Path) -> dict[str, Any]:
     from bench._common import load_account, new_key
     from graph.sqlite_store import SqliteStore
 
-    store = SqliteStore(db)
+    store = GraphStore(SqliteStore(db))
     try:
         setup = {}
         for tenant in ("tenant-a", "tenant-b"):
@@ -215,7 +216,9 @@ def integrity(people: int) -> dict[str, Any]:
         for _ in range(3):
             for into, limit in ((checked, size), (deferred, 0)):
                 started = time.perf_counter()
-                store = SqliteStore(db, quick_check_max_bytes=limit, background=lambda _: None)
+                store = GraphStore(
+                    SqliteStore(db, quick_check_max_bytes=limit, background=lambda _: None)
+                )
                 into.append(time.perf_counter() - started)
                 store.close()
     return {

@@ -72,7 +72,8 @@ from bench._common import (
 from bench.orgs import account
 from graph.analytics import rank_influence
 from graph.network import build_graph
-from graph.port import GraphStore, OrgImport
+from graph.port import OrgImport
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, TeamMemberCreate
 
@@ -117,7 +118,7 @@ class Database:
             from graph.sqlite_store import SqliteStore
 
             assert self.sqlite_path is not None
-            self.store = SqliteStore(self.sqlite_path)
+            self.store = GraphStore(SqliteStore(self.sqlite_path))
         else:
             from graph.neo4j_store import Neo4jStore
 
@@ -125,8 +126,10 @@ class Database:
             self.driver = neo4j.GraphDatabase.driver(
                 self.neo4j_uri, auth=("neo4j", neo4j_password())
             )
-            self.store = Neo4jStore(
-                self.neo4j_uri, user="neo4j", password=neo4j_password(), database=self.database
+            self.store = GraphStore(
+                Neo4jStore(
+                    self.neo4j_uri, user="neo4j", password=neo4j_password(), database=self.database
+                )
             )
         return self.store
 

@@ -45,6 +45,7 @@ from bench._common import (
     timed_get,
 )
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 
 HEADING = "## Warm serving"
 PEOPLE = 1_000
@@ -110,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="stakemap-bench-") as workdir:
         db = Path(workdir) / "serving.db"
         bare_file = Path(workdir) / "power-map.json"
-        store = SqliteStore(db)
+        store = GraphStore(SqliteStore(db))
         try:
             key = new_key(store, TENANT)
             org_id, _ = load_account(store, TENANT, args.people, seed=args.people)

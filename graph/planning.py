@@ -455,241 +455,315 @@ def plan_import(
     >>> again.writes, again.unchanged.people, again.unchanged.relationships
     (False, 2, 1)
     """
-    rename = paths or {}
-    errors: list[FieldError] = []
+    return _Planner(context, request, paths=paths, upsert=upsert).run()
 
-    def fail(path: str, reason: str) -> None:
-        errors.append(FieldError(rename.get(path, path), reason))
 
-    now = to_storable(utcnow())
-    tenant, org_id = context.tenant, context.org_id
-    ids: dict[str, str] = {}
-    kinds: dict[str, str] = {}
-    plan = ImportPlan(ids=ids)
-    stored = _Stored(context) if upsert else None
-    unchanged = Counter[str]()
+_CLOSES_A_CYCLE = "this REPORTS_TO line would close a cycle in the hierarchy"
 
-    ref_counts = Counter([p.ref for p in request.people] + [t.ref for t in request.team])
-    for index, person in enumerate(request.people):
-        if ref_counts[person.ref] > 1:
-            fail(f"people[{index}].ref", f"duplicate ref {person.ref!r} in this request")
-    for index, member in enumerate(request.team):
-        if ref_counts[member.ref] > 1:
-            fail(f"team[{index}].ref", f"duplicate ref {member.ref!r} in this request")
+
+class _Planner:
+    """One :func:`plan_import` call: its state, and one method per rule of the model."""
+
+    def __init__(
+        self,
+        context: OrgContext,
+        request: ImportRequest,
+        *,
+        paths: dict[str, str] | None,
+        upsert: bool,
+    ) -> None:
+        self.context = context
+        self.request = request
+        self.rename = paths or {}
+        self.errors: list[FieldError] = []
+        self.now = to_storable(utcnow())
+        self.ids: dict[str, str] = {}
+        #: node id -> person, team or organisation, for every node this request names
+        self.kinds: dict[str, str] = {}
+        self.plan = ImportPlan(ids=self.ids)
+        self.stored = _Stored(context) if upsert else None
+        self.unchanged = Counter[str]()
+        #: person id -> its stored row, for people the request matched (upsert)
+        self.matched: dict[str, Row] = {}
+        #: stored person id -> the index of the request's person that matched it
+        self.claimed: dict[str, int] = {}
+        self.refused: set[int] = set()
+        # the hierarchy as it stands, and as this request changes it
+        ties = context.ties
+        self.existing = {_tie_key(t, s, d) for t, s, d, _ in ties}
+        self.in_request: set[tuple[str, str, str]] = set()
+        self.solid_managers = Counter(
+            s for t, s, _, dotted in ties if t is RelType.REPORTS_TO and not dotted
+        )
+        self.lines: Counter[tuple[str, str]] = Counter(
+            (s, d) for t, s, d, _ in ties if t is RelType.REPORTS_TO
+        )
+        self.new_lines: dict[tuple[str, str], str] = {}
+        self.unknown = "unknown ref or id {!r} in this organisation"
+        if self.stored is not None:
+            self.unknown = "unknown ref, id, external_id, email or name {!r} in this organisation"
+
+    def fail(self, path: str, reason: str) -> None:
+        self.errors.append(FieldError(self.rename.get(path, path), reason))
+
+    def run(self) -> ImportPlan:
+        self.check_refs()
+        self.plan_people()
+        self.plan_team()
+        for edge in self.edges():
+            self.plan_edge(edge)
+        self.check_cycles()
+        if self.errors:
+            raise ValidationFailed(self.errors)
+        self.plan.unchanged = ImportCounts(**self.unchanged)
+        return self.plan
+
+    def check_refs(self) -> None:
+        request = self.request
+        ref_counts = Counter([p.ref for p in request.people] + [t.ref for t in request.team])
+        for index, person in enumerate(request.people):
+            if ref_counts[person.ref] > 1:
+                self.fail(f"people[{index}].ref", f"duplicate ref {person.ref!r} in this request")
+        for index, member in enumerate(request.team):
+            if ref_counts[member.ref] > 1:
+                self.fail(f"team[{index}].ref", f"duplicate ref {member.ref!r} in this request")
 
     # --- people ---------------------------------------------------------------------------
-    #: person id -> its stored row, for people the request matched (upsert)
-    matched: dict[str, Row] = {}
-    refused = _check_duplicate_keys(request, fail) if stored is not None else set()
-    claimed: dict[str, int] = {}
-    for index, person in enumerate(request.people):
-        if index in refused:
-            continue
-        if stored is not None and not stored.no_people:
-            key, found = stored.match_person(person)
-            if len(found) > 1:
-                fail(
-                    f"people[{index}].{key}",
-                    f"matches {len(found)} stored people by {key}; give it an external_id",
-                )
-                refused.add(index)
-                continue
-            if found:
-                row = found[0]
-                if row["id"] in claimed:
-                    fail(
-                        f"people[{index}].{key}",
-                        f"matches the same stored person as people[{claimed[row['id']]}]",
-                    )
-                    refused.add(index)
-                    continue
-                claimed[row["id"]] = index
-                ids.setdefault(person.ref, row["id"])
-                kinds[row["id"]] = "person"
-                matched[row["id"]] = row
-                changes = {
-                    name: to_storable(getattr(person, name))
-                    for name in person.model_fields_set & _PERSON_FIELD_SET
-                }
-                changes = {k: v for k, v in changes.items() if row.get(k) != v}
-                if changes:
-                    plan.updated_people.append(
-                        {**row, **changes, "updated_at": now, "version": row["version"] + 1}
-                    )
-                else:
-                    unchanged["people"] += 1
-                continue
-        pid = new_id()
-        ids.setdefault(person.ref, pid)
-        kinds[pid] = "person"
-        plan.people.append(_person_row(person, pid, tenant, org_id, now))
 
-    for index in refused:
-        # Refused people keep a (never stored) id, so ties naming them add no more errors.
-        placeholder = ids.setdefault(request.people[index].ref, new_id())
-        kinds.setdefault(placeholder, "person")
+    def plan_people(self) -> None:
+        request, ids, kinds = self.request, self.ids, self.kinds
+        if self.stored is not None:
+            self.refused = _check_duplicate_keys(request, self.fail)
+        for index, person in enumerate(request.people):
+            if index in self.refused or self.match_person(index, person):
+                continue
+            pid = new_id()
+            ids.setdefault(person.ref, pid)
+            kinds[pid] = "person"
+            self.plan.people.append(
+                _person_row(person, pid, self.context.tenant, self.context.org_id, self.now)
+            )
+        for index in self.refused:
+            # Refused people keep a (never stored) id, so ties naming them add no more errors.
+            placeholder = ids.setdefault(request.people[index].ref, new_id())
+            kinds.setdefault(placeholder, "person")
+
+    def match_person(self, index: int, person: PersonImport) -> bool:
+        """Upsert: match ``person`` with a stored one (planning its update); whether it is
+        dealt with (matched, or refused as ambiguous)."""
+        stored = self.stored
+        if stored is None or stored.no_people:
+            return False
+        key, found = stored.match_person(person)
+        if len(found) > 1:
+            self.fail(
+                f"people[{index}].{key}",
+                f"matches {len(found)} stored people by {key}; give it an external_id",
+            )
+            self.refused.add(index)
+            return True
+        if not found:
+            return False
+        row = found[0]
+        if row["id"] in self.claimed:
+            self.fail(
+                f"people[{index}].{key}",
+                f"matches the same stored person as people[{self.claimed[row['id']]}]",
+            )
+            self.refused.add(index)
+            return True
+        self.claimed[row["id"]] = index
+        self.ids.setdefault(person.ref, row["id"])
+        self.kinds[row["id"]] = "person"
+        self.matched[row["id"]] = row
+        changes = {
+            name: to_storable(getattr(person, name))
+            for name in person.model_fields_set & _PERSON_FIELD_SET
+        }
+        changes = {k: v for k, v in changes.items() if row.get(k) != v}
+        if changes:
+            self.plan.updated_people.append(
+                {**row, **changes, "updated_at": self.now, "version": row["version"] + 1}
+            )
+        else:
+            self.unchanged["people"] += 1
+        return True
 
     # --- team -----------------------------------------------------------------------------
-    for index, member in enumerate(request.team):
-        if stored is not None:
-            key, found = stored.match_team(member)
-            if len(found) > 1:
-                fail(
-                    f"team[{index}].{key}",
-                    f"matches {len(found)} team members by {key}; name one by email or id",
-                )
-                continue
-            if found:
-                ids.setdefault(member.ref, found[0]["id"])
-                kinds[found[0]["id"]] = "team"
-                unchanged["team"] += 1
-                continue
-        mid = new_id()
-        ids.setdefault(member.ref, mid)
-        kinds[mid] = "team"
-        plan.team.append(_team_row(member, mid, tenant, now))
 
-    def resolve(ref: str) -> tuple[str, str] | str | None:
+    def plan_team(self) -> None:
+        for index, member in enumerate(self.request.team):
+            if self.stored is not None:
+                key, found = self.stored.match_team(member)
+                if len(found) > 1:
+                    self.fail(
+                        f"team[{index}].{key}",
+                        f"matches {len(found)} team members by {key}; name one by email or id",
+                    )
+                    continue
+                if found:
+                    self.ids.setdefault(member.ref, found[0]["id"])
+                    self.kinds[found[0]["id"]] = "team"
+                    self.unchanged["team"] += 1
+                    continue
+            mid = new_id()
+            self.ids.setdefault(member.ref, mid)
+            self.kinds[mid] = "team"
+            self.plan.team.append(_team_row(member, mid, self.context.tenant, self.now))
+
+    # --- ties -----------------------------------------------------------------------------
+
+    def resolve(self, ref: str) -> tuple[str, str] | str | None:
         """(id, kind) of a ref of this request or a stored node, a reason, or None."""
-        if ref in ids:
-            return ids[ref], kinds[ids[ref]]
+        context = self.context
+        if ref in self.ids:
+            return self.ids[ref], self.kinds[self.ids[ref]]
         if ref in context.person_ids:
             return ref, "person"
         if ref in context.team_ids:
             return ref, "team"
         if ref in context.org_ids:
             return ref, "organisation"
-        if stored is not None:
-            return stored.lookup(ref)
+        if self.stored is not None:
+            return self.stored.lookup(ref)
         return None
 
-    # --- ties -----------------------------------------------------------------------------
-    edges = [
-        _Edge(
-            RelType.REPORTS_TO,
-            person.ref,
-            person.reports_to,
-            None,
-            f"people[{index}].reports_to",
-            f"people[{index}].ref",
-            f"people[{index}].reports_to",
-        )
-        for index, person in enumerate(request.people)
-        if person.reports_to is not None
-    ]
-    edges += [
-        _Edge(
-            rel.type,
-            rel.source,
-            rel.target,
-            rel,
-            f"relationships[{i}]",
-            f"relationships[{i}].source",
-            f"relationships[{i}].target",
-        )
-        for i, rel in enumerate(request.relationships)
-    ]
+    def edges(self) -> list[_Edge]:
+        """Every tie the request asks for: reporting lines first, then relationships."""
+        edges = [
+            _Edge(
+                RelType.REPORTS_TO,
+                person.ref,
+                person.reports_to,
+                None,
+                f"people[{index}].reports_to",
+                f"people[{index}].ref",
+                f"people[{index}].reports_to",
+            )
+            for index, person in enumerate(self.request.people)
+            if person.reports_to is not None
+        ]
+        edges += [
+            _Edge(
+                rel.type,
+                rel.source,
+                rel.target,
+                rel,
+                f"relationships[{i}]",
+                f"relationships[{i}].source",
+                f"relationships[{i}].target",
+            )
+            for i, rel in enumerate(self.request.relationships)
+        ]
+        return edges
 
-    existing = {_tie_key(t, s, d) for t, s, d, _ in context.ties}
-    in_request: set[tuple[str, str, str]] = set()
-    solid_managers = Counter(
-        s for t, s, _, dotted in context.ties if t is RelType.REPORTS_TO and not dotted
-    )
-    lines: Counter[tuple[str, str]] = Counter(
-        (s, d) for t, s, d, _ in context.ties if t is RelType.REPORTS_TO
-    )
-    new_lines: dict[tuple[str, str], str] = {}
-
-    def second_solid_manager(person: str, change: int, edge: _Edge) -> bool:
+    def second_solid_manager(self, person: str, change: int, edge: _Edge) -> bool:
         """Count a solid line gained (+1) or lost (-1); fail on a person's second one."""
-        solid_managers[person] += change
-        if solid_managers[person] <= 1:
+        self.solid_managers[person] += change
+        if self.solid_managers[person] <= 1:
             return False
-        fail(
+        self.fail(
             edge.target_path,
             "the person already has a solid-line manager; use dotted=true for a matrix line",
         )
         return True
 
-    unknown = "unknown ref or id {!r} in this organisation"
-    if stored is not None:
-        unknown = "unknown ref, id, external_id, email or name {!r} in this organisation"
-
-    for edge in edges:
-        source = resolve(edge.source)
-        target = resolve(edge.target)
+    def endpoints(self, edge: _Edge) -> tuple[str, str] | None:
+        """The tie's (source id, target id) if both ends resolve to nodes it may join."""
+        source = self.resolve(edge.source)
+        target = self.resolve(edge.target)
         if not isinstance(source, tuple):
-            fail(edge.source_path, source or unknown.format(edge.source))
+            self.fail(edge.source_path, source or self.unknown.format(edge.source))
         if not isinstance(target, tuple):
-            fail(edge.target_path, target or unknown.format(edge.target))
+            self.fail(edge.target_path, target or self.unknown.format(edge.target))
         if not isinstance(source, tuple) or not isinstance(target, tuple):
-            continue
+            return None
         (source_id, source_kind), (target_id, target_kind) = source, target
         allowed_sources = _KNOWS_SOURCES if edge.type is _KNOWS else _PERSON_ONLY
         allowed_target = "organisation" if edge.type is _AFFILIATED_WITH else "person"
         if source_kind not in allowed_sources:
-            fail(edge.source_path, f"a {edge.type} tie cannot start at a {source_kind}")
-            continue
+            self.fail(edge.source_path, f"a {edge.type} tie cannot start at a {source_kind}")
+            return None
         if target_kind != allowed_target:
-            fail(
+            self.fail(
                 edge.target_path,
                 f"a {edge.type} tie must end at a {allowed_target}, not a {target_kind}",
             )
-            continue
-        if edge.type is _AFFILIATED_WITH and target_id == org_id:
-            fail(edge.target_path, "a person cannot be affiliated with their own organisation")
-            continue
+            return None
+        if edge.type is _AFFILIATED_WITH and target_id == self.context.org_id:
+            self.fail(edge.target_path, "a person cannot be affiliated with their own organisation")
+            return None
         if source_id == target_id:
-            fail(edge.target_path, "a tie cannot start and end at the same node (self-loop)")
-            continue
+            self.fail(edge.target_path, "a tie cannot start and end at the same node (self-loop)")
+            return None
+        return source_id, target_id
+
+    def plan_edge(self, edge: _Edge) -> None:
+        ends = self.endpoints(edge)
+        if ends is None:
+            return
+        source_id, target_id = ends
         tie = _tie_key(edge.type, source_id, target_id)
-        if tie in in_request:
-            fail(edge.path, f"this {edge.type} tie appears twice in this request")
-            continue
-        in_request.add(tie)
+        if tie in self.in_request:
+            self.fail(edge.path, f"this {edge.type} tie appears twice in this request")
+            return
+        self.in_request.add(tie)
+        stored = self.stored
         stored_tie = stored.ties.get(tie) if stored is not None else None
-
-        if stored is not None and edge.rel is None and source_id in matched:
-            # reports_to on upsert: the person's solid line now goes to target_id only.
-            for other in stored.solid_lines.pop(source_id, []):
-                if other["target_id"] != target_id:
-                    plan.removed_relationships.append(other)
-                    del stored.ties[_tie_key(RelType.REPORTS_TO, source_id, other["target_id"])]
-                    solid_managers[source_id] -= 1
-                    lines[(source_id, other["target_id"])] -= 1
-
+        if stored is not None and edge.rel is None and source_id in self.matched:
+            self.replace_solid_lines(stored, source_id, target_id)
         if stored_tie is not None:
-            changes = {k: v for k, v in _set_attributes(edge).items() if stored_tie.get(k) != v}
-            if not changes:
-                unchanged["relationships"] += 1
-                continue
-            if (
-                edge.type is RelType.REPORTS_TO
-                and "dotted" in changes
-                and second_solid_manager(source_id, -1 if changes["dotted"] else 1, edge)
-            ):
-                continue
-            plan.updated_relationships.append(
-                {**stored_tie, **changes, "updated_at": now, "version": stored_tie["version"] + 1}
-            )
-            continue
-        if tie in existing and stored is None:
-            fail(edge.path, f"this {edge.type} tie already exists")
-            continue
+            self.update_tie(edge, source_id, stored_tie)
+        elif tie in self.existing and stored is None:
+            self.fail(edge.path, f"this {edge.type} tie already exists")
+        else:
+            self.new_tie(edge, source_id, target_id)
+
+    def replace_solid_lines(self, stored: _Stored, source_id: str, target_id: str) -> None:
+        """reports_to on upsert: the person's solid line now goes to ``target_id`` only."""
+        for other in stored.solid_lines.pop(source_id, []):
+            if other["target_id"] != target_id:
+                self.plan.removed_relationships.append(other)
+                del stored.ties[_tie_key(RelType.REPORTS_TO, source_id, other["target_id"])]
+                self.solid_managers[source_id] -= 1
+                self.lines[(source_id, other["target_id"])] -= 1
+
+    def update_tie(self, edge: _Edge, source_id: str, stored_tie: Row) -> None:
+        changes = {k: v for k, v in _set_attributes(edge).items() if stored_tie.get(k) != v}
+        if not changes:
+            self.unchanged["relationships"] += 1
+            return
+        if (
+            edge.type is RelType.REPORTS_TO
+            and "dotted" in changes
+            and self.second_solid_manager(source_id, -1 if changes["dotted"] else 1, edge)
+        ):
+            return
+        self.plan.updated_relationships.append(
+            {
+                **stored_tie,
+                **changes,
+                "updated_at": self.now,
+                "version": stored_tie["version"] + 1,
+            }
+        )
+
+    def new_tie(self, edge: _Edge, source_id: str, target_id: str) -> None:
         attributes = _tie_attributes(edge)
         if edge.type is _REPORTS_TO:
-            if not attributes["dotted"] and second_solid_manager(source_id, 1, edge):
-                continue
-            lines[(source_id, target_id)] += 1
-            new_lines[(source_id, target_id)] = edge.target_path
-        plan.relationships.append(
+            if not attributes["dotted"] and self.second_solid_manager(source_id, 1, edge):
+                return
+            self.lines[(source_id, target_id)] += 1
+            self.new_lines[(source_id, target_id)] = edge.target_path
+        now = self.now
+        self.plan.relationships.append(
             {
                 "id": new_id(),
-                "tenant": tenant,
+                "tenant": self.context.tenant,
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,
-                "org_id": org_id,
+                "org_id": self.context.org_id,
                 "type": _VALUE[edge.type],
                 "source_id": source_id,
                 "target_id": target_id,
@@ -698,22 +772,22 @@ def plan_import(
             }
         )
 
-    hierarchy = [line for line, count in lines.items() if count > 0]
-    if new_lines and _has_cycle(hierarchy):
+    def check_cycles(self) -> None:
+        """Refuse each new reporting line that closes a cycle in the hierarchy."""
+        hierarchy = [line for line, count in self.lines.items() if count > 0]
+        if not self.new_lines or not _has_cycle(hierarchy):
+            return
         graph = nx.DiGraph(hierarchy)
         reported: set[str] = set()
         for component in nx.strongly_connected_components(graph):
             if len(component) < 2:
                 continue
-            for (source_id, target_id), line_path in new_lines.items():
+            for (source_id, target_id), line_path in self.new_lines.items():
                 if source_id in component and target_id in component and line_path not in reported:
                     reported.add(line_path)
-                    fail(line_path, "this REPORTS_TO line would close a cycle in the hierarchy")
-
-    if errors:
-        raise ValidationFailed(errors)
-    plan.unchanged = ImportCounts(**unchanged)
-    return plan
+                    self.fail(
+                        line_path, "this REPORTS_TO line would close a cycle in the hierarchy"
+                    )
 
 
 # --- several organisations in one transaction ----------------------------------------------
@@ -739,9 +813,33 @@ class BatchPlan:
     #: rows of the organisations to create (valid new items only)
     new_organisations: list[Row] = field(default_factory=list)
 
-    def rows(self, kind: str) -> list[Row]:
-        """One kind of row (an :class:`ImportPlan` list attribute) of every valid item."""
-        return [row for item in self.planned for row in getattr(item.plan, kind)]
+    def _merged(self, rows_of: Callable[[ImportPlan], list[Row]]) -> list[Row]:
+        return [row for item in self.planned for row in rows_of(item.plan)]
+
+    @property
+    def people(self) -> list[Row]:
+        """Every valid item's new people (complete person rows)."""
+        return self._merged(lambda plan: plan.people)
+
+    @property
+    def updated_people(self) -> list[Row]:
+        return self._merged(lambda plan: plan.updated_people)
+
+    @property
+    def team(self) -> list[Row]:
+        return self._merged(lambda plan: plan.team)
+
+    @property
+    def relationships(self) -> list[Row]:
+        return self._merged(lambda plan: plan.relationships)
+
+    @property
+    def updated_relationships(self) -> list[Row]:
+        return self._merged(lambda plan: plan.updated_relationships)
+
+    @property
+    def removed_relationships(self) -> list[Row]:
+        return self._merged(lambda plan: plan.removed_relationships)
 
     @property
     def creates_team(self) -> bool:

@@ -1,4 +1,5 @@
-// Parameters: $row (key properties, secret_hash included).
-CREATE (k:ApiKey)
-SET k = $row
+// Parameters: $id, $tenant, $role, $name, $secret_hash, $created_at.
+CREATE (k:ApiKey {id: $id, tenant: $tenant, role: $role, secret_hash: $secret_hash,
+                  created_at: $created_at})
+SET k.name = $name
 RETURN properties(k) AS node

@@ -1,3 +1,5 @@
-// Parameters: $row (audit entry properties: ids, route names, status; no personal data).
+// Audit entries (ids, route names, status; no personal data).
+// Parameters: $rows (audit entry property maps).
+UNWIND $rows AS row
 CREATE (a:AuditEntry)
-SET a = $row
+SET a = row

@@ -25,7 +25,7 @@ from app.main import create_app
 from app.security import generate_key, hash_key
 from app.server import bounded_protocol, uvicorn_options
 from app.settings import Settings
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 
 # CI draws the same examples on every run (a red run then always means a change broke
@@ -48,16 +48,18 @@ def open_store(kind: str, tmp_dir: Path) -> GraphStore:
     if kind == "sqlite":
         from graph.sqlite_store import SqliteStore
 
-        return SqliteStore(tmp_dir / f"stakemap-{uuid.uuid4().hex}.db")
+        return GraphStore(SqliteStore(tmp_dir / f"stakemap-{uuid.uuid4().hex}.db"))
     if not NEO4J_URI:
         pytest.skip("STAKEMAP_TEST_NEO4J_URI is not set")
     from graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore(
-        NEO4J_URI,
-        user=os.environ.get("STAKEMAP_TEST_NEO4J_USER", "neo4j"),
-        password=os.environ.get("STAKEMAP_TEST_NEO4J_PASSWORD", "test-password"),
-        database=NEO4J_DATABASE,
+    return GraphStore(
+        Neo4jStore(
+            NEO4J_URI,
+            user=os.environ.get("STAKEMAP_TEST_NEO4J_USER", "neo4j"),
+            password=os.environ.get("STAKEMAP_TEST_NEO4J_PASSWORD", "test-password"),
+            database=NEO4J_DATABASE,
+        )
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schemas.common import BuyingRole, RelType, Seniority, Stance
 from schemas.resources import (
@@ -14,6 +14,10 @@ from schemas.resources import (
     TeamMemberPublic,
 )
 from schemas.snapshot import OrgSnapshot
+
+if TYPE_CHECKING:
+    from app.analytics import AnalyticsCache
+    from graph.store import GraphStore
 
 TENANT = "t-test"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -133,3 +137,13 @@ def tiny_snapshot() -> OrgSnapshot:
         .knows("am", "cfo", 0.8)
         .build()
     )
+
+
+def subscribed(store: GraphStore, cache: AnalyticsCache) -> GraphStore:
+    """``store`` whose committed writes drop what they change from ``cache`` (as the
+    composition root wires it)."""
+    from app.bootstrap import invalidate_on_write
+    from app.keycache import ApiKeyCache
+
+    store.subscribe(invalidate_on_write(cache, ApiKeyCache(60)))
+    return store

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from app.cli import cli
-from graph.port import GraphStore
+from graph.store import GraphStore
 from tests.conftest import NEO4J_DATABASE, NEO4J_URI, STORES
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -54,14 +54,16 @@ def cli_store(
         from graph.sqlite_store import SqliteStore
 
         path = tmp_path_factory.mktemp("cli") / "stakemap.db"
-        store: GraphStore = SqliteStore(path)
+        store: GraphStore = GraphStore(SqliteStore(path))
         env = {"STAKEMAP_STORE": "sqlite", "STAKEMAP_SQLITE_PATH": str(path)}
     else:
         if not NEO4J_URI:
             pytest.skip("STAKEMAP_TEST_NEO4J_URI is not set")
         from graph.neo4j_store import Neo4jStore
 
-        store = Neo4jStore(NEO4J_URI, user="neo4j", password="unused", database=NEO4J_DATABASE)
+        store = GraphStore(
+            Neo4jStore(NEO4J_URI, user="neo4j", password="unused", database=NEO4J_DATABASE)
+        )
         env = {
             "STAKEMAP_STORE": "neo4j",
             "STAKEMAP_NEO4J_URI": NEO4J_URI,

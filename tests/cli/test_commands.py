@@ -22,6 +22,7 @@ from app.demo import DEMO_ORGANISATION, demo_import
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 from schemas.imports import MAX_IMPORT_ROWS, ImportRequest
 from schemas.resources import OrganisationCreate
@@ -161,7 +162,7 @@ def test_import_through_the_http_api(live_server: LiveServer) -> None:
 @pytest.fixture
 def sqlite_server(tmp_path: Path) -> Iterator[LiveServer]:
     """A server of its own on a new SQLite file (for what no store takes part in)."""
-    store = SqliteStore(tmp_path / "server.db")
+    store = GraphStore(SqliteStore(tmp_path / "server.db"))
     server = LiveServer(store, Settings(store="sqlite", analytics_processes=0))
     server.start()
     yield server

@@ -19,7 +19,8 @@ from graph.errors import (
     ValidationFailed,
 )
 from graph.idempotency import ClaimOutcome, IdempotentReplay, IdempotentWrite, StoredResponse
-from graph.port import GraphStore, OrgImport
+from graph.port import OrgImport
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.resources import (
     OrganisationCreate,

@@ -8,7 +8,7 @@ import pytest
 
 from app.demo import DEMO_ORGANISATION, demo_import
 from graph.errors import NotFound, ValidationFailed
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import KeyRole, RelType, Stance
 from schemas.imports import ImportRequest
 from schemas.resources import (

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from graph.errors import NotFound, ValidationFailed
-from graph.port import GraphStore, OrgImport
+from graph.port import OrgImport
+from graph.store import GraphStore
 from schemas.common import RelType
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, PersonUpdate

@@ -28,7 +28,7 @@ from app.demo import demo_import
 from app.main import create_app
 from app.security import generate_key, hash_key
 from app.settings import Settings
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 
 with warnings.catch_warnings():
@@ -128,7 +128,7 @@ def main() -> None:
     from graph.sqlite_store import SqliteStore
 
     with tempfile.TemporaryDirectory() as folder:
-        store = SqliteStore(Path(folder) / "golden.db")
+        store = GraphStore(SqliteStore(Path(folder) / "golden.db"))
         try:
             for name, body in answers(store).items():
                 (FOLDER / name).write_bytes(body)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from graph.port import GraphStore
+from tests.conftest import open_store
 from tests.golden.harness import FOLDER, QUESTIONS, answers
 
 
 @pytest.fixture(scope="module")
-def golden_answers(session_store: GraphStore) -> dict[str, bytes]:
-    return answers(session_store)
+def golden_answers(store_kind: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    # a store of its own: the app closes its store when it stops
+    return answers(open_store(store_kind, tmp_path_factory.mktemp(f"golden-{store_kind}")))
 
 
 @pytest.mark.parametrize("name", [name for name, _, _ in QUESTIONS])

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsCache, AnalyticsService
 from graph.analytics.influence import rank_influence
 from graph.network import build_graph
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate
 from tests.contract.test_store_contract import SMALL
+from tests.factories import subscribed
 
 
 def test_export_pages_through_every_organisation(store: GraphStore, tenant: str) -> None:
     cache = AnalyticsCache()
-    wrapped = CacheInvalidatingStore(store, cache)
+    wrapped = subscribed(store, cache)
     service = AnalyticsService(wrapped, cache)
     ids = []
     for i in range(5):
@@ -37,7 +38,7 @@ def test_export_pages_through_every_organisation(store: GraphStore, tenant: str)
 
 def test_an_organisation_deleted_mid_export_is_skipped(store: GraphStore, tenant: str) -> None:
     cache = AnalyticsCache()
-    wrapped = CacheInvalidatingStore(store, cache)
+    wrapped = subscribed(store, cache)
     service = AnalyticsService(wrapped, cache)
     first = wrapped.create_organisation(tenant, OrganisationCreate(name="A"))
     second = wrapped.create_organisation(tenant, OrganisationCreate(name="B"))

@@ -17,7 +17,8 @@ import sys
 from typing import Any
 
 from graph.idempotency import IdempotentReplay, IdempotentWrite, StoredResponse
-from graph.port import GraphStore, ImportOutcome, OrgImport
+from graph.port import ImportOutcome, OrgImport
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate
 
@@ -75,10 +76,10 @@ def open_store(kind: str, location: str) -> GraphStore:
     if kind == "sqlite":
         from graph.sqlite_store import SqliteStore
 
-        return SqliteStore(location)
+        return GraphStore(SqliteStore(location))
     from graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore(location, user="neo4j", password="unused", database="neo4j")
+    return GraphStore(Neo4jStore(location, user="neo4j", password="unused", database="neo4j"))
 
 
 def main(argv: list[str]) -> None:

@@ -25,6 +25,7 @@ import pytest
 
 from app.settings import Settings
 from graph.neo4j_store import Neo4jStore
+from graph.store import GraphStore
 from tests.conftest import NEO4J_URI, LiveServer
 from tests.reliability.conftest import key_for
 from tests.reliability.proxy import FaultProxy
@@ -71,14 +72,16 @@ def proxy(own_neo4j: int) -> Iterator[FaultProxy]:
 
 @pytest.fixture(scope="module")
 def server(proxy: FaultProxy) -> Iterator[LiveServer]:
-    store = Neo4jStore(
-        proxy.uri,
-        user="neo4j",
-        password="unused",
-        database="neo4j",
-        timeout=10,
-        connect_timeout=1,
-        retry_time=2,
+    store = GraphStore(
+        Neo4jStore(
+            proxy.uri,
+            user="neo4j",
+            password="unused",
+            database="neo4j",
+            timeout=10,
+            connect_timeout=1,
+            retry_time=2,
+        )
     )
     settings = Settings(
         store="neo4j",
@@ -139,7 +142,8 @@ def test_a_connection_cut_during_a_read_is_retried(api: httpx.Client, proxy: Fau
     org_id = new_org(api)
     assert api.post(f"/v1/organisations/{org_id}/import", json=import_body("r")).status_code == 200
     cuts = proxy.cuts
-    trigger = proxy.arm(after=b"RETURN properties(o) AS organisation, people", at=None)
+    # the snapshot's people (queries/people_of_orgs.cypher)
+    trigger = proxy.arm(after=b"UNWIND $org_ids AS org_id\nMATCH (p:Person", at=None)
     ranking = api.get(f"/v1/organisations/{org_id}/influence")
     assert trigger.fired.is_set()
     assert proxy.cuts == cuts + 1

@@ -21,6 +21,7 @@ import httpx
 import pytest
 
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_KEY = "graceful-shutdown-admin-key-0123456789"
@@ -124,7 +125,7 @@ def test_sigterm_lets_the_request_in_flight_finish(
     assert len(answer[0].json()["ids"]) == PEOPLE
     # uvicorn shuts down, then re-raises the signal: the status says "ended by SIGTERM"
     assert server.wait(timeout=30) in (0, -signal.SIGTERM)
-    store = SqliteStore(database)
+    store = GraphStore(SqliteStore(database))
     try:
         assert len(store.snapshot("default", org["id"]).people) == PEOPLE
     finally:

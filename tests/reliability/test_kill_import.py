@@ -34,7 +34,8 @@ from typing import Any
 import pytest
 
 from graph.idempotency import ClaimOutcome
-from graph.port import MAX_PAGE_SIZE, GraphStore
+from graph.port import MAX_PAGE_SIZE
+from graph.store import GraphStore
 from tests.conftest import NEO4J_URI
 from tests.reliability.import_worker import (
     batches,

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from graph.errors import PreconditionFailed
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.resources import OrganisationCreate, PersonCreate, PersonUpdate
 
 WRITERS = 8

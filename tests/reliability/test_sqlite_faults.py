@@ -28,6 +28,7 @@ from app.settings import Settings
 from graph.errors import StoreBusy
 from graph.sqlite_guard import Health
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, PersonCreate
@@ -55,7 +56,7 @@ class SoundFile:
 @pytest.fixture(scope="module")
 def sound(tmp_path_factory: pytest.TempPathFactory) -> SoundFile:
     path = tmp_path_factory.mktemp("sqlite-faults") / "sound.db"
-    store = SqliteStore(path)
+    store = GraphStore(SqliteStore(path))
     key = generate_key()
     store.create_api_key(TENANT, KeyRole.EDITOR, "faults", hash_key(key))
     orgs = []
@@ -138,7 +139,7 @@ def store_log() -> Iterator[list[logging.LogRecord]]:
 
 
 @contextmanager
-def serve(store: SqliteStore) -> Iterator[httpx.Client]:
+def serve(store: GraphStore) -> Iterator[httpx.Client]:
     """The app on ``store``, served on a loopback port."""
     server = LiveServer(store, SETTINGS)
     server.start()
@@ -167,7 +168,7 @@ def test_a_damaged_file_is_found_on_open_and_never_served(
 ) -> None:
     path = copy_of(sound, tmp_path)
     damage(path)
-    store = SqliteStore(path)
+    store = GraphStore(SqliteStore(path))
 
     with serve(store) as client:
         ready = client.get("/readyz")
@@ -176,7 +177,7 @@ def test_a_damaged_file_is_found_on_open_and_never_served(
         people = client.get(f"/v1/organisations/{sound.orgs[0]}/people", headers=auth(sound))
         export = client.get("/v1/exports/influence", headers=auth(sound))
 
-    assert store.health is Health.DAMAGED
+    assert store.adapter.health is Health.DAMAGED
     assert ready.status_code == 503
     assert ready.json()["detail"] == "the store failed its integrity check"
     assert alive.status_code == 200
@@ -206,8 +207,8 @@ def test_a_large_file_is_checked_in_the_background_not_ready_until_it_passes(
     sound: SoundFile, tmp_path: Path
 ) -> None:
     pending: list[Callable[[], None]] = []
-    store = SqliteStore(
-        copy_of(sound, tmp_path), quick_check_max_bytes=0, background=pending.append
+    store = GraphStore(
+        SqliteStore(copy_of(sound, tmp_path), quick_check_max_bytes=0, background=pending.append)
     )
 
     with serve(store) as client:
@@ -221,7 +222,7 @@ def test_a_large_file_is_checked_in_the_background_not_ready_until_it_passes(
     assert checking.json()["detail"] == "the store's integrity check is still running"
     assert served.status_code == 200
     assert len(served.json()["items"]) == 3
-    assert store.health is Health.OK
+    assert store.adapter.health is Health.OK
     assert ready.status_code == 200
 
 
@@ -231,7 +232,7 @@ def test_a_damaged_page_met_while_serving_answers_500_and_fails_readiness(
     path = copy_of(sound, tmp_path)
     damage_last_people_pages(path)
     pending: list[Callable[[], None]] = []
-    store = SqliteStore(path, quick_check_max_bytes=0, background=pending.append)
+    store = GraphStore(SqliteStore(path, quick_check_max_bytes=0, background=pending.append))
     damaged, sound_org = sound.orgs[-1], sound.orgs[0]
 
     with serve(store) as client:
@@ -246,7 +247,7 @@ def test_a_damaged_page_met_while_serving_answers_500_and_fails_readiness(
     assert_no_internals(hit, path)
     assert ready.status_code == 503
     assert after.status_code == 500  # nothing more is served from a damaged file
-    assert store.health is Health.DAMAGED
+    assert store.adapter.health is Health.DAMAGED
     assert any(r.getMessage().startswith("Internal error on GET") for r in store_log)
 
 
@@ -289,7 +290,7 @@ def serving_a_damaged_last_organisation(
     path = tmp_path / f"{name}.db"
     shutil.copy(sound.path, path)
     damage_last_people_pages(path)
-    store = SqliteStore(path, quick_check_max_bytes=0, background=lambda _: None)
+    store = GraphStore(SqliteStore(path, quick_check_max_bytes=0, background=lambda _: None))
     server = LiveServer(store, SETTINGS)
     server.start()
     try:
@@ -339,7 +340,7 @@ def test_an_export_that_fails_before_its_first_organisation_answers_a_problem(
 ) -> None:
     path = copy_of(sound, tmp_path)
     overwrite_pages(path, leaf_pages(path, "people")[:1])  # the first organisation's rows
-    store = SqliteStore(path, quick_check_max_bytes=0, background=lambda _: None)
+    store = GraphStore(SqliteStore(path, quick_check_max_bytes=0, background=lambda _: None))
 
     with serve(store) as client:
         export = client.get("/v1/exports/influence?format=jsonl", headers=auth(sound))
@@ -386,7 +387,7 @@ def other(tmp_path: Path) -> Iterator[OtherConnection]:
 def test_a_write_waits_the_configured_time_for_a_lock_then_answers_503(
     other: OtherConnection,
 ) -> None:
-    store = SqliteStore(other.path, lock_timeout=0.2)
+    store = GraphStore(SqliteStore(other.path, lock_timeout=0.2))
     keys = {}
     orgs = {}
     for tenant in ("writer", "reader"):
@@ -406,7 +407,7 @@ def test_a_write_waits_the_configured_time_for_a_lock_then_answers_503(
             f"/v1/organisations/{orgs['reader']}",
             headers={"Authorization": f"Bearer {keys['reader']}"},
         )
-    stats = store.writer_queue()
+    stats = store.adapter.writer_queue()
     store.close()
 
     assert write.status_code == 503
@@ -421,7 +422,7 @@ def test_a_write_waits_the_configured_time_for_a_lock_then_answers_503(
 def test_writes_queue_in_the_store_and_past_the_queue_answer_busy_at_once(
     other: OtherConnection,
 ) -> None:
-    store = SqliteStore(other.path, lock_timeout=60, write_queue=1)
+    store = GraphStore(SqliteStore(other.path, lock_timeout=60, write_queue=1))
     org = store.create_organisation("t", OrganisationCreate(name="Queued")).id
     key = store.create_api_key("t", KeyRole.EDITOR, "queue", hash_key(generate_key()))
     other.take()
@@ -433,16 +434,16 @@ def test_writes_queue_in_the_store_and_past_the_queue_answer_busy_at_once(
 
     first = threading.Thread(target=write, args=("first",))
     first.start()
-    wait_for(lambda: store.writer_queue().held)  # its turn, waiting for the other lock
+    wait_for(lambda: store.adapter.writer_queue().held)  # its turn, waiting for the other lock
     second = threading.Thread(target=write, args=("second",))
     second.start()
-    wait_for(lambda: store.writer_queue().waiting == 1)
+    wait_for(lambda: store.adapter.writer_queue().waiting == 1)
 
     with pytest.raises(StoreBusy) as refused:
         store.create_person("t", org, PersonCreate(name="third"))
     store.touch_api_key(key.id)  # and not queued behind the writers either
     read = store.get_organisation("t", org)  # reads go on
-    during = store.writer_queue()
+    during = store.adapter.writer_queue()
     other.release()
     first.join()
     second.join()

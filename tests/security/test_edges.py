@@ -24,6 +24,7 @@ from app.security import generate_key, hash_key
 from app.server import BoundedH11Protocol, BoundedHttpToolsProtocol
 from app.settings import Settings
 from graph.errors import StakemapError, StoreUnavailable
+from graph.store import GraphStore
 from schemas.common import KeyRole
 from tests.conftest import LiveServer, _free_port, open_store
 
@@ -91,14 +92,16 @@ def neo4j_down() -> Iterator[LiveServer]:
     if not NEO4J_URI:
         pytest.skip("STAKEMAP_TEST_NEO4J_URI is not set")
     proxy = FaultProxy(int(NEO4J_URI.rsplit(":", 1)[1]))
-    store = Neo4jStore(
-        proxy.uri,
-        user=os.environ.get("STAKEMAP_TEST_NEO4J_USER", "neo4j"),
-        password=os.environ.get("STAKEMAP_TEST_NEO4J_PASSWORD", "test-password"),
-        database="neo4j",
-        timeout=5,
-        connect_timeout=0.5,
-        retry_time=0.5,
+    store = GraphStore(
+        Neo4jStore(
+            proxy.uri,
+            user=os.environ.get("STAKEMAP_TEST_NEO4J_USER", "neo4j"),
+            password=os.environ.get("STAKEMAP_TEST_NEO4J_PASSWORD", "test-password"),
+            database="neo4j",
+            timeout=5,
+            connect_timeout=0.5,
+            retry_time=0.5,
+        )
     )
     server = LiveServer(store, Settings(store="sqlite", analytics_processes=0))
     server.start()

@@ -12,7 +12,7 @@ import pytest
 
 from app.middleware import JsonLogFormatter
 from app.settings import Settings
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 from tests.conftest import ClientFactory, LiveServer, open_store
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import RelType
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, PersonCreate, PersonUpdate, RelationshipCreate

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsCache, AnalyticsService
+from app.bootstrap import invalidate_on_write
 from app.demo import DEMO_ORGANISATION, demo_import
-from graph.port import GraphStore
+from app.keycache import ApiKeyCache
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, PersonUpdate
 from tests.conftest import open_store
@@ -46,8 +48,9 @@ class CountingStore:
 def wired(store: GraphStore, *, revalidate: bool = False) -> tuple[AnalyticsService, Any]:
     counting = CountingStore(store)
     cache = AnalyticsCache()
-    writable = CacheInvalidatingStore(counting, cache)
-    service = AnalyticsService(writable, cache, revalidate=revalidate, clock=lambda: AS_OF)
+    # writes go to the real store, whose write events drop what they change from the cache
+    store.subscribe(invalidate_on_write(cache, ApiKeyCache(60)))
+    service = AnalyticsService(counting, cache, revalidate=revalidate, clock=lambda: AS_OF)
     return service, counting
 
 
@@ -71,7 +74,7 @@ def test_one_round_trip_cold_none_warm(store: GraphStore, tenant: str) -> None:
         service.decision_makers(tenant, org_id)
     assert counting.calls == []
 
-    writable = CacheInvalidatingStore(counting, service._cache)
+    writable = counting.inner
     writable.update_person(tenant, org_id, ids["cfo"], PersonUpdate(influence=1))
     counting.calls.clear()
     fresh = service.influence(tenant, org_id)
@@ -110,7 +113,7 @@ def test_a_read_racing_a_write_never_pins_the_old_version(store: GraphStore, ten
     write, not serve the old answer until some later write."""
     org_id, ids = load_demo(store, tenant)
     service, counting = wired(store)
-    writable = CacheInvalidatingStore(counting, service._cache)
+    writable = counting.inner
     real_snapshot = counting.snapshot
 
     def snapshot_then_concurrent_write(t: str, o: str) -> Any:
@@ -213,7 +216,7 @@ def test_a_read_after_a_write_never_joins_an_older_computation(
 ) -> None:
     org_id, ids = load_demo(store, tenant)
     service, counting = wired(store)
-    writable = CacheInvalidatingStore(counting, service._cache)
+    writable = counting.inner
     entered, release = _blocking_first_snapshot(counting)
     with ThreadPoolExecutor(max_workers=2) as pool:
         before = pool.submit(service.influence, tenant, org_id)

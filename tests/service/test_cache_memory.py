@@ -13,16 +13,18 @@ from typing import Any
 
 import pytest
 
-from app.analytics import AnalyticsCache, AnalyticsService, CachedResult, CacheInvalidatingStore
+from app.analytics import AnalyticsCache, AnalyticsService, CachedResult
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.sizing import estimate_size
 from graph.analytics import rank_influence
 from graph.network import build_graph
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 from schemas.analytics import InfluenceWeights
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate
 from tests.datasets import krackhardt_request, lazega_request, snapshot_from_request
+from tests.factories import subscribed
 
 AS_OF = date(2026, 11, 27)
 TENANT = "memory"
@@ -66,14 +68,14 @@ def test_cache_memory_under_random_parameters_stays_within_the_byte_bound(
     then holds, rebuilt under tracemalloc, is within its bound + 20% and within its own byte
     count + 20%. Then, from an empty cache, 100 more with every allocation traced: what
     the process keeps of them is within the bound + 20%."""
-    store = SqliteStore(tmp_path / "memory.db")
+    store = GraphStore(SqliteStore(tmp_path / "memory.db"))
     try:
         org = store.create_organisation(TENANT, OrganisationCreate(**DEMO_ORGANISATION))
         ids = store.import_graph(
             TENANT, org.id, ImportRequest.model_validate(demo_import(AS_OF))
         ).ids
         cache = AnalyticsCache(BOUND, max_variants=VARIANTS)
-        service = AnalyticsService(CacheInvalidatingStore(store, cache), cache, clock=lambda: AS_OF)
+        service = AnalyticsService(subscribed(store, cache), cache, clock=lambda: AS_OF)
         rng = random.Random(2)
         for _ in range(REQUESTS):
             _ask(service, org.id, rng, ids)
@@ -167,12 +169,12 @@ def test_an_entry_larger_than_the_bound_is_not_kept_and_evicts_nothing() -> None
 def test_near_identical_weights_share_one_answer_that_echoes_the_weights_used(
     tmp_path: Path,
 ) -> None:
-    store = SqliteStore(tmp_path / "weights.db")
+    store = GraphStore(SqliteStore(tmp_path / "weights.db"))
     try:
         org = store.create_organisation(TENANT, OrganisationCreate(**DEMO_ORGANISATION))
         store.import_graph(TENANT, org.id, ImportRequest.model_validate(demo_import(AS_OF)))
         cache = AnalyticsCache()
-        service = AnalyticsService(CacheInvalidatingStore(store, cache), cache)
+        service = AnalyticsService(subscribed(store, cache), cache)
         first = service.influence(
             TENANT, org.id, InfluenceWeights(formal=2, informal=1, brokerage=1, declared=0)
         )

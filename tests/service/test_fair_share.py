@@ -17,14 +17,15 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
+from app.analytics import AnalyticsCache, AnalyticsService, FairShare
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.settings import Settings
-from graph.port import GraphStore
 from graph.sqlite_store import SqliteStore
+from graph.store import GraphStore
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate
 from schemas.snapshot import OrgSnapshot
+from tests.factories import subscribed
 
 AS_OF = date(2026, 11, 27)
 DEADLINE_S = 30.0
@@ -154,7 +155,7 @@ def test_a_tenants_cold_questions_cannot_take_every_worker(tmp_path: Path) -> No
     """Tenant A asks three cold rankings (three organisations, so nothing is shared) on a
     service with 3 workers and 2 per tenant; A's computations hang. Tenant B's cold
     ranking is answered meanwhile, and A's third waits without a thread."""
-    store = SqliteStore(tmp_path / "fair.db")
+    store = GraphStore(SqliteStore(tmp_path / "fair.db"))
     try:
         a_orgs = [_demo_org(store, "A") for _ in range(3)]
         b_org = _demo_org(store, "B")
@@ -162,7 +163,7 @@ def test_a_tenants_cold_questions_cannot_take_every_worker(tmp_path: Path) -> No
         cache = AnalyticsCache()
         fair = FairShare(workers=3, per_tenant=2)
         service = AnalyticsService(
-            CacheInvalidatingStore(held, cache),
+            subscribed(store, cache) and held,  # type: ignore[arg-type]
             cache,
             clock=lambda: AS_OF,
             fair_share=fair,

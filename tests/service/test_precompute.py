@@ -12,26 +12,27 @@ from typing import Any
 import httpx
 import pytest
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsCache, AnalyticsService
 from app.precompute import Precomputer
 from app.security import generate_key, hash_key
 from app.settings import Settings
-from graph.port import GraphStore
+from graph.store import GraphStore
 from schemas.common import KeyRole
 from schemas.powermap import Highlight
 from schemas.resources import PersonUpdate
 from tests.conftest import LiveServer, open_store
+from tests.factories import subscribed
 from tests.service.test_analytics_service import AS_OF, CountingStore, load_demo
 
-Wired = tuple[AnalyticsService, CacheInvalidatingStore, CountingStore, Precomputer]
+Wired = tuple[AnalyticsService, GraphStore, CountingStore, Precomputer]
 
 
 @pytest.fixture
 def wired(store: GraphStore) -> Iterator[Wired]:
     counting = CountingStore(store)
     cache = AnalyticsCache()
-    writable = CacheInvalidatingStore(counting, cache)  # type: ignore[arg-type]
-    service = AnalyticsService(writable, cache, clock=lambda: AS_OF)
+    writable = subscribed(store, cache)
+    service = AnalyticsService(counting, cache, clock=lambda: AS_OF)  # type: ignore[arg-type]
     precomputer = Precomputer(service, delay=0.05)
     cache.add_listener(precomputer.schedule)
     precomputer.start()
@@ -75,8 +76,8 @@ def test_a_burst_of_writes_is_recomputed_once(store: GraphStore, tenant: str) ->
     now = [0.0]
     counting = CountingStore(store)
     cache = AnalyticsCache()
-    writable = CacheInvalidatingStore(counting, cache)  # type: ignore[arg-type]
-    service = AnalyticsService(writable, cache, clock=lambda: AS_OF)
+    writable = subscribed(store, cache)
+    service = AnalyticsService(counting, cache, clock=lambda: AS_OF)  # type: ignore[arg-type]
     precomputer = Precomputer(service, delay=1.0, clock=lambda: now[0])
     cache.add_listener(precomputer.schedule)
     org_id, ids = load_demo(writable, tenant)

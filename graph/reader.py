@@ -1,0 +1,111 @@
+"""Every read of the service, once, over a :class:`~graph.tx.TxStore`.
+
+Each call is one read transaction. Every call is scoped by ``tenant``: an id from another
+tenant behaves exactly like an unknown id.
+"""
+
+from __future__ import annotations
+
+from graph.repositories import (
+    ApiKeyReads,
+    AuditReads,
+    OrganisationReads,
+    PeopleReads,
+    TeamReads,
+    TieReads,
+    snapshot,
+)
+from graph.timing import Observer, observed, unobserved
+from graph.tx import ReadTx, TxStore
+from schemas.audit import AuditEntry
+from schemas.keys import ApiKeyPublic
+from schemas.resources import (
+    OrganisationPublic,
+    PersonPublic,
+    RelationshipPublic,
+    TeamMemberPublic,
+)
+from schemas.snapshot import OrgSnapshot
+
+
+class GraphReader:
+    """Organisations, people, our team, ties, keys and the audit log, as stored."""
+
+    def __init__(self, store: TxStore, *, observe: Observer = unobserved) -> None:
+        self._store = store
+        self._observe = observe
+
+    @observed
+    def get_organisation(self, tenant: str, org_id: str) -> OrganisationPublic:
+        return self._store.read(lambda tx: OrganisationReads(tx).get(tenant, org_id))
+
+    @observed
+    def list_organisations(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OrganisationPublic]:
+        """Organisations ordered by id, those with id greater than ``after``."""
+        return self._store.read(
+            lambda tx: OrganisationReads(tx).page(tenant, limit=limit, after=after)
+        )
+
+    @observed
+    def org_version(self, tenant: str, org_id: str) -> int:
+        """The organisation's current version: one cheap read, for cache checks."""
+        return self._store.read(lambda tx: OrganisationReads(tx).version(tenant, org_id))
+
+    @observed
+    def get_person(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
+        return self._store.read(lambda tx: PeopleReads(tx).get(tenant, org_id, person_id))
+
+    @observed
+    def list_people(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[PersonPublic]:
+        def work(tx: ReadTx) -> list[PersonPublic]:
+            OrganisationReads(tx).version(tenant, org_id)  # NotFound for an unknown one
+            return PeopleReads(tx).page(tenant, org_id, limit=limit, after=after)
+
+        return self._store.read(work)
+
+    @observed
+    def get_team_member(self, tenant: str, member_id: str) -> TeamMemberPublic:
+        return self._store.read(lambda tx: TeamReads(tx).get(tenant, member_id))
+
+    @observed
+    def list_team_members(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[TeamMemberPublic]:
+        return self._store.read(lambda tx: TeamReads(tx).page(tenant, limit=limit, after=after))
+
+    @observed
+    def get_relationship(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
+        return self._store.read(lambda tx: TieReads(tx).get(tenant, org_id, rel_id))
+
+    @observed
+    def list_relationships(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[RelationshipPublic]:
+        def work(tx: ReadTx) -> list[RelationshipPublic]:
+            OrganisationReads(tx).version(tenant, org_id)
+            return TieReads(tx).page(tenant, org_id, limit=limit, after=after)
+
+        return self._store.read(work)
+
+    @observed
+    def snapshot(self, tenant: str, org_id: str) -> OrgSnapshot:
+        """Everything of one organisation, read in one transaction."""
+        return self._store.read(lambda tx: snapshot(tx, tenant, org_id))
+
+    @observed
+    def find_api_key(self, secret_hash: str) -> ApiKeyPublic | None:
+        """The key with this hash (revoked ones included), or None."""
+        return self._store.read(lambda tx: ApiKeyReads(tx).find(secret_hash))
+
+    @observed
+    def list_api_keys(self, tenant: str) -> list[ApiKeyPublic]:
+        return self._store.read(lambda tx: ApiKeyReads(tx).of_tenant(tenant))
+
+    @observed
+    def list_audit(self, tenant: str, *, limit: int, after: str | None = None) -> list[AuditEntry]:
+        """The tenant's audit entries, oldest first, those with id greater than ``after``."""
+        return self._store.read(lambda tx: AuditReads(tx).page(tenant, limit=limit, after=after))

@@ -1,0 +1,467 @@
+"""Repositories: one per aggregate, each the statements of that aggregate on a transaction.
+
+Written once for both stores against :mod:`graph.tx`: a repository names statements and
+turns their rows into models; it holds no orchestration (that is :mod:`graph.writer`'s) and
+opens no transaction itself. Read repositories take a :class:`~graph.tx.ReadTx`; the write
+ones (subclasses) need a :class:`~graph.tx.WriteTx`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from graph.errors import FieldError, NotFound, ValidationFailed
+from graph.planning import utcnow
+from graph.records import (
+    api_key_from,
+    organisation_from,
+    person_from,
+    relationship_from,
+    team_member_from,
+    to_storable,
+)
+from graph.tx import ReadTx, Row, WriteTx
+from schemas.audit import AuditEntry
+from schemas.common import RelType
+from schemas.keys import ApiKeyPublic
+from schemas.resources import (
+    OrganisationPublic,
+    PersonPublic,
+    RelationshipPublic,
+    TeamMemberPublic,
+)
+from schemas.snapshot import OrgSnapshot
+
+#: The statement that creates each type of tie: the allow-list from type to statement (in
+#: Cypher the type is the relationship's label, so each has its own text).
+CREATE_TIE: dict[RelType, str] = {
+    RelType.REPORTS_TO: "relationship_create_reports_to",
+    RelType.INFLUENCES: "relationship_create_influences",
+    RelType.KNOWS: "relationship_create_knows",
+    RelType.AFFILIATED_WITH: "relationship_create_affiliated_with",
+}
+
+#: Every statement the repositories run: both adapters check at start that they have each.
+STATEMENTS: frozenset[str] = frozenset(
+    {
+        "ping",
+        "organisation_create_many",
+        "organisation_update_many",
+        "organisation_get",
+        "organisation_list",
+        "organisation_lock",
+        "organisation_version",
+        "organisation_bump",
+        "organisation_bump_tenant",
+        "organisation_parent",
+        "organisation_affiliates",
+        "organisation_delete",
+        "organisation_known",
+        "organisation_lock_many",
+        "organisation_versions",
+        "organisation_set_versions",
+        "person_create_many",
+        "person_update_many",
+        "person_get",
+        "person_list",
+        "person_version",
+        "person_delete",
+        "person_ids_of_org",
+        "people_of_orgs",
+        "team_create_many",
+        "team_update_many",
+        "team_get",
+        "team_list",
+        "team_lock",
+        "team_delete",
+        "team_known",
+        "team_of_tenant",
+        *CREATE_TIE.values(),
+        "relationship_get",
+        "relationship_list",
+        "relationship_version",
+        "relationship_delete",
+        "relationship_delete_many",
+        "relationship_update_many",
+        "ties_of_org",
+        "relationships_of_orgs",
+        "api_key_create",
+        "api_key_ensure",
+        "api_key_find",
+        "api_key_list",
+        "api_key_revoke",
+        "api_key_touch",
+        "audit_append",
+        "audit_list",
+        "idempotency_lock",
+        "idempotency_save",
+        "idempotency_release",
+        "idempotency_purge",
+    }
+)
+
+
+def _found(row: Row | None, kind: str) -> Row:
+    if row is None:
+        raise NotFound(kind)
+    return row
+
+
+def _version(row: Row | None, kind: str) -> int:
+    return int(_found(row, kind)["version"])
+
+
+# --- organisations ------------------------------------------------------------------------
+
+
+class OrganisationReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def row(self, tenant: str, org_id: str) -> Row:
+        return _found(
+            self._tx.row("organisation_get", tenant=tenant, org_id=org_id), "organisation"
+        )
+
+    def get(self, tenant: str, org_id: str) -> OrganisationPublic:
+        return organisation_from(self.row(tenant, org_id))
+
+    def page(self, tenant: str, *, limit: int, after: str | None) -> list[OrganisationPublic]:
+        rows = self._tx.rows("organisation_list", tenant=tenant, after=after or "", limit=limit)
+        return [organisation_from(r) for r in rows]
+
+    def version(self, tenant: str, org_id: str) -> int:
+        return _version(
+            self._tx.row("organisation_version", tenant=tenant, org_id=org_id), "organisation"
+        )
+
+    def known(self, tenant: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are organisations of the tenant."""
+        wanted = sorted(ids)
+        if not wanted:
+            return set()
+        return {r["id"] for r in self._tx.rows("organisation_known", tenant=tenant, ids=wanted)}
+
+    def versions(self, tenant: str, org_ids: Sequence[str]) -> dict[str, int]:
+        """The stored organisations among ``org_ids`` with their versions (no lock)."""
+        rows = self._tx.rows("organisation_versions", tenant=tenant, org_ids=list(org_ids))
+        return {r["id"]: int(r["version"]) for r in rows}
+
+    def check_parent(self, tenant: str, org_id: str, parent_id: str | None) -> None:
+        """Refuse a parent that is unknown or would make ``org_id`` its own ancestor."""
+        seen = {org_id}
+        current = parent_id
+        while current is not None:
+            if current in seen:
+                raise ValidationFailed(
+                    [
+                        FieldError(
+                            "parent_id", "this parent would make the organisation its own ancestor"
+                        )
+                    ]
+                )
+            seen.add(current)
+            row = self._tx.row("organisation_parent", tenant=tenant, org_id=current)
+            if row is None:
+                raise ValidationFailed(
+                    [FieldError("parent_id", f"unknown organisation {current!r}")]
+                )
+            current = row["parent_id"]
+
+
+class Organisations(OrganisationReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def lock(self, tenant: str, org_id: str) -> int:
+        """Take the organisation's write lock; answer its version (NotFound)."""
+        return _version(
+            self._write.row("organisation_lock", tenant=tenant, org_id=org_id), "organisation"
+        )
+
+    def lock_many(self, tenant: str, org_ids: Sequence[str]) -> dict[str, int]:
+        """Lock the stored ones among ``org_ids`` (sorted: two imports never deadlock)."""
+        rows = self._write.rows("organisation_lock_many", tenant=tenant, org_ids=sorted(org_ids))
+        return {r["id"]: int(r["version"]) for r in rows}
+
+    def bump(self, tenant: str, org_id: str) -> int:
+        """Bump the version (which takes the write lock); answer the new one (NotFound)."""
+        now = to_storable(utcnow())
+        row = self._write.row("organisation_bump", tenant=tenant, org_id=org_id, now=now)
+        return _version(row, "organisation")
+
+    def bump_tenant(self, tenant: str) -> None:
+        """A team change: every organisation's snapshot shows it."""
+        self._write.rows("organisation_bump_tenant", tenant=tenant)
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("organisation_create_many", rows)
+
+    def replace(self, row: Row) -> None:
+        self._write.write_rows("organisation_update_many", [row])
+
+    def set_versions(self, tenant: str, versions: Sequence[tuple[str, int]]) -> None:
+        now = to_storable(utcnow())
+        self._write.write_rows(
+            "organisation_set_versions",
+            [{"tenant": tenant, "id": org_id, "version": v, "now": now} for org_id, v in versions],
+        )
+
+    def affiliates(self, tenant: str, org_id: str) -> set[str]:
+        """Organisations whose people are affiliated with this one."""
+        rows = self._write.rows("organisation_affiliates", tenant=tenant, org_id=org_id)
+        return {r["org_id"] for r in rows}
+
+    def delete(self, tenant: str, org_id: str) -> None:
+        self._write.rows("organisation_delete", tenant=tenant, org_id=org_id)
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+class PeopleReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def row(self, tenant: str, org_id: str, person_id: str) -> Row:
+        row = self._tx.row("person_get", tenant=tenant, org_id=org_id, person_id=person_id)
+        return _found(row, "person")
+
+    def get(self, tenant: str, org_id: str, person_id: str) -> PersonPublic:
+        return person_from(self.row(tenant, org_id, person_id))
+
+    def page(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None
+    ) -> list[PersonPublic]:
+        rows = self._tx.rows(
+            "person_list", tenant=tenant, org_id=org_id, after=after or "", limit=limit
+        )
+        return [person_from(r) for r in rows]
+
+    def version(self, tenant: str, org_id: str, person_id: str) -> int:
+        row = self._tx.row("person_version", tenant=tenant, org_id=org_id, person_id=person_id)
+        return _version(row, "person")
+
+    def ids_of(self, tenant: str, org_id: str) -> set[str]:
+        return {r["id"] for r in self._tx.rows("person_ids_of_org", tenant=tenant, org_id=org_id)}
+
+    def rows_of(self, tenant: str, org_ids: Sequence[str]) -> list[Row]:
+        """Every stored person of ``org_ids`` (each row names its ``org_id``)."""
+        if not org_ids:
+            return []
+        return self._tx.rows("people_of_orgs", tenant=tenant, org_ids=list(org_ids))
+
+
+class People(PeopleReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("person_create_many", rows)
+
+    def replace(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("person_update_many", rows)
+
+    def delete(self, tenant: str, org_id: str, person_id: str) -> None:
+        """Delete the person and every tie touching them."""
+        self._write.rows("person_delete", tenant=tenant, org_id=org_id, person_id=person_id)
+
+
+# --- our team ----------------------------------------------------------------------------
+
+
+class TeamReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def row(self, tenant: str, member_id: str) -> Row:
+        row = self._tx.row("team_get", tenant=tenant, member_id=member_id)
+        return _found(row, "team member")
+
+    def get(self, tenant: str, member_id: str) -> TeamMemberPublic:
+        return team_member_from(self.row(tenant, member_id))
+
+    def page(self, tenant: str, *, limit: int, after: str | None) -> list[TeamMemberPublic]:
+        rows = self._tx.rows("team_list", tenant=tenant, after=after or "", limit=limit)
+        return [team_member_from(r) for r in rows]
+
+    def all_rows(self, tenant: str) -> list[Row]:
+        return self._tx.rows("team_of_tenant", tenant=tenant)
+
+    def known(self, tenant: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are our team members."""
+        wanted = sorted(ids)
+        if not wanted:
+            return set()
+        return {r["id"] for r in self._tx.rows("team_known", tenant=tenant, ids=wanted)}
+
+
+class Team(TeamReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def lock(self, tenant: str, member_id: str) -> int:
+        row = self._write.row("team_lock", tenant=tenant, member_id=member_id)
+        return _version(row, "team member")
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("team_create_many", rows)
+
+    def replace(self, row: Row) -> None:
+        self._write.write_rows("team_update_many", [row])
+
+    def delete(self, tenant: str, member_id: str) -> None:
+        """Delete the member and their ties."""
+        self._write.rows("team_delete", tenant=tenant, member_id=member_id)
+
+
+# --- ties --------------------------------------------------------------------------------
+
+
+class TieReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def get(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
+        row = self._tx.row("relationship_get", tenant=tenant, org_id=org_id, rel_id=rel_id)
+        return relationship_from(_found(row, "relationship"))
+
+    def page(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None
+    ) -> list[RelationshipPublic]:
+        rows = self._tx.rows(
+            "relationship_list", tenant=tenant, org_id=org_id, after=after or "", limit=limit
+        )
+        return [relationship_from(r) for r in rows]
+
+    def version(self, tenant: str, org_id: str, rel_id: str) -> int:
+        row = self._tx.row("relationship_version", tenant=tenant, org_id=org_id, rel_id=rel_id)
+        return _version(row, "relationship")
+
+    def lean(self, tenant: str, org_id: str) -> list[tuple[RelType, str, str, bool]]:
+        """Every tie of the organisation as (type, source, target, dotted)."""
+        return [
+            (RelType(r["type"]), r["source_id"], r["target_id"], bool(r["dotted"]))
+            for r in self._tx.rows("ties_of_org", tenant=tenant, org_id=org_id)
+        ]
+
+    def rows_of(self, tenant: str, org_ids: Sequence[str]) -> list[Row]:
+        """Every stored tie of ``org_ids`` (each row names its ``org_id``)."""
+        if not org_ids:
+            return []
+        return self._tx.rows("relationships_of_orgs", tenant=tenant, org_ids=list(org_ids))
+
+
+class Ties(TieReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        for rel_type, statement in CREATE_TIE.items():
+            typed = [r for r in rows if r["type"] == rel_type.value]
+            if typed:
+                self._write.write_rows(statement, typed)
+
+    def replace(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("relationship_update_many", rows)
+
+    def remove(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("relationship_delete_many", rows)
+
+    def delete(self, tenant: str, org_id: str, rel_id: str) -> None:
+        self._write.rows("relationship_delete", tenant=tenant, org_id=org_id, rel_id=rel_id)
+
+
+def snapshot(tx: ReadTx, tenant: str, org_id: str) -> OrgSnapshot:
+    """Everything of one organisation, read in one transaction."""
+    organisation = OrganisationReads(tx).get(tenant, org_id)
+    people = PeopleReads(tx).rows_of(tenant, [org_id])
+    team = TeamReads(tx).all_rows(tenant)
+    ties = TieReads(tx).rows_of(tenant, [org_id])
+    return OrgSnapshot(
+        organisation=organisation,
+        people=sorted((person_from(p) for p in people), key=lambda p: p.id),
+        team=sorted((team_member_from(t) for t in team), key=lambda t: t.id),
+        relationships=sorted((relationship_from(r) for r in ties), key=lambda r: r.id),
+    )
+
+
+# --- API keys, audit, idempotency ------------------------------------------------------------
+
+
+class ApiKeyReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def find(self, secret_hash: str) -> ApiKeyPublic | None:
+        row = self._tx.row("api_key_find", secret_hash=secret_hash)
+        return None if row is None else api_key_from(row)
+
+    def of_tenant(self, tenant: str) -> list[ApiKeyPublic]:
+        return [api_key_from(r) for r in self._tx.rows("api_key_list", tenant=tenant)]
+
+
+class ApiKeys(ApiKeyReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def create(self, row: Row, *, unless_known: bool) -> ApiKeyPublic:
+        statement = "api_key_ensure" if unless_known else "api_key_create"
+        return api_key_from(_found(self._write.row(statement, **row), "API key"))
+
+    def touch(self, key_id: str) -> None:
+        self._write.rows("api_key_touch", key_id=key_id, now=to_storable(utcnow()))
+
+    def revoke(self, tenant: str, key_id: str) -> ApiKeyPublic:
+        row = self._write.row(
+            "api_key_revoke", tenant=tenant, key_id=key_id, now=to_storable(utcnow())
+        )
+        return api_key_from(_found(row, "API key"))
+
+
+class AuditReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def page(self, tenant: str, *, limit: int, after: str | None) -> list[AuditEntry]:
+        rows = self._tx.rows("audit_list", tenant=tenant, after=after or "", limit=limit)
+        return [AuditEntry.model_validate(r) for r in rows]
+
+
+class AuditLog(AuditReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def append(self, entry: AuditEntry) -> None:
+        self._write.write_rows("audit_append", [entry.model_dump(mode="json")])
+
+
+class IdempotencyRecords:
+    """The records of :mod:`graph.idempotency`, read and written under their lock."""
+
+    def __init__(self, tx: WriteTx) -> None:
+        self._write = tx
+
+    def lock(self, tenant: str, key: str) -> Row | None:
+        """The key's record with its write lock held from now on; None if there is none
+        (Neo4j makes a placeholder with state ``new`` to lock; that counts as none)."""
+        row = self._write.row("idempotency_lock", tenant=tenant, key=key)
+        if row is None or row.get("state") in (None, "new"):
+            return None
+        return row
+
+    def save(self, row: Row) -> None:
+        self._write.write_rows("idempotency_save", [row])
+
+    def release(self, tenant: str, key: str, token: str) -> None:
+        self._write.rows("idempotency_release", tenant=tenant, key=key, token=token)
+
+    def purge(self, now: float, limit: int) -> int:
+        row = self._write.row("idempotency_purge", now=now, limit=limit)
+        return int(row["deleted"]) if row else 0

@@ -1,0 +1,4 @@
+-- Bump an organisation's version. Parameters: :tenant, :org_id, :now.
+UPDATE organisations SET version = version + 1, updated_at = :now
+WHERE tenant = :tenant AND id = :org_id
+RETURNING version

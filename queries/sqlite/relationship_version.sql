@@ -1,0 +1,2 @@
+-- A tie's version, under the write lock. Parameters: :tenant, :org_id, :rel_id.
+SELECT version FROM relationships WHERE tenant = :tenant AND org_id = :org_id AND id = :rel_id

@@ -1,0 +1,3 @@
+-- Every stored tie of the given organisations. Parameters: :tenant, :org_ids (JSON list).
+SELECT * FROM relationships
+WHERE tenant = :tenant AND org_id IN (SELECT value FROM json_each(:org_ids))

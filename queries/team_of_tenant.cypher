@@ -1,0 +1,4 @@
+// The tenant's whole team. Parameters: $tenant.
+MATCH (t:TeamMember {tenant: $tenant})
+RETURN properties(t) AS node
+ORDER BY t.id

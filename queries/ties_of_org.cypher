@@ -1,0 +1,7 @@
+// Every tie of an organisation as (type, source, target, dotted): what a plain import must
+// know. Parameters: $tenant, $org_id.
+MATCH (:Person {tenant: $tenant, org_id: $org_id})-[r:REPORTS_TO|INFLUENCES|KNOWS|AFFILIATED_WITH]-()
+WHERE r.org_id = $org_id
+WITH DISTINCT r
+RETURN type(r) AS type, r.source_id AS source_id, r.target_id AS target_id,
+       coalesce(r.dotted, false) AS dotted
