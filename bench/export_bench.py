@@ -112,17 +112,15 @@ def _peak_kib() -> int:
 
 def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
     """One export in this process: rows, bytes, seconds and peak memory."""
-    from app.analytics import AnalyticsCache, AnalyticsService
-    from app.bootstrap import invalidate_on_write
-    from app.keycache import ApiKeyCache
+    from app.bootstrap import build_services
     from app.routers.maps import ExportFormat, export_chunks
+    from app.settings import Settings
     from graph.powermap.export import csv_chunk, csv_header
-    from graph.sqlite_store import SqliteStore
 
-    store = GraphStore(SqliteStore(db))
-    cache = AnalyticsCache()
-    store.subscribe(invalidate_on_write(cache, ApiKeyCache(60)))
-    service = AnalyticsService(store, cache)
+    services = build_services(
+        Settings(store="sqlite", sqlite_path=db, analytics_processes=0), kernel_workers=False
+    )
+    service = services.analytics
     # warm up before the baseline: the connection, and the imports and caches a first
     # ranking pulls in (scipy for PageRank), which any running server has already paid for
     next(iter(service.export_rankings(tenant, page_size=1)), None)
@@ -145,7 +143,7 @@ def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
             written, rows = len(body), body.count(b"\n")
     seconds = time.perf_counter() - started
     traced = tracemalloc.get_traced_memory()[1] if trace else None
-    store.close()
+    services.close()
     return {
         "mode": mode,
         "rows": rows - 1,

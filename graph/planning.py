@@ -37,7 +37,14 @@ from pydantic import BaseModel
 
 from graph.errors import FieldError, ValidationFailed
 from graph.port import ImportOutcome, OrgImport
-from graph.records import ORGANISATION_FIELDS, PERSON_FIELDS, model_row, to_storable
+from graph.records import (
+    ORGANISATION_FIELDS,
+    PERSON_FIELDS,
+    RELATIONSHIP_FIELDS,
+    TEAM_FIELDS,
+    model_row,
+    to_storable,
+)
 from schemas.common import RelType, StoredModel
 from schemas.imports import (
     ImportCounts,
@@ -48,6 +55,7 @@ from schemas.imports import (
     TeamImport,
 )
 from schemas.resources import OrganisationPublic
+from schemas.snapshot import OrgSnapshot
 
 __all__ = [
     "BatchPlan",
@@ -142,6 +150,20 @@ class OrgContext:
             people,
             team,
             relationships,
+        )
+
+    @classmethod
+    def from_snapshot(cls, snapshot: OrgSnapshot, org_ids: Iterable[str] = ()) -> OrgContext:
+        """A full context from a snapshot, with no store: ``org_ids`` are the other
+        organisations of the tenant a tie may name (the snapshot's own is always known)."""
+        org = snapshot.organisation
+        return cls.from_rows(
+            org.tenant,
+            org.id,
+            people=[model_row(p, PERSON_FIELDS) for p in snapshot.people],
+            team=[model_row(t, TEAM_FIELDS) for t in snapshot.team],
+            relationships=[model_row(r, RELATIONSHIP_FIELDS) for r in snapshot.relationships],
+            org_ids={org.id, *org_ids},
         )
 
 
@@ -456,6 +478,20 @@ def plan_import(
     (False, 2, 1)
     """
     return _Planner(context, request, paths=paths, upsert=upsert).run()
+
+
+def plan_on_snapshot(
+    snapshot: OrgSnapshot,
+    request: ImportRequest,
+    *,
+    upsert: bool = False,
+    org_ids: Iterable[str] = (),
+) -> ImportPlan:
+    """Validate ``request`` against ``snapshot`` exactly as a write into that organisation
+    would be validated, outside any store transaction (what-if changes use this): the same
+    rules, the same errors, the same counts. Raises :class:`ValidationFailed`.
+    """
+    return plan_import(OrgContext.from_snapshot(snapshot, org_ids), request, upsert=upsert)
 
 
 _CLOSES_A_CYCLE = "this REPORTS_TO line would close a cycle in the hierarchy"

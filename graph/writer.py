@@ -264,6 +264,18 @@ class GraphWriter:
             self._emit(event)
         return result
 
+    def _in_organisation(
+        self, tenant: str, org_id: str, work: Callable[[WriteTx], ResultT]
+    ) -> ResultT:
+        """A write to something the organisation holds (a person, a tie): the organisation's
+        lock first (bumping its version guards everything in it), then ``work``."""
+
+        def locked(tx: WriteTx) -> ResultT:
+            Organisations(tx).bump(tenant, org_id)
+            return work(tx)
+
+        return self._commit(tenant, locked, lambda _: GraphChanged(tenant, frozenset({org_id})))
+
     # --- idempotency within a write --------------------------------------------------------
 
     @staticmethod
@@ -481,7 +493,6 @@ class GraphWriter:
         values = changes.model_dump(exclude_unset=True)
 
         def work(tx: WriteTx) -> PersonPublic:
-            Organisations(tx).bump(tenant, org_id)  # the organisation's lock guards its people
             people = People(tx)
             check_version("person", people.version(tenant, org_id, person_id), expected_version)
             row = people.row(tenant, org_id, person_id)
@@ -489,7 +500,7 @@ class GraphWriter:
             people.replace([model_row(updated, PERSON_FIELDS)])
             return updated
 
-        return self._commit(tenant, work, lambda _: GraphChanged(tenant, frozenset({org_id})))
+        return self._in_organisation(tenant, org_id, work)
 
     @observed
     def delete_person(
@@ -498,12 +509,11 @@ class GraphWriter:
         """Delete the person and every tie that touches them."""
 
         def work(tx: WriteTx) -> None:
-            Organisations(tx).bump(tenant, org_id)
             people = People(tx)
             check_version("person", people.version(tenant, org_id, person_id), expected_version)
             people.delete(tenant, org_id, person_id)
 
-        self._commit(tenant, work, lambda _: GraphChanged(tenant, frozenset({org_id})))
+        self._in_organisation(tenant, org_id, work)
 
     # --- our team ----------------------------------------------------------------------------
 
@@ -590,12 +600,11 @@ class GraphWriter:
         self, tenant: str, org_id: str, rel_id: str, *, expected_version: int | None = None
     ) -> None:
         def work(tx: WriteTx) -> None:
-            Organisations(tx).bump(tenant, org_id)
             ties = Ties(tx)
             check_version("relationship", ties.version(tenant, org_id, rel_id), expected_version)
             ties.delete(tenant, org_id, rel_id)
 
-        self._commit(tenant, work, lambda _: GraphChanged(tenant, frozenset({org_id})))
+        self._in_organisation(tenant, org_id, work)
 
     # --- API keys and audit --------------------------------------------------------------------
 
