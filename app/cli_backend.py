@@ -14,8 +14,10 @@ from typing import Any, Protocol
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsService
 from app.bootstrap import build_store
+from app.cache import AnalyticsCache
+from app.invalidation import CacheInvalidatingStore
 from app.settings import Settings
 from graph.errors import FieldError, NotFound, StakemapError, ValidationFailed
 from graph.port import MAX_PAGE_SIZE, GraphStore, ImportOutcome, OrgImport

@@ -3,7 +3,7 @@
 Every request names its key; reading the key record costs a store round trip (a thread hop
 for SQLite, a network round trip for Neo4j) that is most of a warm request's cost. A record
 found in the store is kept here for ``ttl`` seconds. Revoking a key through this process
-(:meth:`ApiKeyCache.forget`, called by the store wrapper of :mod:`app.analytics`) takes
+(:meth:`ApiKeyCache.forget`, called by the store wrapper of :mod:`app.invalidation`) takes
 effect at once; another worker process sees the revocation within ``ttl``. Unknown keys are
 never kept, so guessing keys cannot fill the cache.
 """

@@ -14,10 +14,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
+from app.analytics import AnalyticsService
 from app.bootstrap import build_store
+from app.cache import AnalyticsCache
+from app.fairshare import FairShare
 from app.idempotency import purge_periodically
 from app.instrumented import timed
+from app.invalidation import CacheInvalidatingStore
 from app.keycache import ApiKeyCache
 from app.metrics_listener import MetricsListener
 from app.middleware import (

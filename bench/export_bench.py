@@ -111,7 +111,9 @@ def _peak_kib() -> int:
 
 def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
     """One export in this process: rows, bytes, seconds and peak memory."""
-    from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+    from app.analytics import AnalyticsService
+    from app.cache import AnalyticsCache
+    from app.invalidation import CacheInvalidatingStore
     from app.routers.maps import ExportFormat, export_chunks
     from graph.powermap.export import csv_chunk, csv_header
     from graph.sqlite_store import SqliteStore

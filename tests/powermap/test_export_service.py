@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore
+from app.analytics import AnalyticsService
+from app.cache import AnalyticsCache
+from app.invalidation import CacheInvalidatingStore
 from graph.analytics.influence import rank_influence
 from graph.network import build_graph
 from graph.port import GraphStore

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.analytics import CacheInvalidatingStore
+from app.invalidation import CacheInvalidatingStore
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from schemas.common import KeyRole
