@@ -13,6 +13,9 @@ so a translation may reorder them::
     _("{member} knows {person}").format(member=member, person=person)
     ngettext("{count} person reports", "{count} people report", count).format(count=count)
 
+A constant made at import time is marked with :func:`N_` and looked up where it is used
+(``_(TITLE)``): at import time there is no request, so no language.
+
 The catalog is read with Babel and compiled in memory at first use (once per language and
 process): there is no build output to keep in step with the ``.po`` file.
 
@@ -37,6 +40,7 @@ __all__ = [
     "DEFAULT_LANGUAGE",
     "DOMAIN",
     "LOCALE_DIR",
+    "N_",
     "SUPPORTED_LANGUAGES",
     "_",
     "catalog_path",
@@ -129,6 +133,12 @@ def reset_language(token: Token[str]) -> None:
 def _(message: str) -> str:
     """``message`` in the current language (a literal: ``make messages`` extracts it)."""
     return translations(_CURRENT.get()).gettext(message)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for it)
+    """Mark ``message`` for the catalog without looking it up yet (a constant made at import
+    time, looked up with :func:`_` where it is used)."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
