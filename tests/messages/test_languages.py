@@ -3,7 +3,9 @@ through the message layer, and answers are cached per language."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -13,7 +15,8 @@ from app.analytics import AnalyticsService
 from app.cache import AnalyticsCache, Question
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.invalidation import CacheInvalidatingStore
-from graph.messages import language
+from graph.analytics.kernels import OFFLOAD_MIN_NODES, offload
+from graph.messages import _, language
 from graph.sqlite_store import SqliteStore
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate
@@ -102,3 +105,30 @@ def test_problem_documents_speak_it_too(api: httpx.Client, pseudo_language: str,
     problem = response.json()
     assert (response.status_code, problem["title"]) == expected
     assert is_pseudo(problem["detail"])
+
+
+def test_the_drawn_map_speaks_it(tmp_path: Path, pseudo_language: str) -> None:
+    store = SqliteStore(tmp_path / "svg.db")
+    try:
+        org = store.create_organisation(TENANT, OrganisationCreate(**DEMO_ORGANISATION))
+        store.import_graph(TENANT, org.id, ImportRequest.model_validate(demo_import(AS_OF)))
+        cache = AnalyticsCache()
+        service = AnalyticsService(CacheInvalidatingStore(store, cache), cache, clock=lambda: AS_OF)
+        english = service.power_map_svg(TENANT, org.id).body.decode()
+        with language(pseudo_language):
+            drawn = service.power_map_svg(TENANT, org.id).body.decode()
+    finally:
+        store.close()
+    for words in ("our team", "engaged by us", "top decision-maker", "knows", "cold approach"):
+        assert f">{words}<" in english
+        assert f">{pseudo(words)}<" in drawn
+    assert f"<title>{pseudo('Power map — ' + DEMO_ORGANISATION['name'])}</title>" in drawn
+
+
+def test_a_kernel_worker_runs_in_the_callers_language(pseudo_language: str) -> None:
+    """A worker thread or process does not inherit the caller's context: offload passes the
+    language along (the layout's reasons are made there)."""
+    with ThreadPoolExecutor(1) as pool, language(pseudo_language):
+        said = offload(partial(_, "our team has no members"), pool, OFFLOAD_MIN_NODES)
+        here = offload(partial(_, "our team has no members"), None, 1)
+    assert said == here == pseudo("our team has no members")
