@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.messages import negotiate, reset_language, use_language
+from graph.messages import _, negotiate, reset_language, use_language
 
 if TYPE_CHECKING:
     from app.cache import AnalyticsCache
@@ -297,9 +297,11 @@ class BodySizeLimitMiddleware:
         body = json.dumps(
             {
                 "type": "about:blank",
-                "title": "Payload too large",
+                "title": _("Payload too large"),
                 "status": 413,
-                "detail": f"the request body is larger than {max_bytes} bytes",
+                "detail": _("the request body is larger than {limit} bytes").format(
+                    limit=max_bytes
+                ),
             }
         ).encode()
         await send(
@@ -361,7 +363,7 @@ class _BodyTooLarge(StarletteHTTPException):
     def __init__(self, max_bytes: int) -> None:
         super().__init__(
             413,
-            f"the request body is larger than {max_bytes} bytes",
+            _("the request body is larger than {limit} bytes").format(limit=max_bytes),
             headers={"Connection": "close"},
         )
 
