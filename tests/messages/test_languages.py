@@ -12,14 +12,15 @@ import httpx
 import pytest
 
 from app.analytics import AnalyticsService
-from app.cache import AnalyticsCache, Question
+from app.cache import AnalyticsCache, CachedResult, CacheKey, Question
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.invalidation import CacheInvalidatingStore
+from app.precompute import Precomputer
 from graph.analytics.kernels import OFFLOAD_MIN_NODES, offload
 from graph.messages import _, language
 from graph.sqlite_store import SqliteStore
 from schemas.imports import ImportRequest
-from schemas.resources import OrganisationCreate
+from schemas.resources import OrganisationCreate, PersonUpdate
 from tests.api.test_http import load
 from tests.messages.conftest import pseudo
 
@@ -132,3 +133,37 @@ def test_a_kernel_worker_runs_in_the_callers_language(pseudo_language: str) -> N
         said = offload(partial(_, "our team has no members"), pool, OFFLOAD_MIN_NODES)
         here = offload(partial(_, "our team has no members"), None, 1)
     assert said == here == pseudo("our team has no members")
+
+
+def test_a_viewed_answer_is_recomputed_in_the_language_it_was_asked_in(
+    tmp_path: Path, pseudo_language: str
+) -> None:
+    store = SqliteStore(tmp_path / "precompute.db")
+    cache = AnalyticsCache()
+    writable = CacheInvalidatingStore(store, cache)
+    service = AnalyticsService(writable, cache, clock=lambda: AS_OF)
+    precomputer = Precomputer(service, delay=0.01)
+    cache.add_listener(precomputer.schedule)
+    precomputer.start()
+    try:
+        org = store.create_organisation(TENANT, OrganisationCreate(**DEMO_ORGANISATION))
+        ids = writable.import_graph(
+            TENANT, org.id, ImportRequest.model_validate(demo_import(AS_OF))
+        ).ids
+        with language(pseudo_language):
+            service.power_map(TENANT, org.id)
+        writable.update_person(TENANT, org.id, ids["cfo"], PersonUpdate(influence=1))
+        assert precomputer.wait_idle(timeout=60)
+        version = store.org_version(TENANT, org.id)
+    finally:
+        precomputer.stop()
+        store.close()
+    assert precomputer.recomputed == 1
+
+    def cached(question: Question, params: object, lang: str) -> object:
+        return cache.get(CacheKey(TENANT, org.id, version, question, params, lang))
+
+    drawn = cached(Question.POWER_MAP, (None, AS_OF), pseudo_language)
+    assert isinstance(drawn, CachedResult)
+    assert cached(Question.DECISION_MAKERS, None, pseudo_language) is not None
+    assert cached(Question.POWER_MAP, (None, AS_OF), "en") is None  # nobody viewed it in English
