@@ -9,7 +9,7 @@ TEST_NEO4J_URI ?= bolt://127.0.0.1:$(NEO4J_BOLT_PORT)
 PYTEST_ARGS ?=
 
 .PHONY: help install run demo serve test golden test-sqlite lint format typecheck check \
-        test-stress neo4j-start neo4j-stop neo4j-status bench clean
+        test-stress neo4j-start neo4j-stop neo4j-status bench clean messages
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,19 @@ test-stress: install ## Run the whole suite (as make test) beside a CPU hog: str
 
 golden: install ## Rewrite tests/golden/ from the code as it is (review the diff like code)
 	$(BIN)/python -m tests.golden.harness
+
+LOCALE := graph/locale
+MESSAGES_POT := var/stakemap.pot
+
+messages: install ## Extract every _() message into the catalogs (graph/locale; English fills itself)
+	@mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --width=100 \
+		--project=stakemap --version=0.1.0 --copyright-holder="Stakemap" \
+		-o $(MESSAGES_POT) app graph
+	$(BIN)/pybabel update -i $(MESSAGES_POT) -d $(LOCALE) -D stakemap --width=100 \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python tools/messages.py $(LOCALE)/en/LC_MESSAGES/stakemap.po
+	@rm -f $(MESSAGES_POT)
 
 test-sqlite: install ## Run the suite on the embedded store only
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -1,34 +1,36 @@
 """The analytics service: one snapshot read, pure analytics, results cached by version.
 
-Results are kept per (tenant, organisation, version, question, parameters) as the JSON bytes
-the API sends, so a warm request neither recomputes nor re-serialises. The organisation's
-current version is known locally: every write made through this process's store drops the
-organisation's entries (the writer's events, wired in :mod:`app.bootstrap`), so a warm read
-costs no store round trip; with ``cache_revalidate`` (several processes on one store) it
-costs one cheap version query. A cold read costs one read transaction: the snapshot.
-Concurrent cold reads of the same answer (a web page asks for the ranking, the map and the
-next contacts at once) share one computation (:class:`SingleFlight`).
+Answers are cached (:mod:`app.cache`) per organisation version, question, parameters and
+language. The organisation's current version is known locally: every write made through
+this process's store drops the organisation's entries (the writer's events, wired in
+:mod:`app.bootstrap`), so a warm read costs no store round trip;
+with ``cache_revalidate`` (several processes on one store) it costs one cheap version query.
+A cold read costs one round trip: the snapshot. Concurrent cold reads of the same answer (a
+web page asks for the ranking, the map and the next contacts at once) share one computation
+(:class:`app.singleflight.SingleFlight`); cold computations are admitted fairly between
+tenants (:class:`app.fairshare.FairShare`).
+
+The human-readable text of an answer is in the language current when the question is asked
+(:func:`graph.messages.current_language`, negotiated per request from ``Accept-Language``),
+which is part of the answer's cache key.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Callable, Hashable, Iterator
-from concurrent.futures import Executor, Future
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Hashable, Iterator
+from concurrent.futures import Executor
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
 import networkx as nx
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from app.sizing import estimate_size
+from app.cache import AnalyticsCache, CachedResult, CacheKey, Question
+from app.fairshare import FairShare
+from app.singleflight import SingleFlight
 from graph.analytics import (
     coverage,
     entry_paths,
@@ -39,394 +41,28 @@ from graph.analytics import (
 )
 from graph.analytics.influence import reweighted
 from graph.errors import NotFound
+from graph.messages import current_language, language
 from graph.network import build_graph
 from graph.powermap import power_map, render_svg, to_graphml
 from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from graph.store import GraphStore
-from schemas.analytics import EntryPaths, InfluenceRanking, InfluenceWeights
-from schemas.powermap import Highlight, PowerMap
-from schemas.resources import (
-    OrganisationPublic,
+from schemas.analytics import (
+    Coverage,
+    DecisionMakers,
+    EntryPaths,
+    InfluenceRanking,
+    InfluenceWeights,
+    NextContacts,
 )
+from schemas.powermap import Highlight, PowerMap
+from schemas.resources import OrganisationPublic
+
+__all__ = ["DEFAULT_WEIGHTS", "EXPORT_PAGE_SIZE", "AnalyticsService", "today"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-T = TypeVar("T")
 
 EXPORT_PAGE_SIZE = 100
 """Organisations read per page by the streamed export."""
-
-OrgKey = tuple[str, str]
-
-CachedQuestion = tuple[str, Hashable]
-"""A question and its parameters, as in the cache's keys ``(tenant, org, version, q, p)``."""
-
-WarmOrganisation = tuple[OrgKey, frozenset[CachedQuestion]]
-"""An organisation whose cached answers an invalidation dropped, with those questions."""
-
-
-@dataclass(frozen=True)
-class CachedResult:
-    """A computed answer and its serialised form."""
-
-    model: Any
-    body: bytes
-
-
-DEFAULT_CACHE_MAX_BYTES = 256 * 2**20
-"""Default bound of :class:`AnalyticsCache` (``STAKEMAP_CACHE_MAX_BYTES``)."""
-
-DEFAULT_CACHE_MAX_VARIANTS = 16
-"""Default ``STAKEMAP_CACHE_MAX_VARIANTS``: parameter sets kept per question and organisation."""
-
-
-@dataclass(frozen=True)
-class _Entry:
-    value: Any
-    size: int
-
-
-class AnalyticsCache:
-    """A byte-bounded LRU of analytics results and graphs, plus each organisation's known
-    version.
-
-    Every entry is charged its estimated size (:func:`app.sizing.estimate_size`: the
-    answer's model and bytes, or the graph); the least recently used entries go until the
-    total is within ``max_bytes``, and an entry larger than that alone is not kept. The
-    answers of one question about one organisation version that differ only in their
-    parameters (weights, target, member, ``k`` ...) are *variants*: at most
-    ``max_variants`` of them are kept, the least recently used going first, so a sweep of
-    parameters evicts its own older variants rather than everyone else's answers.
-    """
-
-    def __init__(
-        self,
-        max_bytes: int = DEFAULT_CACHE_MAX_BYTES,
-        *,
-        max_variants: int = DEFAULT_CACHE_MAX_VARIANTS,
-        sizer: Callable[[object], int] = estimate_size,
-    ) -> None:
-        self._max_bytes = max_bytes
-        self._max_variants = max(1, max_variants)
-        self._sizer = sizer
-        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
-        self._variants: dict[Hashable, OrderedDict[Hashable, None]] = {}
-        self._bytes = 0
-        self._versions: dict[OrgKey, int] = {}
-        self._epoch = 0
-        self._org_generation: dict[OrgKey, int] = {}
-        self._tenant_generation: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._listeners: list[Callable[[list[WarmOrganisation]], None]] = []
-        self.hits = 0
-        self.misses = 0
-        self.evictions = 0
-
-    def get(self, key: Hashable, *, count_miss: bool = True) -> Any | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-                group = self._variants.get(_group_of(key))
-                if group is not None:
-                    group.move_to_end(key)
-                self.hits += 1
-                return entry.value
-            if count_miss:
-                self.misses += 1
-            return None
-
-    def put(self, key: Hashable, value: Any, *, size: int | None = None) -> None:
-        """Keep ``value`` (charged ``size`` bytes, estimated when not given), then evict
-        the least recently used variants and entries beyond the bounds."""
-        if self._max_bytes <= 0:
-            return
-        charged = self._sizer(value) if size is None else size
-        if charged > self._max_bytes:
-            return
-        with self._lock:
-            self._drop(key)
-            self._entries[key] = _Entry(value, charged)
-            self._bytes += charged
-            group_key = _group_of(key)
-            if group_key is not None:
-                group = self._variants.setdefault(group_key, OrderedDict())
-                group[key] = None
-                while len(group) > self._max_variants:
-                    self._drop(next(iter(group)))
-                    self.evictions += 1
-            while self._bytes > self._max_bytes:
-                self._drop(next(iter(self._entries)))
-                self.evictions += 1
-
-    def _drop(self, key: Hashable) -> None:
-        """Forget one entry (the lock held)."""
-        entry = self._entries.pop(key, None)
-        if entry is None:
-            return
-        self._bytes -= entry.size
-        group_key = _group_of(key)
-        group = self._variants.get(group_key)
-        if group is not None:
-            group.pop(key, None)
-            if not group:
-                del self._variants[group_key]
-
-    @property
-    def bytes(self) -> int:
-        """Estimated bytes held by the cached entries (at most ``max_bytes``)."""
-        with self._lock:
-            return self._bytes
-
-    @property
-    def max_bytes(self) -> int:
-        return self._max_bytes
-
-    def variants(self, tenant: str, org_id: str, version: int, question: str) -> int:
-        """How many parameter sets of ``question`` are cached for this organisation version."""
-        with self._lock:
-            return len(self._variants.get((tenant, org_id, version, question), ()))
-
-    def known_version(self, org: OrgKey) -> int | None:
-        with self._lock:
-            return self._versions.get(org)
-
-    @property
-    def epoch(self) -> int:
-        """Counts invalidations (of any organisation)."""
-        with self._lock:
-            return self._epoch
-
-    def generation(self, org: OrgKey) -> int:
-        """Changes whenever the organisation's answers are invalidated (a write to it or to
-        its whole tenant), and only then; read it before a snapshot and pass it to
-        :meth:`remember_version`. Computations are shared only within one generation
-        (:class:`SingleFlight`), so a read after a write never joins one begun before it."""
-        with self._lock:
-            return self._generation(org)
-
-    def _generation(self, org: OrgKey) -> int:
-        return max(self._org_generation.get(org, 0), self._tenant_generation.get(org[0], 0))
-
-    def remember_version(self, org: OrgKey, version: int, generation: int | None = None) -> None:
-        """Remember the organisation's current version, unless it was invalidated since
-        ``generation``: a snapshot read while a write commits may hold the old version,
-        and remembering it would serve stale answers until the next write."""
-        with self._lock:
-            if generation is None or generation == self._generation(org):
-                self._versions[org] = version
-
-    def invalidate(self, tenant: str, org_id: str | None = None) -> None:
-        """Forget what is known of one organisation, or of a whole tenant, and tell the
-        listeners which organisations had cached answers (someone was viewing them)."""
-        warm: dict[OrgKey, set[CachedQuestion]] = {}
-        with self._lock:
-            self._epoch += 1
-            if org_id is None:
-                self._tenant_generation[tenant] = self._epoch
-            else:
-                self._org_generation[(tenant, org_id)] = self._epoch
-            stale = [org for org in self._versions if org[0] == tenant and org_id in (None, org[1])]
-            for org in stale:
-                del self._versions[org]
-            for key in [k for k in self._entries if _org_of(k) in stale]:
-                self._drop(key)
-                if isinstance(key, tuple) and len(key) == 5:  # (tenant, org, version, q, params)
-                    warm.setdefault((key[0], key[1]), set()).add((key[3], key[4]))
-            listeners = list(self._listeners)
-        if warm:
-            changed = [(org, frozenset(asked)) for org, asked in warm.items()]
-            for listener in listeners:
-                listener(changed)
-
-    def add_listener(self, listener: Callable[[list[WarmOrganisation]], None]) -> None:
-        """Call ``listener`` after each invalidation that dropped cached answers."""
-        with self._lock:
-            self._listeners.append(listener)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-def _org_of(key: Hashable) -> OrgKey | None:
-    if isinstance(key, tuple) and len(key) >= 2:
-        return (key[0], key[1])
-    return None
-
-
-def _group_of(key: Hashable) -> Hashable:
-    """``(tenant, org, version, question)`` of an answer's key; ``None`` for a graph's."""
-    if isinstance(key, tuple) and len(key) == 5:
-        return key[:4]
-    return None
-
-
-class SingleFlight:
-    """Concurrent calls with the same key share one computation: the first caller computes,
-    the others wait for its result (or its exception).
-
-    Callers put the organisation's generation (:meth:`AnalyticsCache.generation`) in the
-    key, so a call made after a write never joins a computation that started before it
-    (read-your-writes).
-
-    >>> flights = SingleFlight()
-    >>> flights.run("k", lambda: 42)
-    42
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._running: dict[Hashable, Future[Any]] = {}
-        self.joined = 0
-
-    def run(self, key: Hashable, compute: Callable[[], T]) -> T:
-        with self._lock:
-            running = self._running.get(key)
-            if running is None:
-                mine: Future[Any] = Future()
-                self._running[key] = mine
-            else:
-                self.joined += 1
-        if running is not None:
-            shared: T = running.result()
-            return shared
-        try:
-            value = compute()
-        except BaseException as exc:
-            mine.set_exception(exc)
-            raise
-        else:
-            mine.set_result(value)
-            return value
-        finally:
-            with self._lock:
-                del self._running[key]
-
-
-DEFAULT_ANALYTICS_CONCURRENCY = 4
-"""Default ``STAKEMAP_ANALYTICS_CONCURRENCY``: cold computations running at once."""
-
-DEFAULT_TENANT_CONCURRENCY = 2
-"""Default ``STAKEMAP_ANALYTICS_TENANT_CONCURRENCY``: of those, at most this many per tenant."""
-
-
-@dataclass
-class _Waiter:
-    tenant: str
-    future: asyncio.Future[None]
-    granted: bool = False
-
-
-class FairShare:
-    """Admission of cold computations: at most ``workers`` at once, at most ``per_tenant``
-    of them for one tenant, the others waiting (on the event loop, holding no thread).
-
-    When a slot frees, it goes to the waiting tenant with the fewest running computations,
-    tenants taking turns on a tie (round robin, each tenant's own requests in arrival
-    order). So a tenant with a queue of expensive requests (cold power maps of a large
-    account, random parameters) holds at most ``per_tenant`` of the ``workers`` slots, and
-    a request of another tenant waits for at most the first slot to free, never for the
-    queue ahead of it.
-
-    >>> async def demo() -> list[str]:
-    ...     fair, order = FairShare(workers=1, per_tenant=1), []
-    ...     async def ask(tenant: str) -> None:
-    ...         async with fair.slot(tenant):
-    ...             order.append(tenant)
-    ...             await asyncio.sleep(0)
-    ...     await asyncio.gather(*(ask(t) for t in ["a", "a", "a", "b"]))
-    ...     return order
-    >>> asyncio.run(demo())
-    ['a', 'b', 'a', 'a']
-    """
-
-    def __init__(
-        self,
-        workers: int = DEFAULT_ANALYTICS_CONCURRENCY,
-        per_tenant: int = DEFAULT_TENANT_CONCURRENCY,
-    ) -> None:
-        self.workers = max(1, workers)
-        self.per_tenant = max(1, min(per_tenant, self.workers))
-        self._lock = threading.Lock()
-        self._running: dict[str, int] = {}
-        self._total = 0
-        self._queues: dict[str, deque[_Waiter]] = {}
-        self._served: dict[str, int] = {}  # when each tenant last got a slot
-        self._grants = 0
-
-    @asynccontextmanager
-    async def slot(self, tenant: str) -> AsyncIterator[None]:
-        """Hold one of the tenant's slots for the body of the ``async with``."""
-        waiter = _Waiter(tenant, asyncio.get_running_loop().create_future())
-        with self._lock:
-            self._queues.setdefault(tenant, deque()).append(waiter)
-            self._dispatch()
-        try:
-            await waiter.future
-        except BaseException:  # cancelled while waiting (the client went away)
-            with self._lock:
-                if waiter.granted:
-                    self._release(tenant)
-                else:
-                    queue = self._queues.get(tenant)
-                    if queue is not None and waiter in queue:
-                        queue.remove(waiter)
-                        if not queue:
-                            del self._queues[tenant]
-                            if tenant not in self._running:
-                                self._served.pop(tenant, None)
-            raise
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._release(tenant)
-
-    def running(self, tenant: str | None = None) -> int:
-        """Computations holding a slot now (of one tenant, or of all)."""
-        with self._lock:
-            return self._total if tenant is None else self._running.get(tenant, 0)
-
-    def waiting(self, tenant: str | None = None) -> int:
-        """Requests waiting for a slot (of one tenant, or of all)."""
-        with self._lock:
-            if tenant is not None:
-                return len(self._queues.get(tenant, ()))
-            return sum(len(queue) for queue in self._queues.values())
-
-    def _release(self, tenant: str) -> None:
-        self._total -= 1
-        left = self._running[tenant] - 1
-        if left:
-            self._running[tenant] = left
-        else:
-            del self._running[tenant]
-            if tenant not in self._queues:
-                self._served.pop(tenant, None)
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        """Grant free slots to waiters (the lock held): fewest running first, then the
-        tenant served longest ago."""
-        while self._total < self.workers:
-            eligible = [t for t in self._queues if self._running.get(t, 0) < self.per_tenant]
-            if not eligible:
-                return
-            tenant = min(eligible, key=lambda t: (self._running.get(t, 0), self._served.get(t, -1)))
-            queue = self._queues[tenant]
-            waiter = queue.popleft()
-            if not queue:
-                del self._queues[tenant]
-            waiter.granted = True
-            self._running[tenant] = self._running.get(tenant, 0) + 1
-            self._total += 1
-            self._grants += 1
-            self._served[tenant] = self._grants
-            waiter.future.get_loop().call_soon_threadsafe(_wake, waiter.future)
-
-
-def _wake(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 _CACHED_ONLY: ContextVar[bool] = ContextVar("stakemap_cached_only", default=False)
@@ -478,12 +114,12 @@ class AnalyticsService:
 
     def _graph(self, tenant: str, org_id: str, version: int | None) -> nx.MultiDiGraph:
         if version is not None:
-            cached = self._cache.get((tenant, org_id, version, "graph"))
+            cached = self._cache.get(CacheKey(tenant, org_id, version, Question.GRAPH))
             if cached is not None:
-                return cached
+                return cast(nx.MultiDiGraph, cached)
         generation = self._cache.generation((tenant, org_id))
         return self._flights.run(
-            self._flight_key(generation, tenant, org_id, version, "graph"),
+            self._flight_key(generation, tenant, org_id, version, Question.GRAPH),
             lambda: self._read_graph(tenant, org_id, generation),
         )
 
@@ -502,12 +138,12 @@ class AnalyticsService:
         graph = build_graph(self._store.snapshot(tenant, org_id))
         version = int(graph.graph["version"])
         self._cache.remember_version((tenant, org_id), version, generation)
-        self._cache.put((tenant, org_id, version, "graph"), graph)
+        self._cache.put(CacheKey(tenant, org_id, version, Question.GRAPH), graph)
         return graph
 
     async def answer(
-        self, ask: Callable[[], CachedResult], *, tenant: str | None = None
-    ) -> CachedResult:
+        self, ask: Callable[[], CachedResult[ModelT]], *, tenant: str | None = None
+    ) -> CachedResult[ModelT]:
         """Answer a question from an async route: on the event loop when the answer is
         cached (a dictionary lookup: no store read, no computation, so no thread hop and no
         wait for the interpreter lock behind busy threads), else in the thread pool once
@@ -533,26 +169,31 @@ class AnalyticsService:
         self,
         tenant: str,
         org_id: str,
-        question: str,
+        question: Question,
         params: Hashable,
-        compute: Callable[[nx.MultiDiGraph], BaseModel],
-        serialise: Callable[[Any], bytes] | None = None,
-    ) -> CachedResult:
+        compute: Callable[[nx.MultiDiGraph], ModelT],
+        serialise: Callable[[ModelT], bytes] | None = None,
+    ) -> CachedResult[ModelT]:
+        """The cached answer to ``question`` in the current language, else ``compute``'s
+        (shared with concurrent askers of the same answer) serialised and cached."""
         cached_only = _CACHED_ONLY.get()  # on the event loop: no store read, no computing
         if cached_only and self._revalidate:
             raise _NotCached  # the version check is a store read
         generation = self._cache.generation((tenant, org_id))
         version = self._version(tenant, org_id)
+        lang = current_language()
         if version is not None:
-            key = (tenant, org_id, version, question, params)
+            key = CacheKey(tenant, org_id, version, question, params, lang)
             cached = self._cache.get(key, count_miss=not cached_only)
             if cached is not None:
-                return cached  # type: ignore[no-any-return]
+                return cast(CachedResult[ModelT], cached)
         if cached_only:
             raise _NotCached
         return self._flights.run(
-            self._flight_key(generation, tenant, org_id, version, question, params),
-            lambda: self._compute(tenant, org_id, version, question, params, compute, serialise),
+            self._flight_key(generation, tenant, org_id, version, question, params, lang),
+            lambda: self._compute(
+                tenant, org_id, version, question, params, lang, compute, serialise
+            ),
         )
 
     def _compute(
@@ -560,50 +201,52 @@ class AnalyticsService:
         tenant: str,
         org_id: str,
         version: int | None,
-        question: str,
+        question: Question,
         params: Hashable,
-        compute: Callable[[nx.MultiDiGraph], BaseModel],
-        serialise: Callable[[Any], bytes] | None,
-    ) -> CachedResult:
+        lang: str,
+        compute: Callable[[nx.MultiDiGraph], ModelT],
+        serialise: Callable[[ModelT], bytes] | None,
+    ) -> CachedResult[ModelT]:
         graph = self._graph(tenant, org_id, version)
-        model = compute(graph)
-        body = serialise(model) if serialise else model.model_dump_json().encode()
+        with language(lang):  # the messages of the answer (and of those it is built on)
+            model = compute(graph)
+            body = serialise(model) if serialise else model.model_dump_json().encode()
         result = CachedResult(model, body)
-        self._cache.put((tenant, org_id, graph.graph["version"], question, params), result)
+        key = CacheKey(tenant, org_id, int(graph.graph["version"]), question, params, lang)
+        self._cache.put(key, result)
         return result
 
     def _ranking(
         self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
     ) -> InfluenceRanking:
-        ranking: InfluenceRanking = self.influence(tenant, org_id, weights).model
-        return ranking
+        return self.influence(tenant, org_id, weights).model
 
     # --- questions -------------------------------------------------------------------------
 
     def influence(
         self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
-    ) -> CachedResult:
+    ) -> CachedResult[InfluenceRanking]:
         """Power ranking with its four components, under ``weights`` divided by their sum
         and rounded to 4 decimals (:meth:`InfluenceWeights.normalised`; the answer echoes
         them), so requests with the same proportions share one answer. Weights other than
         the defaults re-rank the default ranking's components (:func:`reweighted`) instead
         of computing PageRank and betweenness again."""
         chosen = _normalised(weights)
-        compute: Callable[[nx.MultiDiGraph], BaseModel]
+        compute: Callable[[nx.MultiDiGraph], InfluenceRanking]
         if chosen == DEFAULT_WEIGHTS:
 
-            def compute(graph: nx.MultiDiGraph) -> BaseModel:
+            def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
                 return rank_influence(graph, chosen, executor=self._executor)
         else:
 
-            def compute(graph: nx.MultiDiGraph) -> BaseModel:
+            def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
                 return reweighted(self._ranking(tenant, org_id), chosen)
 
-        return self._answer(tenant, org_id, "influence", chosen.model_dump_json(), compute)
+        return self._answer(tenant, org_id, Question.INFLUENCE, chosen.model_dump_json(), compute)
 
     def influence_csv(
         self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
-    ) -> CachedResult:
+    ) -> CachedResult[InfluenceRanking]:
         """The ranking as CSV text (same rows and order as the JSON)."""
         chosen = _normalised(weights)
 
@@ -613,17 +256,17 @@ class AnalyticsService:
         return self._answer(
             tenant,
             org_id,
-            "influence.csv",
+            Question.INFLUENCE_CSV,
             chosen.model_dump_json(),
             compute,
             serialise=lambda ranking: _csv_bytes(influence_csv_rows(ranking)),
         )
 
-    def decision_makers(self, tenant: str, org_id: str) -> CachedResult:
+    def decision_makers(self, tenant: str, org_id: str) -> CachedResult[DecisionMakers]:
         return self._answer(
             tenant,
             org_id,
-            "decision-makers",
+            Question.DECISION_MAKERS,
             None,
             lambda g: find_decision_makers(g, self._ranking(tenant, org_id)),
         )
@@ -637,12 +280,12 @@ class AnalyticsService:
         member_id: str | None,
         k: int,
         include_cold: bool,
-    ) -> CachedResult:
+    ) -> CachedResult[EntryPaths]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
-            "entry-paths",
+            Question.ENTRY_PATHS,
             (target_id, member_id, k, include_cold, as_of),
             lambda g: entry_paths(
                 g,
@@ -663,12 +306,12 @@ class AnalyticsService:
         target_id: str | None = None,
         member_id: str | None,
         limit: int,
-    ) -> CachedResult:
+    ) -> CachedResult[NextContacts]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
-            "next-contacts",
+            Question.NEXT_CONTACTS,
             (target_id, member_id, limit, as_of),
             lambda g: next_contacts(
                 g,
@@ -682,12 +325,12 @@ class AnalyticsService:
 
     def coverage(
         self, tenant: str, org_id: str, *, target_id: str | None = None, stale_after_days: int
-    ) -> CachedResult:
+    ) -> CachedResult[Coverage]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
-            "coverage",
+            Question.COVERAGE,
             (target_id, stale_after_days, as_of),
             lambda g: coverage(
                 g,
@@ -702,7 +345,7 @@ class AnalyticsService:
 
     def power_map(
         self, tenant: str, org_id: str, *, highlight: Highlight | None = None
-    ) -> CachedResult:
+    ) -> CachedResult[PowerMap]:
         """The power map with its layout (Cytoscape.js JSON); with ``highlight``, the best
         entry path to the top decision-maker is marked."""
         as_of = self._clock()
@@ -710,7 +353,7 @@ class AnalyticsService:
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
             path = None
             if highlight is Highlight.ENTRY_PATHS:
-                best: EntryPaths = self.entry_paths(
+                best = self.entry_paths(
                     tenant, org_id, target_id=None, member_id=None, k=1, include_cold=True
                 ).model
                 path = best.paths[0] if best.paths else None
@@ -724,36 +367,34 @@ class AnalyticsService:
                 executor=self._executor,  # the layout of a large organisation runs there
             )
 
-        return self._answer(tenant, org_id, "power-map", (highlight, as_of), compute)
+        return self._answer(tenant, org_id, Question.POWER_MAP, (highlight, as_of), compute)
 
     def power_map_svg(
         self, tenant: str, org_id: str, *, highlight: Highlight | None = None
-    ) -> CachedResult:
+    ) -> CachedResult[PowerMap]:
         """The power map drawn as a standalone SVG (the same layout as the JSON)."""
         as_of = self._clock()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
-            drawn: PowerMap = self.power_map(tenant, org_id, highlight=highlight).model
-            return drawn
+            return self.power_map(tenant, org_id, highlight=highlight).model
 
         return self._answer(
             tenant,
             org_id,
-            "power-map.svg",
+            Question.POWER_MAP_SVG,
             (highlight, as_of),
             compute,
             serialise=lambda drawn: render_svg(drawn).encode("utf-8"),
         )
 
-    def graphml(self, tenant: str, org_id: str) -> CachedResult:
+    def graphml(self, tenant: str, org_id: str) -> CachedResult[PowerMap]:
         """The power map as GraphML (typed attributes, positions) for Gephi and yEd."""
         as_of = self._clock()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
-            drawn: PowerMap = self.power_map(tenant, org_id).model
-            return drawn
+            return self.power_map(tenant, org_id).model
 
-        return self._answer(tenant, org_id, "graph.graphml", (as_of,), compute, to_graphml)
+        return self._answer(tenant, org_id, Question.GRAPHML, (as_of,), compute, to_graphml)
 
     def export_rankings(
         self, tenant: str, *, page_size: int = EXPORT_PAGE_SIZE
@@ -775,10 +416,14 @@ class AnalyticsService:
                 cached = (
                     None
                     if version is None
-                    else self._cache.get((tenant, org.id, version, "influence", default))
+                    else self._cache.get(
+                        CacheKey(
+                            tenant, org.id, version, Question.INFLUENCE, default, current_language()
+                        )
+                    )
                 )
-                if cached is not None:
-                    yield org, cached.model
+                if isinstance(cached, CachedResult):
+                    yield org, cast(CachedResult[InfluenceRanking], cached).model
                     continue
                 try:
                     snapshot = self._store.snapshot(tenant, org.id)

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from app.analytics import AnalyticsCache, AnalyticsService, FairShare
+from app.analytics import AnalyticsService
+from app.cache import AnalyticsCache
+from app.fairshare import FairShare
 from app.instrumented import store_observer
 from app.keycache import ApiKeyCache
 from app.middleware import Metrics

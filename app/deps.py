@@ -15,6 +15,7 @@ from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
 from graph.errors import Forbidden, RateLimited, Unauthenticated
+from graph.messages import _
 from graph.port import MAX_PAGE_SIZE
 from graph.store import GraphStore
 from schemas.common import MAX_ID_LENGTH, KeyRole
@@ -62,7 +63,7 @@ async def get_principal(
     no store read; only a store read runs in the thread pool.
     """
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
+        raise Unauthenticated(_("send an API key as 'Authorization: Bearer <key>'"))
     # Looked up by its keyed hash: an attacker cannot steer the bytes being compared, so the
     # index lookup leaks nothing through timing.
     secret_hash = hash_key(credentials.credentials, state.settings.key_pepper.get_secret_value())
@@ -80,7 +81,7 @@ async def get_principal(
         if key is None or key.revoked_at is not None:
             state.auth_failures.failed(address)
     if key is None or key.revoked_at is not None:
-        raise Unauthenticated("the API key is unknown or revoked")
+        raise Unauthenticated(_("the API key is unknown or revoked"))
     wait = state.rate_limits.take(key.id)
     if wait > 0:
         raise RateLimited(wait)
@@ -96,7 +97,7 @@ async def get_principal(
 def _requires(role: KeyRole) -> object:
     async def check(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if not principal.role.allows(role):
-            raise Forbidden(f"this needs a key with the {role.value} role")
+            raise Forbidden(_("this needs a key with the {role} role").format(role=role.value))
         return principal
 
     return Depends(check)

@@ -3,9 +3,9 @@
 Every request names its key; reading the key record costs a store round trip (a thread hop
 for SQLite, a network round trip for Neo4j) that is most of a warm request's cost. A record
 found in the store is kept here for ``ttl`` seconds. Revoking a key through this process
-(:meth:`ApiKeyCache.forget`, called by the store wrapper of :mod:`app.analytics`) takes
-effect at once; another worker process sees the revocation within ``ttl``. Unknown keys are
-never kept, so guessing keys cannot fill the cache.
+(:meth:`ApiKeyCache.forget`, called on the writer's ``KeyRevoked`` event; see
+:mod:`app.bootstrap`) takes effect at once; another worker process sees the revocation
+within ``ttl``. Unknown keys are never kept, so guessing keys cannot fill the cache.
 """
 
 from __future__ import annotations

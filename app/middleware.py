@@ -1,6 +1,6 @@
-"""HTTP plumbing shared by every route: request ids and access logs, security headers,
-body-size limit and Prometheus metrics. Pure ASGI middleware, so streamed responses pass
-through untouched."""
+"""HTTP plumbing shared by every route: request ids, the language of the answer's messages
+(from ``Accept-Language``) and access logs, security headers, body-size limit and
+Prometheus metrics. Pure ASGI middleware, so streamed responses pass through untouched."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -18,6 +18,12 @@ from prometheus_client.registry import Collector
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.messages import _, negotiate, reset_language, use_language
+
+if TYPE_CHECKING:
+    from app.cache import AnalyticsCache
+    from app.fairshare import FairShare
 
 logger = logging.getLogger("stakemap.access")
 
@@ -116,11 +122,11 @@ class Metrics:
             registry=self.registry,
         )
 
-    def watch_cache(self, cache: Any) -> None:
+    def watch_cache(self, cache: AnalyticsCache) -> None:
         """Report the analytics cache's hit and miss counts."""
         self.registry.register(_CacheCollector(cache))
 
-    def watch_fair_share(self, fair: Any) -> None:
+    def watch_fair_share(self, fair: FairShare) -> None:
         """Report the cold computations running and waiting for a slot."""
         self.registry.register(_FairShareCollector(fair))
 
@@ -130,7 +136,7 @@ class Metrics:
 
 
 class _CacheCollector(Collector):
-    def __init__(self, cache: Any) -> None:
+    def __init__(self, cache: AnalyticsCache) -> None:
         self._cache = cache
 
     def collect(self) -> Any:
@@ -157,7 +163,7 @@ class _CacheCollector(Collector):
 
 
 class _FairShareCollector(Collector):
-    def __init__(self, fair: Any) -> None:
+    def __init__(self, fair: FairShare) -> None:
         self._fair = fair
 
     def collect(self) -> Any:
@@ -203,7 +209,9 @@ def _app_state(scope: Scope) -> Any:
 
 
 class RequestContextMiddleware:
-    """Request id (``X-Request-ID`` in and out), one JSON access-log line, metrics."""
+    """Request id (``X-Request-ID`` in and out), the language of the request's messages
+    (negotiated from ``Accept-Language``, :func:`graph.messages.negotiate`), one JSON
+    access-log line, metrics."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -212,9 +220,11 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope["headers"])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
+        language = use_language(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         started = time.perf_counter()
         status = 500
 
@@ -248,6 +258,7 @@ class RequestContextMiddleware:
                     }
                 },
             )
+            reset_language(language)
             REQUEST_ID.reset(token)
 
 
@@ -286,9 +297,11 @@ class BodySizeLimitMiddleware:
         body = json.dumps(
             {
                 "type": "about:blank",
-                "title": "Payload too large",
+                "title": _("Payload too large"),
                 "status": 413,
-                "detail": f"the request body is larger than {max_bytes} bytes",
+                "detail": _("the request body is larger than {limit} bytes").format(
+                    limit=max_bytes
+                ),
             }
         ).encode()
         await send(
@@ -350,7 +363,7 @@ class _BodyTooLarge(StarletteHTTPException):
     def __init__(self, max_bytes: int) -> None:
         super().__init__(
             413,
-            f"the request body is larger than {max_bytes} bytes",
+            _("the request body is larger than {limit} bytes").format(limit=max_bytes),
             headers={"Connection": "close"},
         )
 

@@ -1,6 +1,6 @@
 """Recompute, in the background, the analytics of organisations someone is looking at.
 
-A write to an organisation drops its cached answers (:class:`app.analytics.AnalyticsCache`),
+A write to an organisation drops its cached answers (:class:`app.cache.AnalyticsCache`),
 so the next read pays a snapshot read and a full ranking: seconds for a 5,000-person account,
 right after the account manager's own edit. When the organisation was *warm* -- it had cached
 answers, so someone was viewing it -- :class:`Precomputer` recomputes its graph, influence
@@ -10,8 +10,8 @@ left alone, so a bulk import of thousands of new accounts schedules nothing.
 
 The answers land in the cache under the organisation's new version, through the same code
 path as a read, so a recomputation racing another write can never pin a stale answer (see
-:meth:`AnalyticsCache.remember_version`). Another worker process does not see this process's
-writes: with ``STAKEMAP_CACHE_REVALIDATE`` its next read recomputes as before.
+:meth:`app.cache.AnalyticsCache.remember_version`). Another worker process does not see this
+process's writes: with ``STAKEMAP_CACHE_REVALIDATE`` its next read recomputes as before.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 
-from app.analytics import AnalyticsService, CachedQuestion, WarmOrganisation
+from app.analytics import AnalyticsService
+from app.cache import CachedQuestion, Question, WarmOrganisation
 from graph.errors import NotFound, StoreUnavailable
+from graph.messages import DEFAULT_LANGUAGE, language
 from schemas.powermap import Highlight
 
 __all__ = ["DEFAULT_DELAY", "Precomputer"]
@@ -135,10 +137,13 @@ class Precomputer:
 
     def _recompute(self, tenant: str, org_id: str, questions: frozenset[CachedQuestion]) -> None:
         analytics = self._analytics
-        analytics.influence(tenant, org_id)  # the graph and the ranking every answer reads
-        analytics.decision_makers(tenant, org_id)
-        for highlight in _highlights(questions):
-            analytics.power_map(tenant, org_id, highlight=highlight)
+        for lang in sorted({asked.language for asked in questions} or {DEFAULT_LANGUAGE}):
+            with language(lang):  # the answers' messages, as they were asked
+                analytics.influence(tenant, org_id)  # the graph and the ranking all answers read
+                analytics.decision_makers(tenant, org_id)
+                in_lang = frozenset(asked for asked in questions if asked.language == lang)
+                for highlight in _highlights(in_lang):
+                    analytics.power_map(tenant, org_id, highlight=highlight)
 
 
 def _highlights(questions: frozenset[CachedQuestion]) -> list[Highlight | None]:
@@ -146,14 +151,16 @@ def _highlights(questions: frozenset[CachedQuestion]) -> list[Highlight | None]:
 
     >>> from datetime import date
     >>> day = date(2026, 11, 27)
-    >>> _highlights(frozenset({("power-map", (None, day)), ("influence", "{}")}))
+    >>> cached_map = CachedQuestion(Question.POWER_MAP, (None, day))
+    >>> _highlights(frozenset({cached_map, CachedQuestion(Question.INFLUENCE, "{}")}))
     [None]
-    >>> _highlights(frozenset({("power-map", (Highlight.ENTRY_PATHS, day))}))
+    >>> _highlights(frozenset({CachedQuestion(Question.POWER_MAP, (Highlight.ENTRY_PATHS, day))}))
     [<Highlight.ENTRY_PATHS: 'entry-paths'>]
     """
     found: set[Highlight | None] = set()
-    for question, params in questions:
-        if question == "power-map" and isinstance(params, tuple) and params:
+    for asked in questions:
+        params = asked.params
+        if asked.question is Question.POWER_MAP and isinstance(params, tuple) and params:
             highlight = params[0]
             if highlight is None or isinstance(highlight, Highlight):
                 found.add(highlight)

@@ -1,4 +1,7 @@
-"""RFC 9457 problem details: one handler per kind of error, registered once."""
+"""RFC 9457 problem details: one handler per kind of error, registered once.
+
+Titles and the fixed details are messages (:mod:`graph.messages`), looked up here in the
+request's language; logs keep the English source text."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from starlette.routing import Match
 from app.idempotency import to_response
 from graph.errors import OutcomeUnknown, StakemapError, StoreUnavailable
 from graph.idempotency import IdempotentReplay
+from graph.messages import N_, _
 
 logger = logging.getLogger("stakemap")
 
@@ -97,24 +101,25 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 #: What a 5xx problem says instead of the error's own text, which may name a host, a port,
 #: driver text or SQL: that is logged server-side with the request id, never sent.
-OUTCOME_UNKNOWN_DETAIL = (
+OUTCOME_UNKNOWN_DETAIL = N_(
     "the connection to the store was lost while the write was committing, so it may or may "
     "not have been stored; retrying with the same Idempotency-Key is safe: the retry answers "
     "what was stored, or stores it once"
 )
-STORE_UNAVAILABLE_DETAIL = "the store is unavailable; retry after Retry-After seconds"
-INTERNAL_DETAIL = "an unexpected error occurred"
+STORE_UNAVAILABLE_DETAIL = N_("the store is unavailable; retry after Retry-After seconds")
+INTERNAL_DETAIL = N_("an unexpected error occurred")
 
 
 def public_detail(exc: StakemapError) -> str:
-    """The ``detail`` a client may see: the error's own below 500, a fixed text from 500 on."""
+    """The ``detail`` a client may see: the error's own below 500, a fixed text from 500 on
+    (in the current language)."""
     if exc.status < 500 or exc.detail_is_public:
         return exc.detail
     if isinstance(exc, OutcomeUnknown):
-        return OUTCOME_UNKNOWN_DETAIL
+        return _(OUTCOME_UNKNOWN_DETAIL)
     if isinstance(exc, StoreUnavailable):
-        return STORE_UNAVAILABLE_DETAIL
-    return INTERNAL_DETAIL
+        return _(STORE_UNAVAILABLE_DETAIL)
+    return _(INTERNAL_DETAIL)
 
 
 async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
@@ -130,7 +135,7 @@ async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
         )
     return problem_response(
         exc.status,
-        exc.title,
+        _(exc.title),
         detail,
         [{"field": e.field, "reason": e.reason} for e in exc.errors],
         exc.headers or None,
@@ -138,7 +143,7 @@ async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _replayed(_: Request, exc: Exception) -> Response:
+async def _replayed(request: Request, exc: Exception) -> Response:
     # Routes answer replays themselves (app.idempotency); this catches any that escape.
     assert isinstance(exc, IdempotentReplay)
     return to_response(exc.response, replayed=True)
@@ -153,7 +158,7 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
-async def _request_validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     # Never the input itself, and field paths (which can hold a body's own keys) cut short:
     # the answer to a huge value stays small.
@@ -162,10 +167,14 @@ async def _request_validation_error(_: Request, exc: Exception) -> JSONResponse:
         {"field": _clip(_field_path(err["loc"])), "reason": _clip(err["msg"])}
         for err in found[:MAX_ERRORS]
     ]
-    summary = "; ".join(f"{e['field']}: {e['reason']}" for e in errors[:5])
+    summary = _("; ").join(
+        _("{field}: {reason}").format(field=e["field"], reason=e["reason"]) for e in errors[:5]
+    )
     if len(found) > MAX_ERRORS:
-        summary += f" (the first {MAX_ERRORS} of {len(found)} errors are listed)"
-    return problem_response(422, "Validation failed", summary, errors)
+        summary = _("{summary} (the first {listed} of {count} errors are listed)").format(
+            summary=summary, listed=MAX_ERRORS, count=len(found)
+        )
+    return problem_response(422, _("Validation failed"), summary, errors)
 
 
 _METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
@@ -187,18 +196,18 @@ def _allowed_methods(request: Request) -> str:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     titles = {
-        400: "Bad request",
-        401: "Unauthenticated",
-        404: "Not found",
-        405: "Method not allowed",
-        413: "Payload too large",
+        400: N_("Bad request"),
+        401: N_("Unauthenticated"),
+        404: N_("Not found"),
+        405: N_("Method not allowed"),
+        413: N_("Payload too large"),
     }
     headers = dict(exc.headers) if exc.headers else {}
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
     return problem_response(
         exc.status_code,
-        titles.get(exc.status_code, "Error"),
+        _(titles.get(exc.status_code, N_("Error"))),
         str(exc.detail) if exc.detail else None,
         headers=headers or None,
     )
@@ -207,7 +216,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # A bug, not a client error: log it whole and answer a bare 500.
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(500, "Internal error", "an unexpected error occurred")
+    return problem_response(500, _("Internal error"), _(INTERNAL_DETAIL))
 
 
 def register_problem_handlers(app: FastAPI) -> None:

@@ -10,12 +10,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.analytics import (
-    DEFAULT_ANALYTICS_CONCURRENCY,
-    DEFAULT_CACHE_MAX_BYTES,
-    DEFAULT_CACHE_MAX_VARIANTS,
-    DEFAULT_TENANT_CONCURRENCY,
-)
+from app.cache import DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_VARIANTS
+from app.fairshare import DEFAULT_ANALYTICS_CONCURRENCY, DEFAULT_TENANT_CONCURRENCY
 from app.security import DEVELOPMENT_PEPPER
 from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from graph.sqlite_guard import (

@@ -1,11 +1,17 @@
 """Domain errors. Adapters translate driver and sqlite errors into these; the app maps each
-to an RFC 9457 problem document using the status it carries."""
+to an RFC 9457 problem document using the status it carries.
+
+Details are messages (:mod:`graph.messages`) in the language of the request that raised
+them; titles are marked with :func:`~graph.messages.N_` and looked up when the problem
+document is written (:mod:`app.problems`), so logs keep the English title."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 from typing import Any
+
+from graph.messages import N_, _
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,7 @@ class StakemapError(Exception):
     """Base of every error we expect; carries its HTTP status and a stable title."""
 
     status: int = 500
-    title: str = "Internal error"
+    title: str = N_("Internal error")
     detail_is_public: bool = False
     """A 5xx detail is replaced by a fixed text unless it is one of our own fixed sentences."""
 
@@ -44,32 +50,37 @@ class NotFound(StakemapError):
     """The resource does not exist in the caller's tenant (foreign ids look the same)."""
 
     status = 404
-    title = "Not found"
+    title = N_("Not found")
 
     def __init__(self, kind: str) -> None:
-        super().__init__(f"{kind} not found")
+        super().__init__(_("{kind} not found").format(kind=kind))
 
 
 class ValidationFailed(StakemapError):
     """The request is well-formed JSON but breaks a rule of the graph model."""
 
     status = 422
-    title = "Validation failed"
+    title = N_("Validation failed")
 
     def __init__(self, errors: list[FieldError]) -> None:
-        summary = "; ".join(f"{e.field}: {e.reason}" for e in errors[:5])
-        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-        super().__init__(summary + more, errors)
+        summary = _("; ").join(
+            _("{field}: {reason}").format(field=e.field, reason=e.reason) for e in errors[:5]
+        )
+        if len(errors) > 5:
+            summary = _("{summary} (and {count} more)").format(
+                summary=summary, count=len(errors) - 5
+            )
+        super().__init__(summary, errors)
 
 
 class Conflict(StakemapError):
     status = 409
-    title = "Conflict"
+    title = N_("Conflict")
 
 
 class Unauthenticated(StakemapError):
     status = 401
-    title = "Unauthenticated"
+    title = N_("Unauthenticated")
 
     @property
     def headers(self) -> dict[str, str]:
@@ -78,14 +89,14 @@ class Unauthenticated(StakemapError):
 
 class Forbidden(StakemapError):
     status = 403
-    title = "Forbidden"
+    title = N_("Forbidden")
 
 
 class StoreUnavailable(StakemapError):
     """The store cannot be reached or refused to work; retrying later may succeed."""
 
     status = 503
-    title = "Store unavailable"
+    title = N_("Store unavailable")
 
     @property
     def headers(self) -> dict[str, str]:
@@ -103,7 +114,7 @@ class StoreBusy(StoreUnavailable):
     """The store's write lock stayed taken for the whole configured wait (or the queue of
     writes waiting for it is full): the write was not done; retry after ``Retry-After``."""
 
-    title = "Store busy"
+    title = N_("Store busy")
 
     def __init__(self, detail: str, retry_after: float = 1.0) -> None:
         super().__init__(detail)
@@ -119,10 +130,10 @@ class StoreCorrupt(StakemapError):
     served from it until an operator restores it. The cause is logged, never answered."""
 
     status = 500
-    title = "Internal error"
+    title = N_("Internal error")
 
     def __init__(self) -> None:
-        super().__init__("the store cannot serve this request; the error has been logged")
+        super().__init__(_("the store cannot serve this request; the error has been logged"))
 
 
 class OutcomeUnknown(StoreUnavailable):
@@ -130,13 +141,15 @@ class OutcomeUnknown(StoreUnavailable):
     have been stored. Retrying with the same ``Idempotency-Key`` is safe (the retry either
     replays the stored answer or writes once)."""
 
-    title = "Outcome unknown"
+    title = N_("Outcome unknown")
 
     def __init__(self, cause: str) -> None:
         super().__init__(
-            "the connection to the store was lost while the write was committing, so it may or "
-            "may not have been stored; retrying with the same Idempotency-Key is safe: the "
-            f"retry answers what was stored, or stores it once ({cause})"
+            _(
+                "the connection to the store was lost while the write was committing, so it may "
+                "or may not have been stored; retrying with the same Idempotency-Key is safe: "
+                "the retry answers what was stored, or stores it once ({cause})"
+            ).format(cause=cause)
         )
 
     @property
@@ -148,12 +161,14 @@ class PreconditionFailed(StakemapError):
     """``If-Match`` names another version than the stored one (a lost update prevented)."""
 
     status = 412
-    title = "Precondition failed"
+    title = N_("Precondition failed")
 
     def __init__(self, kind: str, current_version: int) -> None:
         super().__init__(
-            f"the {kind} is at version {current_version}, not the one If-Match names; read it "
-            "again and reapply the change"
+            _(
+                "the {kind} is at version {version}, not the one If-Match names; read it again "
+                "and reapply the change"
+            ).format(kind=kind, version=current_version)
         )
         self.current_version = current_version
 
@@ -170,12 +185,14 @@ class PreconditionRequired(StakemapError):
     """A write that must name the version it changes came without ``If-Match``."""
 
     status = 428
-    title = "Precondition required"
+    title = N_("Precondition required")
 
     def __init__(self, kind: str) -> None:
         super().__init__(
-            f'send If-Match with the {kind}\'s ETag (its version, e.g. If-Match: "3") so a '
-            "concurrent change is never overwritten"
+            _(
+                'send If-Match with the {kind}\'s ETag (its version, e.g. If-Match: "3") so a '
+                "concurrent change is never overwritten"
+            ).format(kind=kind)
         )
 
 
@@ -183,25 +200,29 @@ class IdempotencyKeyReused(StakemapError):
     """The ``Idempotency-Key`` was used before with a different request."""
 
     status = 422
-    title = "Idempotency key reused"
+    title = N_("Idempotency key reused")
 
     def __init__(self) -> None:
         super().__init__(
-            "this Idempotency-Key was already used with a different request (method, path, "
-            "query or body); use a new key for a new request",
-            [FieldError("header.Idempotency-Key", "already used with a different request")],
+            _(
+                "this Idempotency-Key was already used with a different request (method, path, "
+                "query or body); use a new key for a new request"
+            ),
+            [FieldError("header.Idempotency-Key", _("already used with a different request"))],
         )
 
 
 class IdempotencyInProgress(Conflict):
     """A request with the same ``Idempotency-Key`` is still being processed."""
 
-    title = "Request in progress"
+    title = N_("Request in progress")
 
     def __init__(self, retry_after: float) -> None:
         super().__init__(
-            "a request with this Idempotency-Key is still being processed; retry later to get "
-            "its answer"
+            _(
+                "a request with this Idempotency-Key is still being processed; retry later to "
+                "get its answer"
+            )
         )
         self.retry_after = retry_after
 
@@ -214,10 +235,12 @@ class RateLimited(StakemapError):
     """The API key sent more requests than its rate allows."""
 
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limit exceeded; retry in {retry_after:.1f} s")
+        super().__init__(
+            _("rate limit exceeded; retry in {seconds:.1f} s").format(seconds=retry_after)
+        )
         self.retry_after = retry_after
 
     @property

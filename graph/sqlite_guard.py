@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from graph.errors import StoreBusy, StoreCorrupt, StoreNotReady
+from graph.messages import _
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT_SECONDS",
@@ -140,8 +141,10 @@ class WriterQueue:
         with self._counts:
             self._timed_out += 1
         return StoreBusy(
-            f"the store's write lock stayed taken for {self.lock_timeout:g} s; the write was "
-            "not done, retry it",
+            _(
+                "the store's write lock stayed taken for {seconds:g} s; the write was not done, "
+                "retry it"
+            ).format(seconds=self.lock_timeout),
             self.retry_after,
         )
 
@@ -162,8 +165,10 @@ class WriterQueue:
             if wait and bounded and self._waiting >= self.limit:
                 self._rejected += 1
                 raise StoreBusy(
-                    f"{self.limit} writes are already waiting for the store's write lock; the "
-                    "write was not done, retry it",
+                    _(
+                        "{count} writes are already waiting for the store's write lock; the "
+                        "write was not done, retry it"
+                    ).format(count=self.limit),
                     self.retry_after,
                 )
             self._waiting += 1
@@ -178,7 +183,7 @@ class WriterQueue:
                 self._waiting -= 1
         if not taken:
             if not wait:
-                raise StoreBusy("the store's write lock is taken", self.retry_after)
+                raise StoreBusy(_("the store's write lock is taken"), self.retry_after)
             raise self.busy()
         left = max(0.0, deadline - time.monotonic()) if wait else 0.0
         with self._counts:
@@ -248,9 +253,9 @@ class Integrity:
     def require_ready(self) -> None:
         """Raise :class:`StoreNotReady` (readiness: 503) unless the check has passed."""
         if self._state is Health.DAMAGED:
-            raise StoreNotReady("the store failed its integrity check")
+            raise StoreNotReady(_("the store failed its integrity check"))
         if self._state is Health.CHECKING:
-            raise StoreNotReady("the store's integrity check is still running")
+            raise StoreNotReady(_("the store's integrity check is still running"))
 
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:

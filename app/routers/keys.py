@@ -11,6 +11,7 @@ from app.idempotency import json_answer
 from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON
 from app.security import generate_key, hash_key
 from graph.idempotency import StoredResponse
+from graph.messages import _
 from schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
@@ -21,11 +22,12 @@ def _secret_not_kept(key: ApiKeyCreated) -> StoredResponse:
     not the key again, but which key the first request made."""
     problem = {
         "type": "about:blank",
-        "title": "Already created",
+        "title": _("Already created"),
         "status": 409,
-        "detail": f"the first request with this Idempotency-Key created key {key.id}; its "
-        "secret was shown only in that answer and is not stored: revoke that key and create "
-        "another",
+        "detail": _(
+            "the first request with this Idempotency-Key created key {key_id}; its secret was "
+            "shown only in that answer and is not stored: revoke that key and create another"
+        ).format(key_id=key.id),
         "key_id": key.id,
     }
     return StoredResponse(409, json.dumps(problem).encode(), (("Content-Type", PROBLEM_JSON),))

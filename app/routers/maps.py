@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
 
-from app.analytics import AnalyticsService, CachedResult
+from app.analytics import AnalyticsService
+from app.cache import CachedResult
 from app.deps import AnalyticsDep, PathId, Viewer
 from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
 from schemas.powermap import Highlight, PowerMap
@@ -51,10 +52,9 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-def _layout(result: CachedResult) -> dict[str, str]:
+def _layout(result: CachedResult[PowerMap]) -> dict[str, str]:
     """``Stakemap-Layout: degraded`` when the map's layout ran out of its work budget."""
-    drawn = result.model
-    if isinstance(drawn, PowerMap) and drawn.data.layout.degraded:
+    if result.model.data.layout.degraded:
         return {LAYOUT_HEADER: "degraded"}
     return {}
 

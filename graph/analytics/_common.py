@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import FieldError, NotFound
+from graph.messages import _
 from graph.network import PERSON, TEAM
 
 __all__ = ["UnknownNode"]
@@ -41,8 +42,10 @@ class UnknownNode(NotFound):
         super().__init__(field)
         self.node_id = node_id
         self.field = field
-        self.detail = f"{field} {node_id!r} is not in this organisation"
-        self.errors = [FieldError(field, "no such node in this organisation")]
+        self.detail = _("{field} {node_id} is not in this organisation").format(
+            field=field, node_id=repr(node_id)
+        )
+        self.errors = [FieldError(field, _("no such node in this organisation"))]
         self.args = (self.detail,)
 
 
@@ -106,4 +109,15 @@ def percent(p: float) -> str:
         return f"{value:.1f}%"
     if value >= 0.01:
         return f"{value:.2f}%"
-    return "under 0.01%"
+    return _("under 0.01%")
+
+
+def and_list(items: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C`` (in the current language).
+
+    >>> and_list(["Ada"]), and_list(["Ada", "Bo"]), and_list(["Ada", "Bo", "Cy"])
+    ('Ada', 'Ada and Bo', 'Ada, Bo and Cy')
+    """
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=_(", ").join(items[:-1]), last=items[-1])

@@ -6,21 +6,20 @@ import networkx as nx
 
 from graph.analytics._common import check_graph, graph_meta
 from graph.analytics.influence import hierarchy
+from graph.messages import _, ngettext
 from schemas.analytics import DecisionMaker, DecisionMakers, InfluenceItem, InfluenceRanking
 from schemas.common import DECISION_ROLES, BuyingRole, Seniority
 
 __all__ = ["find_decision_makers", "top_decision_maker"]
 
 
-def _people(count: int) -> str:
-    return "1 person reports" if count == 1 else f"{count} people report"
-
-
 def _titled(graph: nx.MultiDiGraph, person: str, title: str) -> str:
     node = graph.nodes[person]
     if node.get("seniority_inferred"):
-        return f"titled {title} (seniority {node.get('seniority')}, inferred from the title)"
-    return f"titled {title}"
+        return _("titled {title} (seniority {seniority}, inferred from the title)").format(
+            title=title, seniority=node.get("seniority")
+        )
+    return _("titled {title}").format(title=title)
 
 
 def _listed(
@@ -56,8 +55,8 @@ def _executives(
     for item in ranking.items:
         if graph.nodes[item.person_id].get("seniority") != Seniority.EXECUTIVE.value:
             continue
-        why = _titled(graph, item.person_id, item.title) if item.title else "seniority executive"
-        reasons = [f"{why}; no reporting tree or decision role is recorded"]
+        why = _titled(graph, item.person_id, item.title) if item.title else _("seniority executive")
+        reasons = [_("{why}; no reporting tree or decision role is recorded").format(why=why)]
         found.append(_listed(item, reasons, under=under.get(item.person_id, 0), inferred=True))
     return found
 
@@ -112,8 +111,14 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
         reasons: list[str] = []
         under = tree.under.get(item.person_id, 0)
         if top:
-            reasons.append(f"top of the reporting tree ({_people(under)} up to them)")
-        reasons.extend(f"holds the {role.value} role" for role in roles)
+            reasons.append(
+                ngettext(
+                    "top of the reporting tree ({count} person reports up to them)",
+                    "top of the reporting tree ({count} people report up to them)",
+                    under,
+                ).format(count=under)
+            )
+        reasons.extend(_("holds the {role} role").format(role=role.value) for role in roles)
         if item.title:
             reasons.append(_titled(graph, item.person_id, item.title))
         items.append(_listed(item, reasons, under=under, top=top, roles=roles))
@@ -122,8 +127,10 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
     if not items and ranking.items:
         best = ranking.items[0]
         reasons = [
-            f"most powerful person (power {best.power:.2f}); no reporting tree or "
-            "decision role is recorded"
+            _(
+                "most powerful person (power {power:.2f}); no reporting tree or decision role "
+                "is recorded"
+            ).format(power=best.power)
         ]
         items.append(_listed(best, reasons, under=tree.under.get(best.person_id, 0), inferred=True))
     org_id, version = graph_meta(graph)

@@ -40,6 +40,8 @@ import numpy.typing as npt
 import rustworkx as rx
 import scipy.sparse as sparse  # type: ignore[import-untyped]
 
+from graph.messages import current_language, language
+
 __all__ = ["BATCH_CELLS", "OFFLOAD_MIN_NODES", "betweenness", "kernel_pool", "offload"]
 
 BATCH_CELLS = 2_000_000
@@ -118,13 +120,19 @@ def offload(run: Callable[[], T], executor: Executor | None, size: int) -> T:
     """``run()`` in ``executor`` when there is one and ``size`` (nodes) is at least
     ``OFFLOAD_MIN_NODES``, else here; here too when a worker died (killed, out of memory), so
     the request is still answered. ``run`` must pickle (a module-level function or a
-    ``functools.partial`` of one)."""
+    ``functools.partial`` of one). It runs in the caller's language (:mod:`graph.messages`):
+    a worker does not inherit the caller's context."""
     if executor is not None and size >= OFFLOAD_MIN_NODES:
         try:
-            return executor.submit(run).result()
+            return executor.submit(partial(_in_language, current_language(), run)).result()
         except BrokenExecutor:
             logger.exception("the kernel executor is broken; computing in this process")
     return run()
+
+
+def _in_language(lang: str, run: Callable[[], T]) -> T:
+    with language(lang):
+        return run()
 
 
 def kernel_pool(workers: int = 1) -> ProcessPoolExecutor:

@@ -13,6 +13,7 @@ import networkx as nx
 
 from graph.analytics._common import (
     UnknownNode,
+    and_list,
     canonical,
     check_graph,
     graph_meta,
@@ -36,6 +37,7 @@ from graph.analytics.hops import (
     team_ties,
 )
 from graph.analytics.paths import Candidate, best_paths, formal_of, resolve_target, to_entry_path
+from graph.messages import _, ngettext
 from schemas.analytics import (
     EntryPath,
     HopRelation,
@@ -184,21 +186,27 @@ class _Search:
 
 def _roles_text(roles: list[BuyingRole]) -> str:
     names = [role.value for role in roles]
-    if len(names) == 1:
-        return f"the {names[0]} role"
-    return f"the {', '.join(names[:-1])} and {names[-1]} roles"
+    return ngettext("the {roles} role", "the {roles} roles", len(names)).format(
+        roles=and_list(names)
+    )
 
 
 def _tie_text(graph: nx.MultiDiGraph, tie: TeamTie, params: NextContactParams) -> str:
     who = name_of(graph, tie.member)
     when = (
-        "last contact unknown"
+        _("last contact unknown")
         if tie.age_days is None
-        else f"last contact {tie.age_days} day{'s' if tie.age_days != 1 else ''} ago"
+        else ngettext(
+            "last contact {days} day ago", "last contact {days} days ago", tie.age_days
+        ).format(days=tie.age_days)
     )
     if tie.strength >= params.paths.engaged_threshold or tie.last_contact is None:
-        return f"reactivate {who}'s tie ({when}; effective strength {tie.effective:.2f})"
-    return f"deepen {who}'s tie (strength {tie.strength:.2f}, {when})"
+        return _("reactivate {who}'s tie ({when}; effective strength {effective:.2f})").format(
+            who=who, when=when, effective=tie.effective
+        )
+    return _("deepen {who}'s tie (strength {strength:.2f}, {when})").format(
+        who=who, strength=tie.strength, when=when
+    )
 
 
 def _reasons(
@@ -216,47 +224,64 @@ def _reasons(
     reasons: list[str] = []
     if item.person_id == target:
         reasons.append(
-            "is the top decision-maker"
+            _("is the top decision-maker")
             if target_source is TargetSource.TOP_DECISION_MAKER
-            else "is the target"
+            else _("is the target")
         )
-    reasons.append(f"power {item.power:.2f} (rank {item.rank} of {n})")
+    reasons.append(
+        _("power {power:.2f} (rank {rank} of {n})").format(power=item.power, rank=item.rank, n=n)
+    )
     if scored.uncovered:
         reasons.append(
-            f"holds {_roles_text(scored.uncovered)}, not covered by anyone we are engaged with"
+            _("holds {roles}, not covered by anyone we are engaged with").format(
+                roles=_roles_text(scored.uncovered)
+            )
         )
     if target is not None and scored.uplift > 0.0005:
-        to = "them" if item.person_id == target else name_of(graph, target)
-        reasons.append(
-            f"a strong tie with them would lift our best path to {to} "
-            f"from {percent(search.p_cur)} to {percent(scored.p_new)}"
-        )
+        if item.person_id == target:
+            lift = _("a strong tie with them would lift our best path to them from {now} to {new}")
+            text = lift.format(now=percent(search.p_cur), new=percent(scored.p_new))
+        else:
+            lift = _(
+                "a strong tie with them would lift our best path to {target} from {now} to {new}"
+            )
+            text = lift.format(
+                target=name_of(graph, target), now=percent(search.p_cur), new=percent(scored.p_new)
+            )
+        reasons.append(text)
     if item.stance is Stance.OPPONENT:
-        reasons.append("opposes us: a tie alone will not win them, find who they listen to")
+        reasons.append(_("opposes us: a tie alone will not win them, find who they listen to"))
     if scored.direct is not None:
         reasons.append(_tie_text(graph, scored.direct, search.params))
     for tie in others:
         reasons.append(
-            f"{name_of(graph, tie.member)} also knows them (effective strength {tie.effective:.2f})"
+            _("{member} also knows them (effective strength {effective:.2f})").format(
+                member=name_of(graph, tie.member), effective=tie.effective
+            )
         )
     if path is not None and scored.direct is None:
+        chance = percent(path.probability)
         if PathFlag.COLD in path.flags:
-            reasons.append(f"only a cold approach reaches them ({percent(path.probability)})")
+            reasons.append(_("only a cold approach reaches them ({chance})").format(chance=chance))
         elif path.hops == 1:
             reasons.append(
-                f"{path.member_name} can reach them directly ({percent(path.probability)})"
+                _("{member} can reach them directly ({chance})").format(
+                    member=path.member_name, chance=chance
+                )
             )
         else:
-            through = ", ".join(step.to_name for step in path.steps[:-1])
-            reasons.append(f"reachable at {percent(path.probability)} through {through}")
+            through = _(", ").join(step.to_name for step in path.steps[:-1])
+            reasons.append(
+                _("reachable at {chance} through {through}").format(chance=chance, through=through)
+            )
     if path is not None and path.bypassed:
         names = [name_of(graph, c) for c in path.bypassed]
-        whom = (
-            f"our contact {names[0]}"
-            if len(names) == 1
-            else f"our contacts {', '.join(names[:-1])} and {names[-1]}"
+        whom = ngettext("our contact {names}", "our contacts {names}", len(names)).format(
+            names=and_list(names)
         )
-        reasons.append(f"this way in goes over the head of {whom}: involve them first")
+        reasons.append(
+            _("this way in goes over the head of {whom}: involve them first").format(whom=whom)
+        )
     return reasons
 
 
@@ -367,9 +392,9 @@ def next_contacts(
         )
 
     if not ranking.items:
-        return answer([], 0.0, "the organisation has no people yet")
+        return answer([], 0.0, _("the organisation has no people yet"))
     if not sources:
-        return answer([], 0.0, "our team has no members")
+        return answer([], 0.0, _("our team has no members"))
 
     hops = build_hop_graph(
         graph, as_of=as_of, params=path_params, sources=sources, formal=formal_of(ranking)

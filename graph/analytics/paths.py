@@ -11,6 +11,7 @@ import networkx as nx
 
 from graph.analytics._common import (
     UnknownNode,
+    and_list,
     canonical,
     check_graph,
     graph_meta,
@@ -22,6 +23,7 @@ from graph.analytics._common import (
 )
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import SOURCE, HopGraph, build_hop_graph
+from graph.messages import N_, _, ngettext
 from schemas.analytics import (
     EntryPath,
     EntryPaths,
@@ -118,10 +120,10 @@ def best_paths(
 
 
 _STANCE_LABEL = {
-    Stance.CHAMPION.value: "a champion",
-    Stance.SUPPORTER.value: "a supporter",
-    Stance.SKEPTIC.value: "a skeptic",
-    Stance.OPPONENT.value: "an opponent",
+    Stance.CHAMPION.value: N_("{name} (a champion)"),
+    Stance.SUPPORTER.value: N_("{name} (a supporter)"),
+    Stance.SKEPTIC.value: N_("{name} (a skeptic)"),
+    Stance.OPPONENT.value: N_("{name} (an opponent)"),
 }
 
 
@@ -130,19 +132,21 @@ def _who(graph: nx.MultiDiGraph, node: str, *, introducer: bool) -> str:
     attrs = graph.nodes[node]
     if is_team(graph, node):
         title = attrs.get("title")
-        return f"{name} (our {title})" if title else f"{name} (our team)"
+        if title:
+            return _("{name} (our {title})").format(name=name, title=title)
+        return _("{name} (our team)").format(name=name)
     label = _STANCE_LABEL.get(str(attrs.get("stance")))
-    return f"{name} ({label})" if introducer and label else name
+    return _(label).format(name=name) if introducer and label else name
 
 
 _PHRASES = {
-    HopRelation.KNOWS: "knows",
-    HopRelation.INFLUENCES: "influences",
-    HopRelation.INFLUENCED_BY: "takes advice from",
-    HopRelation.REPORTS_TO: "reports to",
-    HopRelation.MANAGES: "manages",
-    HopRelation.DOTTED_REPORTS_TO: "has a dotted line to",
-    HopRelation.DOTTED_MANAGES: "is the dotted-line manager of",
+    HopRelation.KNOWS: N_("{who} knows {whom}"),
+    HopRelation.INFLUENCES: N_("{who} influences {whom}"),
+    HopRelation.INFLUENCED_BY: N_("{who} takes advice from {whom}"),
+    HopRelation.REPORTS_TO: N_("{who} reports to {whom}"),
+    HopRelation.MANAGES: N_("{who} manages {whom}"),
+    HopRelation.DOTTED_REPORTS_TO: N_("{who} has a dotted line to {whom}"),
+    HopRelation.DOTTED_MANAGES: N_("{who} is the dotted-line manager of {whom}"),
 }
 
 
@@ -151,20 +155,20 @@ def _clause(graph: nx.MultiDiGraph, hops: HopGraph, u: str, v: str, first: bool)
     who = _who(graph, u, introducer=not first)
     whom = name_of(graph, v)
     if hop.via is HopVia.COLD:
-        return f"{who} approaches {whom} cold ({hop.probability:.2f})"
-    text = f"{who} {_PHRASES[hop.relation]} {whom}"
-    if hop.relation is HopRelation.KNOWS and hop.strength is not None and hop.strength >= 0.7:
-        text += " well"
-    if hop.stale and hop.age_days is not None:
-        text += f" (last contact {hop.age_days} days ago)"
-    if hop.undated:
-        text += (
-            f" (last contact unknown: counted as one half-life old, "
-            f"x{hops.params.undated_decay:.2f})"
+        return _("{who} approaches {whom} cold ({probability:.2f})").format(
+            who=who, whom=whom, probability=hop.probability
         )
+    text = _(_PHRASES[hop.relation]).format(who=who, whom=whom)
+    if hop.relation is HopRelation.KNOWS and hop.strength is not None and hop.strength >= 0.7:
+        text = _("{clause} well").format(clause=text)
+    if hop.stale and hop.age_days is not None:
+        text = _("{clause} (last contact {days} days ago)").format(clause=text, days=hop.age_days)
+    if hop.undated:
+        undated = _("{clause} (last contact unknown: counted as one half-life old, x{decay:.2f})")
+        text = undated.format(clause=text, decay=hops.params.undated_decay)
     if not is_team(graph, u):
-        text += " and can introduce you"
-    return f"{text} ({hop.probability:.2f})"
+        text = _("{clause} and can introduce you").format(clause=text)
+    return _("{clause} ({probability:.2f})").format(clause=text, probability=hop.probability)
 
 
 def to_entry_path(graph: nx.MultiDiGraph, hops: HopGraph, candidate: Candidate) -> EntryPath:
@@ -200,18 +204,16 @@ def to_entry_path(graph: nx.MultiDiGraph, hops: HopGraph, candidate: Candidate) 
     clauses = [
         _clause(graph, hops, u, v, i == 0) for i, (u, v) in enumerate(itertools.pairwise(nodes))
     ]
-    text = "; ".join(clauses)
+    text = _("; ").join(clauses)
     if candidate.bypassed:
         names = [name_of(graph, c) for c in candidate.bypassed]
-        whom = (
-            f"our contact {names[0]}"
-            if len(names) == 1
-            else f"our contacts {', '.join(names[:-1])} and {names[-1]}"
+        whom = ngettext("our contact {names}", "our contacts {names}", len(names)).format(
+            names=and_list(names)
         )
-        text += (
-            f"; this goes over the head of {whom} (risk penalty x{hops.params.bypass_penalty:.2f})"
+        text = _("{path}; this goes over the head of {whom} (risk penalty x{penalty:.2f})").format(
+            path=text, whom=whom, penalty=hops.params.bypass_penalty
         )
-    text += f" — {percent(candidate.probability)} overall."
+    text = _("{path} — {chance} overall.").format(path=text, chance=percent(candidate.probability))
     return EntryPath(
         member_id=nodes[0],
         member_name=name_of(graph, nodes[0]),
@@ -344,10 +346,10 @@ def entry_paths(
         )
 
     if target is None:
-        return answer([], "the organisation has no people yet")
+        return answer([], _("the organisation has no people yet"))
     sources = [member_id] if member_id is not None else team(graph)
     if not sources:
-        return answer([], "our team has no members")
+        return answer([], _("our team has no members"))
     hops = build_hop_graph(
         graph,
         as_of=as_of,
@@ -358,7 +360,14 @@ def entry_paths(
     )
     found, exact = best_paths(hops, target, k, _names(graph))
     if not found:
-        who = name_of(graph, member_id) if member_id is not None else "our team"
-        hint = "" if include_cold else "; allow cold approaches (include_cold) to get one"
-        return answer([], f"no warm path from {who} to {name_of(graph, target)}{hint}")
+        who = name_of(graph, member_id) if member_id is not None else _("our team")
+        none = (
+            _("no warm path from {who} to {target}")
+            if include_cold
+            else _(
+                "no warm path from {who} to {target}; allow cold approaches (include_cold) to "
+                "get one"
+            )
+        )
+        return answer([], none.format(who=who, target=name_of(graph, target)))
     return answer([to_entry_path(graph, hops, c) for c in found], None, exact)

@@ -18,6 +18,7 @@ import orjson
 
 from graph.analytics.influence import INFLUENCE_CSV_COLUMNS, influence_csv_rows
 from graph.errors import StakemapError
+from graph.messages import _
 from schemas.analytics import InfluenceRanking
 
 __all__ = [
@@ -122,8 +123,8 @@ def jsonl_error(exc: BaseException) -> bytes:
     '{"error":{"status":500,"title":"Internal error","detail":"an unexpected error occurred"}}\\n'
     """
     if isinstance(exc, StakemapError):
-        problem = {"status": exc.status, "title": exc.title, "detail": exc.detail}
+        problem = {"status": exc.status, "title": _(exc.title), "detail": exc.detail}
     else:
-        problem = {"status": 500, "title": "Internal error"}
-        problem["detail"] = "an unexpected error occurred"
+        problem = {"status": 500, "title": _("Internal error")}
+        problem["detail"] = _("an unexpected error occurred")
     return orjson.dumps({"error": problem}) + b"\n"

@@ -61,6 +61,7 @@ import networkx as nx
 from graph.analytics._common import persons, team
 from graph.analytics.influence import hierarchy
 from graph.analytics.kernels import offload
+from graph.messages import _
 from schemas.analytics import InfluenceRanking
 from schemas.common import RelType
 
@@ -655,8 +656,10 @@ def _plan(rows_of: Mapping[str, int], links: Mapping[Link, float], work: Work) -
     wanted = sum(abs(rows_of[a] - rows_of[b]) - 1 for a, b in routed)
     if len(routed) < len(long):
         notes.append(
-            f"{len(long) - len(routed)} of {len(long)} ties spanning several rows drawn "
-            f"straight: routing every one would add more than {cap:,} bend points"
+            _(
+                "{straight} of {long} ties spanning several rows drawn straight: routing every "
+                "one would add more than {cap:,} bend points"
+            ).format(straight=len(long) - len(routed), long=len(long), cap=cap)
         )
     rounds = _PLACE_ROUNDS
     if work.affords(floor(wanted, rounds)):
@@ -668,19 +671,23 @@ def _plan(rows_of: Mapping[str, int], links: Mapping[Link, float], work: Work) -
         fewer = prefix(min(wanted, spare // per_dummy))
         degraded = True
         notes.append(
-            f"work budget: {len(routed) - len(fewer)} more long ties drawn straight "
-            f"instead of routed through the rows"
+            _(
+                "work budget: {count} more long ties drawn straight instead of routed through "
+                "the rows"
+            ).format(count=len(routed) - len(fewer))
         )
         return _Plan(set(fewer), rounds, notes, degraded)
     while rounds >= 0 and not work.affords(floor(0, rounds)):
         rounds -= 1
     degraded = True
     notes.append(
-        "work budget: every long tie drawn straight"
-        + (
-            f", {rounds} of {_PLACE_ROUNDS} placement rounds"
-            if rounds >= 0
-            else ", no ordering or placement (rows packed in tree order)"
+        _("work budget: every long tie drawn straight, {rounds} of {most} placement rounds").format(
+            rounds=rounds, most=_PLACE_ROUNDS
+        )
+        if rounds >= 0
+        else _(
+            "work budget: every long tie drawn straight, no ordering or placement (rows packed "
+            "in tree order)"
         )
     )
     return _Plan(set(), rounds, notes, degraded)
@@ -802,7 +809,7 @@ def layered_layout(
             x[node] = value
         work.spend(visits)
 
-    for _ in range(max(rounds, 0)):
+    for _round in range(max(rounds, 0)):
         for i in range(1, n_rows):
             settle(i, above)
         for i in range(n_rows - 2, -1, -1):
@@ -836,8 +843,10 @@ def layered_layout(
     if ordered.cut and rounds >= 0:
         degraded = True
         notes.append(
-            f"work budget: crossing reduction stopped after {ordered.sweeps} of up to "
-            f"{_MAX_SWEEPS} sweeps (the best order so far is kept)"
+            _(
+                "work budget: crossing reduction stopped after {sweeps} of up to {most} sweeps "
+                "(the best order so far is kept)"
+            ).format(sweeps=ordered.sweeps, most=_MAX_SWEEPS)
         )
     if rounds < 0:
         method = "rows"
@@ -848,7 +857,7 @@ def layered_layout(
     report = LayoutReport(
         method=method,
         degraded=degraded,
-        reason="; ".join(notes) or None,
+        reason=_("; ").join(notes) or None,
         work=work.used,
         budget=budget,
         sweeps=ordered.sweeps,

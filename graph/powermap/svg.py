@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
+from graph.messages import N_, _
 from graph.powermap.layout import DEFAULT_GEOMETRY, Geometry
 from graph.powermap.text import fit_lines, xml_safe
 from schemas.common import Stance
@@ -95,16 +96,20 @@ def _label_bottom(node: MapNode, geometry: Geometry) -> float:
 
 def _tooltip(node: MapNode) -> str:
     d = node.data
-    head = d.name + (f" \u2014 {d.title}" if d.title else "")
+    head = _("{name} \u2014 {title}").format(name=d.name, title=d.title) if d.title else d.name
     if d.kind is MapNodeKind.TEAM:
-        return f"{head}\nour team"
-    facts = [f"rank {d.rank}", f"power {d.power:.2f}", f"stance {d.stance}"]
+        return head + "\n" + _("our team")
+    facts = [
+        _("rank {rank}").format(rank=d.rank),
+        _("power {power:.2f}").format(power=d.power),
+        _("stance {stance}").format(stance=d.stance),
+    ]
     if d.roles:
-        facts.append("roles: " + ", ".join(r.value for r in d.roles))
+        facts.append(_("roles: {roles}").format(roles=_(", ").join(r.value for r in d.roles)))
     if d.engaged:
-        facts.append("engaged by us")
+        facts.append(_("engaged by us"))
     if d.top:
-        facts.append("top decision-maker")
+        facts.append(_("top decision-maker"))
     return head + "\n" + " \u00b7 ".join(facts)
 
 
@@ -291,36 +296,39 @@ def _legend(x: float, y: float) -> list[str]:
         cx += 30 + len(stance.value) * 6.2
     out.append(
         f'<rect x="{_num(cx)}" y="{_num(y - 7)}" width="14" height="14" rx="3" '
-        f'fill="{TEAM_COLOUR}"/><text x="{_num(cx + 19)}" y="{_num(y + 4)}">our team</text>'
+        f'fill="{TEAM_COLOUR}"/><text x="{_num(cx + 19)}" y="{_num(y + 4)}">'
+        f"{_text(_('our team'))}</text>"
     )
     cx += 84
     out.append(
         f'<circle cx="{_num(cx + 8)}" cy="{_num(y)}" r="8" fill="#ffffff" '
         f'stroke="{TEAM_COLOUR}" stroke-width="3"/>'
-        f'<text x="{_num(cx + 21)}" y="{_num(y + 4)}">engaged by us</text>'
+        f'<text x="{_num(cx + 21)}" y="{_num(y + 4)}">{_text(_("engaged by us"))}</text>'
     )
     cx += 112
     out.append(
         f'<polygon points="{_star(cx + 8, y, 8)}" fill="{TOP_COLOUR}"/>'
-        f'<text x="{_num(cx + 20)}" y="{_num(y + 4)}">top decision-maker</text>'
+        f'<text x="{_num(cx + 20)}" y="{_num(y + 4)}">{_text(_("top decision-maker"))}</text>'
     )
     cx += 134
     out.append(
         f'<circle cx="{_num(cx + 5)}" cy="{_num(y)}" r="5" fill="#a3abb5"/>'
         f'<circle cx="{_num(cx + 22)}" cy="{_num(y)}" r="10" fill="#a3abb5"/>'
-        f'<text x="{_num(cx + 37)}" y="{_num(y + 4)}">size = power, number = rank</text>'
+        f'<text x="{_num(cx + 37)}" y="{_num(y + 4)}">'
+        f"{_text(_('size = power, number = rank'))}</text>"
     )
     y2 = y + 24
     cx = x
     samples = [
-        ("reports to", EDGE_COLOURS[MapEdgeType.REPORTS_TO], 1.6, "", False),
-        ("dotted line", EDGE_COLOURS[MapEdgeType.REPORTS_TO], 1.6, "2 4", False),
-        ("influences", EDGE_COLOURS[MapEdgeType.INFLUENCES], 2.2, "", True),
-        ("knows", EDGE_COLOURS[MapEdgeType.KNOWS], 2.0, "", False),
-        ("cold approach", EDGE_COLOURS[MapEdgeType.COLD], 1.6, "2 4", True),
-        ("highlighted path", HIGHLIGHT, 6.0, "", False),
+        (N_("reports to"), EDGE_COLOURS[MapEdgeType.REPORTS_TO], 1.6, "", False),
+        (N_("dotted line"), EDGE_COLOURS[MapEdgeType.REPORTS_TO], 1.6, "2 4", False),
+        (N_("influences"), EDGE_COLOURS[MapEdgeType.INFLUENCES], 2.2, "", True),
+        (N_("knows"), EDGE_COLOURS[MapEdgeType.KNOWS], 2.0, "", False),
+        (N_("cold approach"), EDGE_COLOURS[MapEdgeType.COLD], 1.6, "2 4", True),
+        (N_("highlighted path"), HIGHLIGHT, 6.0, "", False),
     ]
-    for label, colour, width, dash, arrow in samples:
+    for message, colour, width, dash, arrow in samples:
+        label = _(message)
         dash_attr = f' stroke-dasharray="{dash}" stroke-linecap="round"' if dash else ""
         out.append(
             f'<path d="M{_num(cx)},{_num(y2)} L{_num(cx + 30)},{_num(y2)}" stroke="{colour}" '
@@ -328,7 +336,7 @@ def _legend(x: float, y: float) -> list[str]:
         )
         if arrow:
             out.append(_arrow((cx + 34, y2), (cx, y2), colour, 8))
-        out.append(f'<text x="{_num(cx + 40)}" y="{_num(y2 + 4)}">{label}</text>')
+        out.append(f'<text x="{_num(cx + 40)}" y="{_num(y2 + 4)}">{_text(label)}</text>')
         cx += 66 + len(label) * 6.2
     out.append("</g>")
     return out
@@ -354,19 +362,24 @@ def render_svg(pm: PowerMap, geometry: Geometry = DEFAULT_GEOMETRY) -> str:
     meta = pm.data
     nodes = {node.data.id: node for node in pm.elements.nodes}
     width = max(meta.width, LEGEND_WIDTH + 2 * geometry.margin)
-    name = meta.org_name or "Organisation"
-    title = f"Power map \u2014 {name}"
-    facts = [f"{meta.people} stakeholders", f"{meta.team} of our team"]
+    name = meta.org_name or _("Organisation")
+    title = _("Power map \u2014 {name}").format(name=name)
+    facts = [
+        _("{count} stakeholders").format(count=meta.people),
+        _("{count} of our team").format(count=meta.team),
+    ]
     if meta.top_name:
-        facts.append(f"top decision-maker: {meta.top_name}")
+        facts.append(_("top decision-maker: {name}").format(name=meta.top_name))
     if meta.version is not None:
-        facts.append(f"version {meta.version}")
-    facts.append(f"as of {meta.as_of.isoformat()}")
+        facts.append(_("version {version}").format(version=meta.version))
+    facts.append(_("as of {day}").format(day=meta.as_of.isoformat()))
     subtitle = " \u00b7 ".join(facts)
     path_lines: list[str] = []
     if meta.path is not None:
         path_lines = fit_lines(
-            f"Highlighted path ({meta.path.probability:.1%}): {meta.path.explanation}",
+            _("Highlighted path ({probability:.1%}): {explanation}").format(
+                probability=meta.path.probability, explanation=meta.path.explanation
+            ),
             width - 2 * geometry.margin,
             12,
             max_lines=3,
@@ -405,7 +418,7 @@ def render_svg(pm: PowerMap, geometry: Geometry = DEFAULT_GEOMETRY) -> str:
             f'<rect x="8" y="{_num(top)}" width="{_num(width - 16)}" height="{_num(bottom - top)}" '
             f'rx="10" fill="#eef3fa"/>'
             f'<text x="20" y="{_num(top + 18)}" font-size="12" font-weight="bold" '
-            f'fill="{TEAM_COLOUR}">Our team</text>'
+            f'fill="{TEAM_COLOUR}">{_text(_("Our team"))}</text>'
         )
     out += _draw_edges(pm, nodes, geometry)
     dim = meta.path is not None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.analytics import AnalyticsCache, AnalyticsService
+from app.analytics import AnalyticsService
+from app.cache import AnalyticsCache
 from graph.analytics.influence import rank_influence
 from graph.network import build_graph
 from graph.store import GraphStore

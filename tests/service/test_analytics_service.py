@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from app.analytics import AnalyticsCache, AnalyticsService
+from app.analytics import AnalyticsService
 from app.bootstrap import invalidate_on_write
+from app.cache import AnalyticsCache, CacheKey, Question
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.keycache import ApiKeyCache
 from graph.store import GraphStore
@@ -100,11 +101,11 @@ def test_revalidating_costs_one_cheap_query(store: GraphStore, tenant: str) -> N
 def test_cache_is_bounded_in_bytes() -> None:
     cache = AnalyticsCache(300, sizer=lambda value: 100)
     for i in range(10):
-        cache.put(("t", "o", i, "q"), i)
+        cache.put(CacheKey("t", "o", i, Question.GRAPH), i)
     assert len(cache) == 3
     assert cache.bytes == 300
-    assert cache.get(("t", "o", 9, "q")) == 9
-    assert cache.get(("t", "o", 0, "q")) is None
+    assert cache.get(CacheKey("t", "o", 9, Question.GRAPH)) == 9
+    assert cache.get(CacheKey("t", "o", 0, Question.GRAPH)) is None
 
 
 def test_a_read_racing_a_write_never_pins_the_old_version(store: GraphStore, tenant: str) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.analytics import AnalyticsCache, AnalyticsService, CachedResult
+from app.analytics import AnalyticsService
+from app.cache import AnalyticsCache, CachedResult, CacheKey, Question
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.sizing import estimate_size
 from graph.analytics import rank_influence
@@ -109,7 +110,7 @@ def test_cache_memory_under_random_parameters_stays_within_the_byte_bound(
     assert cache.evictions > evicted  # the traced requests filled the cache again
     assert kept <= BOUND * 1.2, f"{TRACED_REQUESTS} requests kept {kept:,} bytes"
     assert cache.bytes <= BOUND
-    for question in ("influence", "entry-paths", "next-contacts"):
+    for question in (Question.INFLUENCE, Question.ENTRY_PATHS, Question.NEXT_CONTACTS):
         assert cache.variants(TENANT, org.id, version, question) <= VARIANTS
 
 
@@ -138,31 +139,46 @@ def test_estimates_are_close_to_traced_sizes(body: Callable[[], dict[str, Any]])
         assert traced <= estimated <= traced * 2.5
 
 
+def _key(question: Question, params: object = None, version: int = 1) -> CacheKey:
+    return CacheKey("t", "o", version, question, params)
+
+
 def test_variants_of_one_question_are_capped_and_spare_other_questions() -> None:
     cache = AnalyticsCache(10_000, max_variants=3, sizer=lambda value: 10)
-    cache.put(("t", "o", 1, "graph"), "graph")
-    cache.put(("t", "o", 1, "coverage", 90), "coverage")
+    cache.put(_key(Question.GRAPH), "graph")
+    cache.put(_key(Question.COVERAGE, 90), "coverage")
     for k in range(10):
-        cache.put(("t", "o", 1, "entry-paths", k), k)
-    assert cache.variants("t", "o", 1, "entry-paths") == 3
-    assert [cache.get(("t", "o", 1, "entry-paths", k)) for k in (6, 7, 8, 9)] == [None, 7, 8, 9]
-    assert cache.get(("t", "o", 1, "coverage", 90)) == "coverage"
-    assert cache.get(("t", "o", 1, "graph")) == "graph"
-    cache.get(("t", "o", 1, "entry-paths", 7))  # used: the least recently used goes next
-    cache.put(("t", "o", 1, "entry-paths", 10), 10)
-    assert cache.get(("t", "o", 1, "entry-paths", 8)) is None
-    assert cache.get(("t", "o", 1, "entry-paths", 7)) == 7
+        cache.put(_key(Question.ENTRY_PATHS, k), k)
+    assert cache.variants("t", "o", 1, Question.ENTRY_PATHS) == 3
+    assert [cache.get(_key(Question.ENTRY_PATHS, k)) for k in (6, 7, 8, 9)] == [None, 7, 8, 9]
+    assert cache.get(_key(Question.COVERAGE, 90)) == "coverage"
+    assert cache.get(_key(Question.GRAPH)) == "graph"
+    cache.get(_key(Question.ENTRY_PATHS, 7))  # used: the least recently used goes next
+    cache.put(_key(Question.ENTRY_PATHS, 10), 10)
+    assert cache.get(_key(Question.ENTRY_PATHS, 8)) is None
+    assert cache.get(_key(Question.ENTRY_PATHS, 7)) == 7
     assert cache.bytes == 10 * (2 + 3)
+
+
+def test_languages_of_one_answer_are_separate_variants() -> None:
+    cache = AnalyticsCache(10_000, max_variants=2, sizer=lambda value: 10)
+    english = CacheKey("t", "o", 1, Question.COVERAGE, 90)
+    other = CacheKey("t", "o", 1, Question.COVERAGE, 90, language="xx")
+    cache.put(english, "coverage")
+    assert cache.get(other) is None
+    cache.put(other, "couverture")
+    assert (cache.get(english), cache.get(other)) == ("coverage", "couverture")
+    assert cache.variants("t", "o", 1, Question.COVERAGE) == 2
 
 
 def test_an_entry_larger_than_the_bound_is_not_kept_and_evicts_nothing() -> None:
     cache = AnalyticsCache(100, sizer=lambda value: len(str(value)))
-    cache.put(("t", "o", 1, "q", 1), "x" * 60)
-    cache.put(("t", "o", 1, "q", 2), "y" * 101)
-    assert cache.get(("t", "o", 1, "q", 2)) is None
-    assert cache.get(("t", "o", 1, "q", 1)) == "x" * 60
-    cache.put(("t", "o", 1, "q", 3), "z" * 60)  # both cannot fit: the older goes
-    assert cache.get(("t", "o", 1, "q", 1)) is None
+    cache.put(_key(Question.COVERAGE, 1), "x" * 60)
+    cache.put(_key(Question.COVERAGE, 2), "y" * 101)
+    assert cache.get(_key(Question.COVERAGE, 2)) is None
+    assert cache.get(_key(Question.COVERAGE, 1)) == "x" * 60
+    cache.put(_key(Question.COVERAGE, 3), "z" * 60)  # both cannot fit: the older goes
+    assert cache.get(_key(Question.COVERAGE, 1)) is None
     assert cache.bytes == 60
 
 
@@ -196,4 +212,4 @@ def test_near_identical_weights_share_one_answer_that_echoes_the_weights_used(
         formal=0.5, informal=0.25, brokerage=0.25, declared=0
     )
     assert scaled is default
-    assert cache.variants(TENANT, org.id, first.model.version, "influence") == 2
+    assert cache.variants(TENANT, org.id, first.model.version, Question.INFLUENCE) == 2

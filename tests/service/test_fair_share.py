@@ -1,4 +1,4 @@
-"""Fair sharing of cold computations between tenants (:class:`app.analytics.FairShare`).
+"""Fair sharing of cold computations between tenants (:class:`app.fairshare.FairShare`).
 
 Deterministic: computations are held on events and released by the test; nothing is timed.
 """
@@ -17,8 +17,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from app.analytics import AnalyticsCache, AnalyticsService, FairShare
+from app.analytics import AnalyticsService
+from app.cache import AnalyticsCache
 from app.demo import DEMO_ORGANISATION, demo_import
+from app.fairshare import FairShare
 from app.settings import Settings
 from graph.sqlite_store import SqliteStore
 from graph.store import GraphStore

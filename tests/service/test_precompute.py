@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.analytics import AnalyticsCache, AnalyticsService
+from app.analytics import AnalyticsService
+from app.cache import AnalyticsCache, CachedQuestion, CacheKey, Question
 from app.precompute import Precomputer
 from app.security import generate_key, hash_key
 from app.settings import Settings
@@ -117,8 +118,10 @@ def test_the_listener_hears_only_warm_organisations(tenant: str) -> None:
     heard: list[Any] = []
     cache = AnalyticsCache()
     cache.add_listener(heard.append)
-    cache.put((tenant, "warm", 3, "influence", "{}"), "ranking")
-    cache.put((tenant, "warm", 3, "power-map", (None, date(2026, 11, 27))), "map")
+    day = date(2026, 11, 27)
+    cache.put(CacheKey(tenant, "warm", 3, Question.GRAPH), "graph")  # not an answer
+    cache.put(CacheKey(tenant, "warm", 3, Question.INFLUENCE, "{}"), "ranking")
+    cache.put(CacheKey(tenant, "warm", 3, Question.POWER_MAP, (None, day)), "map")
     cache.remember_version((tenant, "warm"), 3)
     cache.remember_version((tenant, "cold"), 1)
     cache.invalidate(tenant, "cold")
@@ -128,7 +131,12 @@ def test_the_listener_hears_only_warm_organisations(tenant: str) -> None:
         [
             (
                 (tenant, "warm"),
-                frozenset({("influence", "{}"), ("power-map", (None, date(2026, 11, 27)))}),
+                frozenset(
+                    {
+                        CachedQuestion(Question.INFLUENCE, "{}"),
+                        CachedQuestion(Question.POWER_MAP, (None, day)),
+                    }
+                ),
             )
         ]
     ]
