@@ -29,6 +29,7 @@ from app.middleware import (
     SettingsCORSMiddleware,
     configure_logging,
 )
+from app.operation_ids import operation_id
 from app.precompute import Precomputer
 from app.problems import OutcomeProblem, Problem, document_problems, register_problem_handlers
 from app.ratelimit import FailureThrottle, TokenBuckets
@@ -150,6 +151,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
         docs_url=None,  # served by app.routers.web from local assets
         redoc_url=None,
         responses={

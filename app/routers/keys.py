@@ -33,6 +33,7 @@ def _secret_not_kept(key: ApiKeyCreated) -> StoredResponse:
 
 @router.post(
     "",
+    name="create_api_key",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     responses=IDEMPOTENCY_RESPONSES,
@@ -60,13 +61,18 @@ def create_key(
     )
 
 
-@router.get("", response_model=list[ApiKeyPublic])
+@router.get("", response_model=list[ApiKeyPublic], name="list_api_keys")
 def list_keys(store: StoreDep, caller: Admin) -> list[ApiKeyPublic]:
     """List the tenant's keys (never their secrets), with when each was last used."""
     return store.list_api_keys(caller.tenant)
 
 
-@router.post("/{key_id}/revoke", response_model=ApiKeyPublic, responses=IDEMPOTENCY_RESPONSES)
+@router.post(
+    "/{key_id}/revoke",
+    name="revoke_api_key",
+    response_model=ApiKeyPublic,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def revoke_key(
     key_id: PathId, store: StoreDep, caller: Admin, idempotency: IdempotencyDep
 ) -> Response:
