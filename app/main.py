@@ -15,19 +15,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
+from app.audit import AuditMiddleware
 from app.bootstrap import build_store
 from app.idempotency import purge_periodically
 from app.instrumented import timed
 from app.keycache import ApiKeyCache
+from app.logging_setup import configure_logging
+from app.metrics import Metrics
 from app.metrics_listener import MetricsListener
 from app.middleware import (
-    AuditMiddleware,
     BodySizeLimitMiddleware,
-    Metrics,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
     SettingsCORSMiddleware,
-    configure_logging,
 )
 from app.operation_ids import operation_id
 from app.precompute import Precomputer

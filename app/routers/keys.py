@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Response, status
 
 from app.deps import Admin, IdempotencyDep, PathId, SettingsDep, StoreDep
 from app.idempotency import json_answer
-from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON
+from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON, problem_body
 from app.security import generate_key, hash_key
 from graph.idempotency import StoredResponse
 from schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
@@ -19,16 +17,14 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 def _secret_not_kept(key: ApiKeyCreated) -> StoredResponse:
     """What a retry with the same ``Idempotency-Key`` gets: secrets are never stored, so
     not the key again, but which key the first request made."""
-    problem = {
-        "type": "about:blank",
-        "title": "Already created",
-        "status": 409,
-        "detail": f"the first request with this Idempotency-Key created key {key.id}; its "
-        "secret was shown only in that answer and is not stored: revoke that key and create "
-        "another",
-        "key_id": key.id,
-    }
-    return StoredResponse(409, json.dumps(problem).encode(), (("Content-Type", PROBLEM_JSON),))
+    body = problem_body(
+        409,
+        "Already created",
+        f"the first request with this Idempotency-Key created key {key.id}; its secret was "
+        "shown only in that answer and is not stored: revoke that key and create another",
+        extensions={"key_id": key.id},
+    )
+    return StoredResponse(409, body, (("Content-Type", PROBLEM_JSON),))
 
 
 @router.post(

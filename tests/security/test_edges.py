@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.logging_setup import JsonLogFormatter
 from app.metrics_listener import metrics_wsgi_app
-from app.middleware import JsonLogFormatter
 from app.security import generate_key, hash_key
 from app.server import BoundedH11Protocol, BoundedHttpToolsProtocol
 from app.settings import Settings

@@ -10,7 +10,7 @@ import time
 import httpx
 import pytest
 
-from app.middleware import JsonLogFormatter
+from app.logging_setup import JsonLogFormatter
 from app.settings import Settings
 from graph.port import GraphStore
 from schemas.common import KeyRole
