@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from graph.powermap.layout import DEFAULT_GEOMETRY, Geometry
+from graph.layered import DEFAULT_GEOMETRY, Geometry
 from graph.powermap.text import fit_lines, xml_safe
 from schemas.common import Stance
 from schemas.powermap import LineStyle, MapEdge, MapEdgeType, MapNode, MapNodeKind, PowerMap
