@@ -163,7 +163,7 @@ def hierarchy(graph: nx.MultiDiGraph) -> Hierarchy:
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> h = hierarchy(build_graph(tiny_snapshot()))
     >>> h.parent, h.depth["cfo"], h.under["ceo"], h.reach["ceo"]
     ({'cfo': 'ceo'}, 1, 1, 2.0)
@@ -255,7 +255,7 @@ def formal_authority(graph: nx.MultiDiGraph, tree: Hierarchy | None = None) -> d
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> f = formal_authority(build_graph(tiny_snapshot()))
     >>> f["ceo"], round(f["cfo"], 4)
     (1.0, 0.5655)
@@ -294,7 +294,7 @@ def endorsement_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import SnapshotBuilder
+    >>> from graph.samples import SnapshotBuilder
     >>> b = SnapshotBuilder().person("a").person("b").influences("a", "b", 0.7)
     >>> list(endorsement_graph(build_graph(b.build())).edges(data="weight"))
     [('b', 'a', 0.7)]
@@ -331,7 +331,7 @@ def informal_prior(graph: nx.MultiDiGraph, formal: dict[str, float]) -> dict[str
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> {p: round(v, 3) for p, v in informal_prior(g, formal_authority(g)).items()}
     {'ceo': 1.55, 'cfo': 0.757}
@@ -436,7 +436,7 @@ def rank_influence(
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> ranking = rank_influence(build_graph(tiny_snapshot()))
     >>> [(i.rank, i.person_id, round(i.power, 3)) for i in ranking.items]
     [(1, 'ceo', 0.85), (2, 'cfo', 0.494)]
@@ -530,7 +530,7 @@ def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> rows = influence_csv_rows(rank_influence(build_graph(tiny_snapshot())))
     >>> rows[0][:4], rows[1][:3]
     (['rank', 'person_id', 'name', 'title'], ['1', 'ceo', 'CEO'])
@@ -585,7 +585,7 @@ def reweighted(ranking: InfluenceRanking, weights: InfluenceWeights) -> Influenc
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> graph = build_graph(tiny_snapshot())
     >>> formal_only = InfluenceWeights(formal=1, informal=0, brokerage=0, declared=0)
     >>> reweighted(rank_influence(graph), formal_only) == rank_influence(graph, formal_only)

@@ -196,7 +196,7 @@ def power_map(
     >>> from datetime import date
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> m = power_map(g, rank_influence(g), as_of=date(2026, 1, 1))
     >>> [(n.data.id, n.data.layer, n.data.engaged) for n in m.elements.nodes]

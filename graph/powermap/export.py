@@ -60,7 +60,7 @@ def csv_chunk(org_id: str, org_name: str, ranking: InfluenceRanking) -> bytes:
 
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> chunk = csv_chunk("org", "=Acme", rank_influence(build_graph(tiny_snapshot())))
     >>> chunk.decode().splitlines()[0].split(",")[:5]
     ['org', "'=Acme", '1', 'ceo', 'CEO']
@@ -76,7 +76,7 @@ def jsonl_records(
 
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> first = next(jsonl_records("org", "Acme", rank_influence(build_graph(tiny_snapshot()))))
     >>> first["person_id"], first["roles"], first["power"] == 0.85
     ('ceo', ['decision_maker'], True)

@@ -83,7 +83,7 @@ def link_weights(graph: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[Link, flo
     """Merge every tie between two shown nodes into one undirected weighted link.
 
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> link_weights(build_graph(tiny_snapshot()), ["ceo", "cfo", "am"])
     {('am', 'cfo'): 1.0, ('ceo', 'cfo'): 3.0}
     """
@@ -106,7 +106,7 @@ def assign_rows(graph: nx.MultiDiGraph, ranking: InfluenceRanking, top: str | No
     --------
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import SnapshotBuilder
+    >>> from graph.samples import SnapshotBuilder
     >>> b = SnapshotBuilder().person("ceo").person("cfo").person("advisor").person("loner")
     >>> g = build_graph(b.reports("cfo", "ceo").influences("advisor", "ceo").member("am").build())
     >>> assign_rows(g, rank_influence(g), "ceo").row
@@ -261,7 +261,7 @@ def power_map_layout(
     --------
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> layout = power_map_layout(g, rank_influence(g), "ceo")
     >>> layout.layout.rows, layout.position("ceo")[1] < layout.position("cfo")[1]

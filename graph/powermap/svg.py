@@ -344,7 +344,7 @@ def render_svg(pm: PowerMap, geometry: Geometry = DEFAULT_GEOMETRY) -> str:
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
     >>> from graph.powermap.cytoscape import power_map
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> svg = render_svg(power_map(g, rank_influence(g), as_of=date(2026, 1, 1)))
     >>> root = ET.fromstring(svg)
