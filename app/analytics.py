@@ -39,6 +39,7 @@ from graph.analytics import (
     rank_influence,
 )
 from graph.analytics.influence import reweighted
+from graph.csvio import encode_rows
 from graph.errors import NotFound
 from graph.idempotency import IdempotencyClaim, IdempotentWrite, StoredResponse
 from graph.network import build_graph
@@ -816,12 +817,7 @@ def _normalised(weights: InfluenceWeights | None) -> InfluenceWeights:
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return encode_rows(rows)
 
 
 class CacheInvalidatingStore:

@@ -24,6 +24,7 @@ from graph.analytics._common import (
     is_person,
     persons,
 )
+from graph.csvio import safe_cell
 from schemas.analytics import InfluenceItem, InfluenceRanking, InfluenceWeights, PowerComponents
 from schemas.common import BuyingRole, RelType, Seniority, Stance
 
@@ -511,16 +512,6 @@ def _roles(values: object) -> list[BuyingRole]:
     return [role for role in _ROLE_ORDER if role.value in held] if held else []
 
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str | None) -> str:
-    """A text cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    if not text:
-        return ""
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
-
-
 def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
     """The ranking as CSV rows: the header (``INFLUENCE_CSV_COLUMNS``), then one row a person.
 
@@ -551,8 +542,8 @@ def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
             [
                 str(item.rank),
                 item.person_id,
-                _cell(item.name),
-                _cell(item.title),
+                safe_cell(item.name),
+                safe_cell(item.title),
                 item.stance.value,
                 ";".join(role.value for role in item.roles),
                 *(repr(float(x)) for x in numbers),
