@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response, status
 from app.deps import Admin, IdempotencyDep, PathId, SettingsDep, StoreDep
 from app.idempotency import json_answer
 from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON, problem_body
-from app.security import generate_key, hash_key
+from app.security import new_key
 from graph.idempotency import StoredResponse
 from schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
 
@@ -45,10 +45,9 @@ def create_key(
     with the same `Idempotency-Key` answers 409 with the key's id, never the secret)."""
 
     def create() -> ApiKeyCreated:
-        secret = generate_key()
-        digest = hash_key(secret, settings.key_pepper.get_secret_value())
-        key = store.create_api_key(caller.tenant, body.role, body.name, digest)
-        return ApiKeyCreated(**key.model_dump(), secret=secret)
+        made = new_key(settings.key_pepper.get_secret_value())
+        key = store.create_api_key(caller.tenant, body.role, body.name, made.secret_hash)
+        return ApiKeyCreated(**key.model_dump(), secret=made.secret)
 
     return idempotency.run_then_record(
         create,
