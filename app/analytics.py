@@ -40,6 +40,7 @@ from graph.analytics import (
     rank_influence,
 )
 from graph.analytics.influence import reweighted
+from graph.csvio import encode_rows
 from graph.errors import NotFound
 from graph.messages import current_language, language
 from graph.network import build_graph
@@ -444,9 +445,4 @@ def _normalised(weights: InfluenceWeights | None) -> InfluenceWeights:
 
 
 def _csv_bytes(rows: list[list[str]]) -> bytes:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return encode_rows(rows)

@@ -17,7 +17,7 @@ from app.cache import AnalyticsCache
 from app.fairshare import FairShare
 from app.instrumented import store_observer
 from app.keycache import ApiKeyCache
-from app.middleware import Metrics
+from app.metrics import Metrics
 from app.settings import Settings
 from graph.analytics.kernels import kernel_pool
 from graph.store import GraphStore

@@ -39,7 +39,7 @@ from app.cli_backend import Backend, CliFailure, RemoteBackend, open_local
 from app.crm import OrgDraft, ParsedImport, RowError, decode, parse_files, parse_json
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.main import BOOTSTRAP_TENANT
-from app.security import generate_key, hash_key
+from app.security import hash_key, new_key
 from app.settings import Settings
 from graph.errors import NotFound, StakemapError
 from graph.port import MAX_PAGE_SIZE, ImportOutcome, OrgImport
@@ -246,8 +246,9 @@ def _print_quickstart_key(store: GraphStore, tenant: str) -> None:
     for key in store.list_api_keys(tenant):
         if key.name == QUICKSTART_KEY_NAME and key.revoked_at is None:
             store.revoke_api_key(tenant, key.id)
-    secret = generate_key()
-    store.create_api_key(tenant, KeyRole.ADMIN, QUICKSTART_KEY_NAME, hash_key(secret, _pepper()))
+    made = new_key(_pepper())
+    secret = made.secret
+    store.create_api_key(tenant, KeyRole.ADMIN, QUICKSTART_KEY_NAME, made.secret_hash)
     out.print(f"Admin API key (shown once): [bold]{secret}[/]")
     out.print(f"  curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8000/v1/organisations")
 
@@ -905,9 +906,9 @@ def keys_create(
     """Create an API key and print it (it is shown only once)."""
     store = _store()
     try:
-        secret = generate_key()
-        key = store.create_api_key(tenant, role, name, hash_key(secret, _pepper()))
-        out.print(f"{key.id}\t{key.role.value}\t{secret}")
+        made = new_key(_pepper())
+        key = store.create_api_key(tenant, role, name, made.secret_hash)
+        out.print(f"{key.id}\t{key.role.value}\t{made.secret}")
     finally:
         store.close()
 

@@ -365,9 +365,7 @@ class RemoteBackend:
         return ranking
 
     def influence_csv(self, org_id: str) -> str:
-        response = self._call(
-            "GET", f"/v1/organisations/{org_id}/influence", params={"format": "csv"}
-        )
+        response = self._call("GET", f"/v1/organisations/{org_id}/influence.csv")
         return response.text
 
     def next_contacts(

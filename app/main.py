@@ -14,17 +14,18 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.audit import AuditMiddleware
 from app.bootstrap import StoreFactory, build_services, build_store
 from app.idempotency import purge_periodically
+from app.logging_setup import configure_logging
 from app.metrics_listener import MetricsListener
 from app.middleware import (
-    AuditMiddleware,
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
     SettingsCORSMiddleware,
-    configure_logging,
 )
+from app.operation_ids import operation_id
 from app.precompute import Precomputer
 from app.problems import OutcomeProblem, Problem, document_problems, register_problem_handlers
 from app.ratelimit import FailureThrottle, TokenBuckets
@@ -121,6 +122,7 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
         docs_url=None,  # served by app.routers.web from local assets
         redoc_url=None,
         responses={

@@ -1,33 +1,36 @@
 """HTTP plumbing shared by every route: request ids, the language of the answer's messages
-(from ``Accept-Language``) and access logs, security headers, body-size limit and
-Prometheus metrics. Pure ASGI middleware, so streamed responses pass through untouched."""
+(from ``Accept-Language``) and access logs, security headers, the body-size limit and CORS.
+Pure ASGI middleware, so streamed responses pass through untouched. (Logs:
+:mod:`app.logging_setup`; metrics: :mod:`app.metrics`; the audit middleware: :mod:`app.audit`.)
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-from prometheus_client.registry import Collector
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.logging_setup import REQUEST_ID
+from app.problems import PROBLEM_JSON, problem_body
+from app.state import AppState
 from graph.messages import _, negotiate, reset_language, use_language
 
-if TYPE_CHECKING:
-    from app.cache import AnalyticsCache
-    from app.fairshare import FairShare
+__all__ = [
+    "BodySizeLimitMiddleware",
+    "RequestContextMiddleware",
+    "SecurityHeadersMiddleware",
+    "SettingsCORSMiddleware",
+    "app_state",
+    "route_template",
+]
 
 logger = logging.getLogger("stakemap.access")
 
-REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 #: The page and its scripts come from us only; /docs (Swagger UI) needs its inline bootstrap.
@@ -47,165 +50,16 @@ SECURITY_HEADERS = [
 ]
 
 
-class JsonLogFormatter(logging.Formatter):
-    """One JSON object per line, with the request id of the request being served."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "message": record.getMessage(),
-            "request_id": REQUEST_ID.get(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
-
-
-class DropQueryString(logging.Filter):
-    """Cut the query string out of uvicorn's access-log lines (``stakemap serve`` turns that
-    log off; this covers ``uvicorn app.main:app`` run by hand): a query may carry a person's
-    id or name, and logs are kept longer and read more widely than the data."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
-        return True
-
-
-def configure_logging(level: str = "INFO") -> None:
-    """Send the service's logs to stderr as JSON lines (idempotent), and keep query
-    strings out of uvicorn's access log."""
-    access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, DropQueryString) for f in access.filters):
-        access.addFilter(DropQueryString())
-    root = logging.getLogger("stakemap")
-    if not any(isinstance(h.formatter, JsonLogFormatter) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonLogFormatter())
-        root.addHandler(handler)
-        root.propagate = False
-    root.setLevel(level)
-
-
-class Metrics:
-    """The Prometheus collectors of one app instance (its own registry, so tests can build
-    many apps in one process)."""
-
-    def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "stakemap_http_requests",
-            "HTTP requests by route template, method and status",
-            ["method", "route", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "stakemap_http_request_seconds",
-            "HTTP request latency by route template and method",
-            ["method", "route"],
-            registry=self.registry,
-        )
-        self.store_latency = Histogram(
-            "stakemap_store_call_seconds",
-            "Store call latency by operation",
-            ["operation"],
-            registry=self.registry,
-        )
-        self.store_errors = Counter(
-            "stakemap_store_errors",
-            "Store calls that failed, by operation and error class",
-            ["operation", "error"],
-            registry=self.registry,
-        )
-
-    def watch_cache(self, cache: AnalyticsCache) -> None:
-        """Report the analytics cache's hit and miss counts."""
-        self.registry.register(_CacheCollector(cache))
-
-    def watch_fair_share(self, fair: FairShare) -> None:
-        """Report the cold computations running and waiting for a slot."""
-        self.registry.register(_FairShareCollector(fair))
-
-    def watch_precompute(self, precomputer: Any) -> None:
-        """Report the background recomputations done and waiting."""
-        self.registry.register(_PrecomputeCollector(precomputer))
-
-
-class _CacheCollector(Collector):
-    def __init__(self, cache: AnalyticsCache) -> None:
-        self._cache = cache
-
-    def collect(self) -> Any:
-        family = CounterMetricFamily(
-            "stakemap_analytics_cache_lookups",
-            "Analytics cache lookups by result",
-            labels=["result"],
-        )
-        family.add_metric(["hit"], self._cache.hits)
-        family.add_metric(["miss"], self._cache.misses)
-        yield family
-        size = GaugeMetricFamily(
-            "stakemap_analytics_cache_bytes",
-            "Estimated bytes held by the analytics cache (bounded by STAKEMAP_CACHE_MAX_BYTES)",
-        )
-        size.add_metric([], self._cache.bytes)
-        yield size
-        evicted = CounterMetricFamily(
-            "stakemap_analytics_cache_evictions",
-            "Analytics cache entries evicted for the byte or the variant bound",
-        )
-        evicted.add_metric([], self._cache.evictions)
-        yield evicted
-
-
-class _FairShareCollector(Collector):
-    def __init__(self, fair: FairShare) -> None:
-        self._fair = fair
-
-    def collect(self) -> Any:
-        running = GaugeMetricFamily(
-            "stakemap_analytics_running", "Cold analytics computations holding a slot"
-        )
-        running.add_metric([], self._fair.running())
-        yield running
-        waiting = GaugeMetricFamily(
-            "stakemap_analytics_waiting", "Cold analytics computations waiting for a slot"
-        )
-        waiting.add_metric([], self._fair.waiting())
-        yield waiting
-
-
-class _PrecomputeCollector(Collector):
-    def __init__(self, precomputer: Any) -> None:
-        self._precomputer = precomputer
-
-    def collect(self) -> Any:
-        done = CounterMetricFamily(
-            "stakemap_precomputed_organisations",
-            "Organisations recomputed in the background after a write",
-        )
-        done.add_metric([], self._precomputer.recomputed)
-        yield done
-        waiting = GaugeMetricFamily(
-            "stakemap_precompute_pending", "Organisations waiting to be recomputed"
-        )
-        waiting.add_metric([], self._precomputer.pending)
-        yield waiting
-
-
-def _route_template(scope: Scope) -> str:
+def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path: str | None = getattr(route, "path", None)
     return path or "unmatched"
 
 
-def _app_state(scope: Scope) -> Any:
+def app_state(scope: Scope) -> AppState | None:
     """The lifespan's :class:`~app.state.AppState`, or None before the lifespan ran."""
-    return scope.get("state", {}).get("app")
+    state: AppState | None = scope.get("state", {}).get("app")
+    return state
 
 
 class RequestContextMiddleware:
@@ -222,9 +76,9 @@ class RequestContextMiddleware:
             return
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+        language = use_language(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
-        language = use_language(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
         started = time.perf_counter()
         status = 500
 
@@ -241,8 +95,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = _route_template(scope)
-            state = _app_state(scope)
+            route = route_template(scope)
+            state = app_state(scope)
             if state is not None:
                 state.metrics.requests.labels(scope["method"], route, str(status)).inc()
                 state.metrics.latency.labels(scope["method"], route).observe(elapsed)
@@ -258,8 +112,8 @@ class RequestContextMiddleware:
                     }
                 },
             )
-            reset_language(language)
             REQUEST_ID.reset(token)
+            reset_language(language)
 
 
 class SecurityHeadersMiddleware:
@@ -294,22 +148,17 @@ class BodySizeLimitMiddleware:
         self.app = app
 
     async def _refuse(self, send: Send, max_bytes: int) -> None:
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": _("Payload too large"),
-                "status": 413,
-                "detail": _("the request body is larger than {limit} bytes").format(
-                    limit=max_bytes
-                ),
-            }
-        ).encode()
+        body = problem_body(
+            413,
+            _("Payload too large"),
+            _("the request body is larger than {limit} bytes").format(limit=max_bytes),
+        )
         await send(
             {
                 "type": "http.response.start",
                 "status": 413,
                 "headers": [
-                    (b"content-type", b"application/problem+json"),
+                    (b"content-type", PROBLEM_JSON.encode()),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
                 ],
@@ -318,7 +167,7 @@ class BodySizeLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = _app_state(scope)
+        state = app_state(scope)
         if scope["type"] != "http" or state is None:
             await self.app(scope, receive, send)
             return
@@ -377,7 +226,7 @@ class SettingsCORSMiddleware:
         self._origins: list[str] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        state = _app_state(scope)
+        state = app_state(scope)
         origins: list[str] = state.settings.cors_origins if state is not None else []
         if scope["type"] != "http" or not origins:
             await self.app(scope, receive, send)
@@ -393,77 +242,3 @@ class SettingsCORSMiddleware:
                 max_age=600,
             )
         await self._cors(scope, receive, send)
-
-
-WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-_ACTION_SUFFIXES = {"/import": "import", "/erase": "erase", "/revoke": "revoke"}
-
-
-def _action(method: str, route: str) -> str:
-    for suffix, action in _ACTION_SUFFIXES.items():
-        if route.endswith(suffix):
-            return action
-    return {"POST": "create", "DELETE": "delete"}.get(method, "update")
-
-
-class AuditMiddleware:
-    """Record every successful write in the audit log: the key, the action, the route and
-    the ids it touched — never bodies, names or other personal data.
-
-    Written after the answer (so a failing audit store cannot undo a committed write; it is
-    logged as an error instead).
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
-            await self.app(scope, receive, send)
-            return
-        status = 0
-        location = ""
-        replayed = False
-
-        async def watching_send(message: Message) -> None:
-            nonlocal status, location, replayed
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    if name.lower() == b"location":
-                        location = value.decode("latin-1")
-                    elif name.lower() == b"idempotent-replayed":
-                        replayed = True  # an idempotent retry wrote nothing
-            await send(message)
-
-        await self.app(scope, receive, watching_send)
-        state = scope.get("state", {})
-        principal = state.get("principal")
-        app_state = state.get("app")
-        if principal is None or app_state is None or replayed or not 200 <= status < 300:
-            return
-        await self._record(scope, app_state, principal, status, location)
-
-    async def _record(
-        self, scope: Scope, app_state: Any, principal: Any, status: int, location: str
-    ) -> None:
-        from anyio import to_thread
-
-        from app.audit import audit_entry
-
-        route = _route_template(scope)
-        entry = audit_entry(
-            tenant=principal.tenant,
-            key_id=principal.key_id,
-            action=_action(scope["method"], route),
-            method=scope["method"],
-            resource=route,
-            path_params=dict(scope.get("path_params", {})),
-            location=location,
-            status=status,
-            request_id=REQUEST_ID.get(),
-        )
-        try:
-            await to_thread.run_sync(app_state.store.append_audit, entry)
-        except Exception:
-            logger.exception("could not write the audit entry for %s %s", entry.method, route)

@@ -5,12 +5,13 @@ request's language; logs keep the English source text."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -65,6 +66,31 @@ IDEMPOTENCY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def problem_body(
+    status: int,
+    title: str,
+    detail: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> bytes:
+    """The bytes of a problem document: the one builder behind every error answer (the
+    exception handlers below, the body-size limit's 413 in :mod:`app.middleware`, the
+    stored replay of ``POST /v1/keys``).
+
+    >>> problem_body(413, "Payload too large", "over 10 bytes")
+    b'{"type":"about:blank","title":"Payload too large","status":413,"detail":"over 10 bytes"}'
+    >>> problem_body(409, "Already created", None, extensions={"key_id": "k1"})
+    b'{"type":"about:blank","title":"Already created","status":409,"key_id":"k1"}'
+    """
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body.update(extensions or {})
+    return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
 def problem_response(
     status: int,
     title: str,
@@ -72,14 +98,14 @@ def problem_response(
     errors: list[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
     extensions: dict[str, Any] | None = None,
-) -> JSONResponse:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = errors
-    body.update(extensions or {})
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+) -> Response:
+    """:func:`problem_body` as a response."""
+    return Response(
+        problem_body(status, title, detail, errors, extensions),
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
 
 
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
@@ -122,7 +148,7 @@ def public_detail(exc: StakemapError) -> str:
     return _(INTERNAL_DETAIL)
 
 
-async def _stakemap_error(request: Request, exc: Exception) -> JSONResponse:
+async def _stakemap_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StakemapError)
     detail = public_detail(exc)
     if exc.status >= 500 and exc.status != 503:
@@ -158,7 +184,7 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
-async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+async def _request_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # Never the input itself, and field paths (which can hold a body's own keys) cut short:
     # the answer to a huge value stays small.
@@ -193,7 +219,7 @@ def _allowed_methods(request: Request) -> str:
     return ", ".join(allowed)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     titles = {
         400: N_("Bad request"),
@@ -213,7 +239,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     # A bug, not a client error: log it whole and answer a bare 500.
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(500, _("Internal error"), _(INTERNAL_DETAIL))

@@ -8,7 +8,7 @@ from typing import Any
 
 from app.analytics import AnalyticsService
 from app.keycache import ApiKeyCache
-from app.middleware import Metrics
+from app.metrics import Metrics
 from app.ratelimit import FailureThrottle, TokenBuckets, client_address
 from app.settings import Settings
 from graph.store import GraphStore

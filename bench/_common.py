@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import numpy as np
 
-from app.security import generate_key, hash_key
+from app.security import new_key as make_key
+from app.settings import Settings
 from bench.orgs import account_request
 from graph.store import GraphStore
 from schemas.common import KeyRole
@@ -135,9 +136,9 @@ def rerender(
 
 def new_key(store: GraphStore, tenant: str, role: KeyRole = KeyRole.ADMIN) -> str:
     """A fresh API key of ``tenant``, stored; returns the secret."""
-    secret = generate_key()
-    store.create_api_key(tenant, role, "bench", hash_key(secret))
-    return secret
+    made = make_key(Settings().key_pepper.get_secret_value())  # what the server reads
+    store.create_api_key(tenant, role, "bench", made.secret_hash)
+    return made.secret
 
 
 def load_account(store: GraphStore, tenant: str, n: int, seed: int) -> tuple[str, dict[str, str]]:

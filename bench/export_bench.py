@@ -195,7 +195,7 @@ def section(results: list[dict[str, Any]], info: dict[str, Any]) -> str:
 
 Generated organisations of {PEOPLE_PER_ORG} people each (a reporting tree, influence and peer
 ties) in a fresh SQLite store; each measurement in a fresh process. *streamed* is
-`app.routers.maps.export_chunks`, the generator `GET /v1/exports/influence?format=csv` streams
+`app.routers.maps.export_chunks`, the generator `GET /v1/exports/influence.csv` streams
 (organisations a page of 100 at a time, one ranking held at a time, rankings not cached);
 *materialised* is the reference: the same rankings collected first and the whole CSV built in
 memory, as a non-streaming endpoint would. Each process ranks one organisation first (as a

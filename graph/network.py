@@ -36,7 +36,7 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
 
     Examples
     --------
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> sorted(g.nodes[n]["kind"] for n in g)
     ['person', 'person', 'team']

@@ -20,9 +20,10 @@ import httpx
 import pytest
 import uvicorn
 from hypothesis import settings as hypothesis_settings
+from pydantic import SecretStr
 
 from app.main import create_app
-from app.security import generate_key, hash_key
+from app.security import new_key
 from app.server import bounded_protocol, uvicorn_options
 from app.settings import Settings
 from graph.store import GraphStore
@@ -35,6 +36,9 @@ hypothesis_settings.register_profile("dev", print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 NEO4J_URI = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
+
+TEST_PEPPER = "stakemap-test-pepper"
+"""The key pepper of every test server (:class:`LiveServer`): tests hash keys with it."""
 NEO4J_DATABASE = os.environ.get("STAKEMAP_TEST_NEO4J_DATABASE", "neo4j")
 
 STORES = [
@@ -105,6 +109,8 @@ class LiveServer:
         # every test connects from 127.0.0.1, so failed-authentication throttling is off
         # unless the test's settings name a limit (tests/security/test_edges.py does)
         update: dict[str, Any] = {"metrics_port": 0}
+        if "key_pepper" not in settings.model_fields_set:
+            update["key_pepper"] = SecretStr(TEST_PEPPER)
         if "auth_failure_limit" not in settings.model_fields_set:
             update["auth_failure_limit"] = 1_000_000_000
         settings = settings.model_copy(update=update)
@@ -165,11 +171,11 @@ def make_client(live_server: LiveServer, tenant: str) -> Iterator[ClientFactory]
     clients: list[httpx.Client] = []
 
     def make(role: KeyRole = KeyRole.EDITOR, for_tenant: str | None = None) -> httpx.Client:
-        key = generate_key()
-        live_server.store.create_api_key(for_tenant or tenant, role, "test", hash_key(key))
+        key = new_key(TEST_PEPPER)
+        live_server.store.create_api_key(for_tenant or tenant, role, "test", key.secret_hash)
         client = httpx.Client(
             base_url=live_server.url,
-            headers={"Authorization": f"Bearer {key}"},
+            headers={"Authorization": f"Bearer {key.secret}"},
             timeout=60,
         )
         clients.append(client)

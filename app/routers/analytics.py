@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import ValidationError
 
+from app.analytics import AnalyticsService
 from app.deps import AnalyticsDep, PathId, Viewer
 from graph.errors import FieldError, ValidationFailed
 from schemas.analytics import (
@@ -68,34 +69,71 @@ class TableFormat(StrEnum):
 
 @router.get(
     "/influence",
+    name="get_influence",
     response_model=InfluenceRanking,
-    responses={200: {"content": {CSV: {}}, "description": "The ranking (JSON or CSV)"}},
+    responses={
+        200: {
+            "content": {CSV: {}},
+            "description": "The ranking (JSON; CSV with the compatibility `format=csv`)",
+        }
+    },
 )
 async def influence(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
     weights: WeightsDep,
-    format: Annotated[TableFormat, Query(description="json (default) or csv")] = TableFormat.JSON,
+    format: Annotated[
+        TableFormat,
+        Query(
+            description="Kept for compatibility: `csv` answers what "
+            "`GET /v1/organisations/{org_id}/influence.csv` answers",
+            deprecated=True,
+        ),
+    ] = TableFormat.JSON,
 ) -> Response:
     """Everyone's power, rank and the four components behind it (formal, informal,
     brokerage, declared), each normalised to [0, 1] within the organisation. Override the
     component weights with `w_formal`, `w_informal`, `w_brokerage`, `w_declared`.
+    The same table as CSV: `GET /v1/organisations/{org_id}/influence.csv`.
     """
     if format is TableFormat.CSV:
-        table = await analytics.answer(
-            partial(analytics.influence_csv, caller.tenant, org_id, weights)
-        )
-        return Response(
-            table.body,
-            media_type=CSV,
-            headers={"Content-Disposition": f'attachment; filename="influence-{org_id}.csv"'},
-        )
+        return await _influence_csv(analytics, caller.tenant, org_id, weights)
     ranking = await analytics.answer(partial(analytics.influence, caller.tenant, org_id, weights))
     return Response(ranking.body, media_type=JSON)
 
 
-@router.get("/decision-makers", response_model=DecisionMakers)
+@router.get(
+    "/influence.csv",
+    name="get_influence_csv",
+    response_class=Response,
+    responses={200: {"content": {CSV: {}}, "description": "The ranking, one row per person"}},
+)
+async def influence_csv(
+    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, weights: WeightsDep
+) -> Response:
+    """The influence ranking (as `GET /v1/organisations/{org_id}/influence`) as CSV, one row
+    per person by rank, as an attachment. Columns: `rank`, `person_id`, `name`, `title`,
+    `stance`, `roles` (`;`-joined), `power`, the components `formal`, `informal`,
+    `brokerage`, `declared`, the raw `informal_raw` (PageRank) and `brokerage_raw`
+    (betweenness), and `reports_under`. Text cells that a spreadsheet would read as a
+    formula are prefixed with `'`.
+    """
+    return await _influence_csv(analytics, caller.tenant, org_id, weights)
+
+
+async def _influence_csv(
+    analytics: AnalyticsService, tenant: str, org_id: str, weights: InfluenceWeights
+) -> Response:
+    table = await analytics.answer(partial(analytics.influence_csv, tenant, org_id, weights))
+    return Response(
+        table.body,
+        media_type=CSV,
+        headers={"Content-Disposition": f'attachment; filename="influence-{org_id}.csv"'},
+    )
+
+
+@router.get("/decision-makers", response_model=DecisionMakers, name="get_decision_makers")
 async def decision_makers(org_id: PathId, caller: Viewer, analytics: AnalyticsDep) -> Response:
     """The top of the reporting hierarchy and the holders of decision roles, ranked by
     power, each with the reasons they are listed.
@@ -104,7 +142,7 @@ async def decision_makers(org_id: PathId, caller: Viewer, analytics: AnalyticsDe
     return Response(result.body, media_type=JSON)
 
 
-@router.get("/entry-paths", response_model=EntryPaths)
+@router.get("/entry-paths", response_model=EntryPaths, name="get_entry_paths")
 async def entry_paths_route(
     org_id: PathId,
     caller: Viewer,
@@ -138,7 +176,7 @@ async def entry_paths_route(
     return Response(result.body, media_type=JSON)
 
 
-@router.get("/next-contacts", response_model=NextContacts)
+@router.get("/next-contacts", response_model=NextContacts, name="get_next_contacts")
 async def next_contacts_route(
     org_id: PathId,
     caller: Viewer,
@@ -172,7 +210,7 @@ async def next_contacts_route(
     return Response(result.body, media_type=JSON)
 
 
-@router.get("/coverage", response_model=Coverage)
+@router.get("/coverage", response_model=Coverage, name="get_coverage")
 async def coverage_route(
     org_id: PathId,
     caller: Viewer,

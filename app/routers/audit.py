@@ -12,7 +12,7 @@ from schemas.common import Page
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 
-@router.get("", response_model=Page[AuditEntry])
+@router.get("", response_model=Page[AuditEntry], name="list_audit_entries")
 def list_audit(
     store: StoreDep, caller: Admin, limit: Limit = 100, cursor: Cursor = None
 ) -> Page[AuditEntry]:

@@ -14,7 +14,7 @@ class Health(BaseModel):
     status: str
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", response_model=Health, name="check_liveness")
 def healthz() -> Health:
     """Liveness: the process answers HTTP."""
     return Health(status="ok")
@@ -22,6 +22,7 @@ def healthz() -> Health:
 
 @router.get(
     "/readyz",
+    name="check_readiness",
     response_model=Health,
     responses={503: {"description": "Store unusable, damaged, or its integrity check running"}},
 )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Response, status
 
 from app.deps import Admin, IdempotencyDep, PathId, SettingsDep, StoreDep
 from app.idempotency import json_answer
-from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON
-from app.security import generate_key, hash_key
+from app.problems import IDEMPOTENCY_RESPONSES, PROBLEM_JSON, problem_body
+from app.security import new_key
 from graph.idempotency import StoredResponse
 from graph.messages import _
 from schemas.keys import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
@@ -20,21 +18,21 @@ router = APIRouter(prefix="/v1/keys", tags=["keys"])
 def _secret_not_kept(key: ApiKeyCreated) -> StoredResponse:
     """What a retry with the same ``Idempotency-Key`` gets: secrets are never stored, so
     not the key again, but which key the first request made."""
-    problem = {
-        "type": "about:blank",
-        "title": _("Already created"),
-        "status": 409,
-        "detail": _(
+    body = problem_body(
+        409,
+        _("Already created"),
+        _(
             "the first request with this Idempotency-Key created key {key_id}; its secret was "
             "shown only in that answer and is not stored: revoke that key and create another"
         ).format(key_id=key.id),
-        "key_id": key.id,
-    }
-    return StoredResponse(409, json.dumps(problem).encode(), (("Content-Type", PROBLEM_JSON),))
+        extensions={"key_id": key.id},
+    )
+    return StoredResponse(409, body, (("Content-Type", PROBLEM_JSON),))
 
 
 @router.post(
     "",
+    name="create_api_key",
     status_code=status.HTTP_201_CREATED,
     response_model=ApiKeyCreated,
     responses=IDEMPOTENCY_RESPONSES,
@@ -50,10 +48,9 @@ def create_key(
     with the same `Idempotency-Key` answers 409 with the key's id, never the secret)."""
 
     def create() -> ApiKeyCreated:
-        secret = generate_key()
-        digest = hash_key(secret, settings.key_pepper.get_secret_value())
-        key = store.create_api_key(caller.tenant, body.role, body.name, digest)
-        return ApiKeyCreated(**key.model_dump(), secret=secret)
+        made = new_key(settings.key_pepper.get_secret_value())
+        key = store.create_api_key(caller.tenant, body.role, body.name, made.secret_hash)
+        return ApiKeyCreated(**key.model_dump(), secret=made.secret)
 
     return idempotency.run_then_record(
         create,
@@ -62,13 +59,18 @@ def create_key(
     )
 
 
-@router.get("", response_model=list[ApiKeyPublic])
+@router.get("", response_model=list[ApiKeyPublic], name="list_api_keys")
 def list_keys(store: StoreDep, caller: Admin) -> list[ApiKeyPublic]:
     """List the tenant's keys (never their secrets), with when each was last used."""
     return store.list_api_keys(caller.tenant)
 
 
-@router.post("/{key_id}/revoke", response_model=ApiKeyPublic, responses=IDEMPOTENCY_RESPONSES)
+@router.post(
+    "/{key_id}/revoke",
+    name="revoke_api_key",
+    response_model=ApiKeyPublic,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def revoke_key(
     key_id: PathId, store: StoreDep, caller: Admin, idempotency: IdempotencyDep
 ) -> Response:

@@ -61,6 +61,7 @@ def _layout(result: CachedResult[PowerMap]) -> dict[str, str]:
 
 @router.get(
     "/v1/organisations/{org_id}/power-map",
+    name="get_power_map",
     response_model=PowerMap,
     responses={200: {"headers": _LAYOUT_DOC}},
 )
@@ -84,6 +85,7 @@ async def power_map_route(
 
 @router.get(
     "/v1/organisations/{org_id}/power-map.svg",
+    name="get_power_map_svg",
     response_class=Response,
     responses={
         200: {
@@ -115,6 +117,7 @@ async def power_map_svg(
 
 @router.get(
     "/v1/organisations/{org_id}/graph.graphml",
+    name="get_graphml",
     response_class=Response,
     responses={
         200: {
@@ -177,9 +180,65 @@ def export_chunks(analytics: AnalyticsService, tenant: str, fmt: ExportFormat) -
     return _cut_off_on_failure(_body(analytics, tenant, fmt), fmt)
 
 
+_EXPORT_DOC = """Everyone's influence ranking across every organisation of the tenant, streamed one
+organisation at a time (memory stays flat however many there are). Columns: `org_id`,
+`org_name`, `rank`, `person_id`, `name`, `title`, `stance`, `roles` (`;`-joined in CSV),
+`power`, the components `formal`, `informal`, `brokerage`, `declared`, the raw
+`informal_raw` (PageRank) and `brokerage_raw` (betweenness), and `reports_under`.
+Default component weights; organisations in id order, people by rank.
+
+The body is streamed after the 200 (a store failing before the first organisation
+answers a problem document instead): if the export fails part-way, the response is cut
+off (the connection closes before the final chunk, so clients report an incomplete
+transfer; JSONL first ends with a line `{"error": {"status", "title", "detail"}}`).
+A body that ended normally is complete.
+"""
+
+
+def _export(analytics: AnalyticsService, tenant: str, fmt: ExportFormat) -> StreamingResponse:
+    media = CSV if fmt is ExportFormat.CSV else JSONL
+    body = _body(analytics, tenant, fmt)
+    # the first organisation's chunk before the 200: a store that fails at once answers a
+    # problem document, not a cut-off body
+    first = list(islice(body, 2 if fmt is ExportFormat.CSV else 1))
+    return StreamingResponse(
+        _cut_off_on_failure(chain(first, body), fmt),
+        media_type=media,
+        headers=_attachment(f"influence-export.{fmt.value}"),
+    )
+
+
+@router.get(
+    "/v1/exports/influence.csv",
+    name="export_influence_csv",
+    tags=["exports"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {CSV: {}}, "description": "One row per person"}},
+    description=_EXPORT_DOC,
+)
+def export_influence_csv(caller: Viewer, analytics: AnalyticsDep) -> StreamingResponse:
+    """The tenant's influence export as CSV (``text/csv``, a header row first)."""
+    return _export(analytics, caller.tenant, ExportFormat.CSV)
+
+
+@router.get(
+    "/v1/exports/influence.jsonl",
+    name="export_influence_jsonl",
+    tags=["exports"],
+    response_class=StreamingResponse,
+    responses={200: {"content": {JSONL: {}}, "description": "One JSON object per person"}},
+    description=_EXPORT_DOC,
+)
+def export_influence_jsonl(caller: Viewer, analytics: AnalyticsDep) -> StreamingResponse:
+    """The tenant's influence export as JSON lines (``application/x-ndjson``)."""
+    return _export(analytics, caller.tenant, ExportFormat.JSONL)
+
+
 @router.get(
     "/v1/exports/influence",
+    name="export_influence",
     tags=["exports"],
+    deprecated=True,
     response_class=StreamingResponse,
     responses={
         200: {
@@ -195,26 +254,7 @@ def export_influence(
         ExportFormat.CSV
     ),
 ) -> StreamingResponse:
-    """Everyone's influence ranking across every organisation of the tenant, streamed one
-    organisation at a time (memory stays flat however many there are). Columns: `org_id`,
-    `org_name`, `rank`, `person_id`, `name`, `title`, `stance`, `roles` (`;`-joined in CSV),
-    `power`, the components `formal`, `informal`, `brokerage`, `declared`, the raw
-    `informal_raw` (PageRank) and `brokerage_raw` (betweenness), and `reports_under`.
-    Default component weights; organisations in id order, people by rank.
-
-    The body is streamed after the 200 (a store failing before the first organisation
-    answers a problem document instead): if the export fails part-way, the response is cut
-    off (the connection closes before the final chunk, so clients report an incomplete
-    transfer; JSONL first ends with a line `{"error": {"status", "title", "detail"}}`).
-    A body that ended normally is complete.
-    """
-    media = CSV if format is ExportFormat.CSV else JSONL
-    body = _body(analytics, caller.tenant, format)
-    # the first organisation's chunk before the 200: a store that fails at once answers a
-    # problem document, not a cut-off body
-    first = list(islice(body, 2 if format is ExportFormat.CSV else 1))
-    return StreamingResponse(
-        _cut_off_on_failure(chain(first, body), format),
-        media_type=media,
-        headers=_attachment(f"influence-export.{format.value}"),
-    )
+    """Kept for compatibility: answers what `GET /v1/exports/influence.csv` (`format=csv`,
+    the default) or `GET /v1/exports/influence.jsonl` (`format=jsonl`) answers, byte for
+    byte. New clients use those paths, each with one media type."""
+    return _export(analytics, caller.tenant, format)

@@ -66,6 +66,7 @@ def _created_with_import(
 @router.post(
     # "new" is never an organisation's id (they are UUIDs), and this route comes first
     "/new/import",
+    name="create_organisation_from_import",
     status_code=status.HTTP_201_CREATED,
     response_model=ImportResult,
     responses={
@@ -159,7 +160,12 @@ def delete_organisation(
     store.delete_organisation(caller.tenant, org_id, expected_version=expected)
 
 
-@router.post("/{org_id}/import", response_model=ImportResult, responses=IDEMPOTENCY_RESPONSES)
+@router.post(
+    "/{org_id}/import",
+    name="import_organisation_graph",
+    response_model=ImportResult,
+    responses=IDEMPOTENCY_RESPONSES,
+)
 def import_graph(
     org_id: PathId,
     body: ImportRequest,

@@ -25,7 +25,7 @@ STATIC_URL = "/static"
 SWAGGER_URL = "/vendor/swagger-ui"
 
 
-@router.get("/")
+@router.get("/", name="get_page")
 def index() -> FileResponse:
     """The Stakemap web page: sign in with an API key, pick an account, see its power map."""
     return FileResponse(
@@ -33,7 +33,7 @@ def index() -> FileResponse:
     )
 
 
-@router.get("/docs")
+@router.get("/docs", name="get_docs")
 def docs(request: Request) -> HTMLResponse:
     """Swagger UI for the OpenAPI schema, with every asset served by this app."""
     return get_swagger_ui_html(

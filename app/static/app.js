@@ -828,8 +828,8 @@ for (const button of document.querySelectorAll("[data-export]")) {
     const exports = {
       svg: [`/v1/organisations/${id}/power-map.svg`, `power-map-${name}.svg`, "image/svg+xml"],
       graphml: [`/v1/organisations/${id}/graph.graphml`, `${name}.graphml`, "application/graphml+xml"],
-      csv: [`/v1/organisations/${id}/influence?format=csv`, `influence-${name}.csv`, "text/csv"],
-      all: ["/v1/exports/influence?format=csv", "influence-all-accounts.csv", "text/csv"],
+      csv: [`/v1/organisations/${id}/influence.csv`, `influence-${name}.csv`, "text/csv"],
+      all: ["/v1/exports/influence.csv", "influence-all-accounts.csv", "text/csv"],
     };
     download(...exports[button.dataset.export]);
   });

@@ -213,7 +213,7 @@ def coverage(
     >>> from datetime import date
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> c = coverage(g, rank_influence(g), as_of=date(2026, 1, 1))
     >>> [e.person_id for e in c.engaged], c.single_threaded, c.roles_covered

@@ -84,13 +84,13 @@ def find_decision_makers(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> D
     --------
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> for dm in find_decision_makers(g, rank_influence(g)).items:
     ...     print(dm.person_id, dm.reasons)
     ceo ['top of the reporting tree (1 person reports up to them)', 'holds the decision_maker role']
     cfo ['holds the economic_buyer role']
-    >>> from tests.factories import SnapshotBuilder
+    >>> from graph.samples import SnapshotBuilder
     >>> b = SnapshotBuilder().person("ada", title="Chief Financial Officer")
     >>> g = build_graph(b.person("bo", title="Intern").build())
     >>> for dm in find_decision_makers(g, rank_influence(g)).items:
@@ -147,7 +147,7 @@ def top_decision_maker(graph: nx.MultiDiGraph, ranking: InfluenceRanking) -> str
     --------
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> top_decision_maker(g, rank_influence(g))
     'ceo'

@@ -341,7 +341,7 @@ def build_hop_graph(
     --------
     >>> from datetime import date
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> hg = build_hop_graph(build_graph(tiny_snapshot()), as_of=date(2026, 1, 1),
     ...                      include_cold=False)
     >>> sorted((u, v, round(h.probability, 2)) for u, v, h in hg.graph.edges(data="hop") if h)

@@ -24,6 +24,7 @@ from graph.analytics._common import (
     is_person,
     persons,
 )
+from graph.csvio import safe_cell
 from schemas.analytics import InfluenceItem, InfluenceRanking, InfluenceWeights, PowerComponents
 from schemas.common import BuyingRole, RelType, Seniority, Stance
 
@@ -163,7 +164,7 @@ def hierarchy(graph: nx.MultiDiGraph) -> Hierarchy:
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> h = hierarchy(build_graph(tiny_snapshot()))
     >>> h.parent, h.depth["cfo"], h.under["ceo"], h.reach["ceo"]
     ({'cfo': 'ceo'}, 1, 1, 2.0)
@@ -255,7 +256,7 @@ def formal_authority(graph: nx.MultiDiGraph, tree: Hierarchy | None = None) -> d
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> f = formal_authority(build_graph(tiny_snapshot()))
     >>> f["ceo"], round(f["cfo"], 4)
     (1.0, 0.5655)
@@ -294,7 +295,7 @@ def endorsement_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import SnapshotBuilder
+    >>> from graph.samples import SnapshotBuilder
     >>> b = SnapshotBuilder().person("a").person("b").influences("a", "b", 0.7)
     >>> list(endorsement_graph(build_graph(b.build())).edges(data="weight"))
     [('b', 'a', 0.7)]
@@ -331,7 +332,7 @@ def informal_prior(graph: nx.MultiDiGraph, formal: dict[str, float]) -> dict[str
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> {p: round(v, 3) for p, v in informal_prior(g, formal_authority(g)).items()}
     {'ceo': 1.55, 'cfo': 0.757}
@@ -436,7 +437,7 @@ def rank_influence(
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> ranking = rank_influence(build_graph(tiny_snapshot()))
     >>> [(i.rank, i.person_id, round(i.power, 3)) for i in ranking.items]
     [(1, 'ceo', 0.85), (2, 'cfo', 0.494)]
@@ -511,16 +512,6 @@ def _roles(values: object) -> list[BuyingRole]:
     return [role for role in _ROLE_ORDER if role.value in held] if held else []
 
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str | None) -> str:
-    """A text cell that a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    if not text:
-        return ""
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
-
-
 def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
     """The ranking as CSV rows: the header (``INFLUENCE_CSV_COLUMNS``), then one row a person.
 
@@ -530,7 +521,7 @@ def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> rows = influence_csv_rows(rank_influence(build_graph(tiny_snapshot())))
     >>> rows[0][:4], rows[1][:3]
     (['rank', 'person_id', 'name', 'title'], ['1', 'ceo', 'CEO'])
@@ -551,8 +542,8 @@ def influence_csv_rows(ranking: InfluenceRanking) -> list[list[str]]:
             [
                 str(item.rank),
                 item.person_id,
-                _cell(item.name),
-                _cell(item.title),
+                safe_cell(item.name),
+                safe_cell(item.title),
                 item.stance.value,
                 ";".join(role.value for role in item.roles),
                 *(repr(float(x)) for x in numbers),
@@ -585,7 +576,7 @@ def reweighted(ranking: InfluenceRanking, weights: InfluenceWeights) -> Influenc
     Examples
     --------
     >>> from graph.network import build_graph
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> graph = build_graph(tiny_snapshot())
     >>> formal_only = InfluenceWeights(formal=1, informal=0, brokerage=0, declared=0)
     >>> reweighted(rank_influence(graph), formal_only) == rank_influence(graph, formal_only)

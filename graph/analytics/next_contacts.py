@@ -344,7 +344,7 @@ def next_contacts(
     >>> from datetime import date
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> result = next_contacts(g, rank_influence(g), as_of=date(2026, 1, 1))
     >>> [(c.person_id, round(c.score, 3)) for c in result.items], result.exact  # CFO engaged

@@ -306,7 +306,7 @@ def entry_paths(
     >>> from datetime import date
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> result = entry_paths(g, rank_influence(g), as_of=date(2026, 1, 1), k=2)
     >>> for path in result.paths:

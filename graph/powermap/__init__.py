@@ -9,9 +9,10 @@ rankings into the rows of the tenant-wide influence export.
 
 from __future__ import annotations
 
+from graph.layered import count_crossings
 from graph.powermap.cytoscape import power_map
 from graph.powermap.graphml import to_graphml
-from graph.powermap.layout import count_crossings, power_map_layout
+from graph.powermap.layout import power_map_layout
 from graph.powermap.svg import render_svg
 
 __all__ = ["count_crossings", "power_map", "power_map_layout", "render_svg", "to_graphml"]

@@ -10,14 +10,9 @@ import networkx as nx
 from graph.analytics._common import check_graph, graph_meta, name_of, persons, team
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import engagement, opponents, team_ties
+from graph.layered import DEFAULT_GEOMETRY, DEFAULT_WORK_BUDGET, Geometry
 from graph.network import TEAM
-from graph.powermap.layout import (
-    DEFAULT_GEOMETRY,
-    DEFAULT_WORK_BUDGET,
-    Geometry,
-    MapLayout,
-    power_map_layout,
-)
+from graph.powermap.layout import MapLayout, power_map_layout
 from schemas.analytics import EntryPath, HopVia, InfluenceItem, InfluenceRanking, PathParams
 from schemas.common import RelType
 from schemas.powermap import (
@@ -191,7 +186,7 @@ def power_map(
     geometry : Geometry
         Sizes of the drawing.
     budget : int
-        Work units the layout may spend (:mod:`graph.powermap.layout`); past it the layout
+        Work units the layout may spend (:mod:`graph.layered`); past it the layout
         degrades and ``data.layout`` says so.
     executor : concurrent.futures.Executor, optional
         Where to run the layout of a large organisation (a process pool).
@@ -201,7 +196,7 @@ def power_map(
     >>> from datetime import date
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> m = power_map(g, rank_influence(g), as_of=date(2026, 1, 1))
     >>> [(n.data.id, n.data.layer, n.data.engaged) for n in m.elements.nodes]

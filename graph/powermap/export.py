@@ -9,14 +9,13 @@ organisation and hold only one of them in memory.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
 from graph.analytics.influence import INFLUENCE_CSV_COLUMNS, influence_csv_rows
+from graph.csvio import encode_rows, safe_cell
 from graph.errors import StakemapError
 from graph.messages import _
 from schemas.analytics import InfluenceRanking
@@ -33,19 +32,6 @@ __all__ = [
 EXPORT_COLUMNS: tuple[str, ...] = ("org_id", "org_name", *INFLUENCE_CSV_COLUMNS)
 """Column order of the CSV export; JSONL records carry the same keys."""
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
-
-
-def _encode(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
 
 def csv_header() -> bytes:
     """The header line of the CSV export.
@@ -53,7 +39,7 @@ def csv_header() -> bytes:
     >>> csv_header().decode().split(",")[:5]
     ['org_id', 'org_name', 'rank', 'person_id', 'name']
     """
-    return _encode([list(EXPORT_COLUMNS)])
+    return encode_rows([list(EXPORT_COLUMNS)])
 
 
 def csv_chunk(org_id: str, org_name: str, ranking: InfluenceRanking) -> bytes:
@@ -61,13 +47,13 @@ def csv_chunk(org_id: str, org_name: str, ranking: InfluenceRanking) -> bytes:
 
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> chunk = csv_chunk("org", "=Acme", rank_influence(build_graph(tiny_snapshot())))
     >>> chunk.decode().splitlines()[0].split(",")[:5]
     ['org', "'=Acme", '1', 'ceo', 'CEO']
     """
-    prefix = [org_id, _cell(org_name)]
-    return _encode([prefix + row for row in influence_csv_rows(ranking)[1:]])
+    prefix = [org_id, safe_cell(org_name)]
+    return encode_rows([prefix + row for row in influence_csv_rows(ranking)[1:]])
 
 
 def jsonl_records(
@@ -77,7 +63,7 @@ def jsonl_records(
 
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> first = next(jsonl_records("org", "Acme", rank_influence(build_graph(tiny_snapshot()))))
     >>> first["person_id"], first["roles"], first["power"] == 0.85
     ('ceo', ['decision_maker'], True)

@@ -94,7 +94,7 @@ def to_graphml(pm: PowerMap) -> bytes:
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
     >>> from graph.powermap.cytoscape import power_map
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> back = nx.read_graphml(io.BytesIO(to_graphml(power_map(g, rank_influence(g),
     ...     as_of=date(2026, 1, 1)))), force_multigraph=True)

@@ -14,8 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
+from graph.layered import DEFAULT_GEOMETRY, Geometry
 from graph.messages import N_, _
-from graph.powermap.layout import DEFAULT_GEOMETRY, Geometry
 from graph.powermap.text import fit_lines, xml_safe
 from schemas.common import Stance
 from schemas.powermap import LineStyle, MapEdge, MapEdgeType, MapNode, MapNodeKind, PowerMap
@@ -352,7 +352,7 @@ def render_svg(pm: PowerMap, geometry: Geometry = DEFAULT_GEOMETRY) -> str:
     >>> from graph.network import build_graph
     >>> from graph.analytics.influence import rank_influence
     >>> from graph.powermap.cytoscape import power_map
-    >>> from tests.factories import tiny_snapshot
+    >>> from graph.samples import tiny_snapshot
     >>> g = build_graph(tiny_snapshot())
     >>> svg = render_svg(power_map(g, rank_influence(g), as_of=date(2026, 1, 1)))
     >>> root = ET.fromstring(svg)

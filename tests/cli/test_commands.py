@@ -27,7 +27,7 @@ from schemas.common import KeyRole
 from schemas.imports import MAX_IMPORT_ROWS, ImportRequest
 from schemas.resources import OrganisationCreate
 from tests.cli.conftest import EXAMPLES, Stakemap
-from tests.conftest import LiveServer
+from tests.conftest import TEST_PEPPER, LiveServer
 
 DEMO = DEMO_ORGANISATION["name"]
 
@@ -109,7 +109,7 @@ def remote(live_server: LiveServer, *args: str, role: KeyRole = KeyRole.EDITOR) 
     """(tenant, key) of a fresh tenant on the live server."""
     tenant = f"t-{uuid.uuid4().hex[:12]}"
     key = generate_key()
-    live_server.store.create_api_key(tenant, role, "cli-test", hash_key(key))
+    live_server.store.create_api_key(tenant, role, "cli-test", hash_key(key, TEST_PEPPER))
     return tenant, key
 
 

@@ -26,7 +26,7 @@ from unittest import mock
 import graph.planning
 from app.demo import demo_import
 from app.main import create_app
-from app.security import generate_key, hash_key
+from app.security import generate_key, new_key
 from app.settings import Settings
 from graph.store import GraphStore
 from schemas.common import KeyRole
@@ -81,12 +81,13 @@ def demo_client(store: GraphStore) -> Iterator[tuple[TestClient, dict[str, str]]
     Yields the client and the demo's ``id -> ref`` map (the organisation is ``{org}``).
     """
     tenant = f"golden-{generate_key()[-12:]}"
-    key = generate_key()
-    store.create_api_key(tenant, KeyRole.EDITOR, "golden", hash_key(key))
-    app = create_app(Settings(store="sqlite", metrics_enabled=False), store_factory=lambda _: store)
+    settings = Settings(store="sqlite", metrics_enabled=False)
+    key = new_key(settings.key_pepper.get_secret_value())
+    store.create_api_key(tenant, KeyRole.EDITOR, "golden", key.secret_hash)
+    app = create_app(settings, store_factory=lambda _: store)
     with (
         sequential_ids(),
-        TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client,
+        TestClient(app, headers={"Authorization": f"Bearer {key.secret}"}) as client,
     ):
         client.app_state["app"].analytics._clock = lambda: DAY
         org = client.post("/v1/organisations", json={"name": "Nordwerk Industrie AG"})

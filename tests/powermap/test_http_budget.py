@@ -14,7 +14,7 @@ from app.security import generate_key, hash_key
 from app.settings import Settings
 from schemas.common import KeyRole
 from tests.api.test_http import load
-from tests.conftest import LiveServer, open_store
+from tests.conftest import TEST_PEPPER, LiveServer, open_store
 from tests.powermap.support import tree_body
 
 MAPS = ("power-map", "power-map.svg", "graph.graphml")
@@ -33,7 +33,7 @@ def tight(store_kind: str, tmp_path: Path) -> Iterator[LiveServer]:
 
 def client(server: LiveServer, tenant: str) -> httpx.Client:
     secret = generate_key()
-    server.store.create_api_key(tenant, KeyRole.EDITOR, "layout", hash_key(secret))
+    server.store.create_api_key(tenant, KeyRole.EDITOR, "layout", hash_key(secret, TEST_PEPPER))
     return httpx.Client(
         base_url=server.url, headers={"Authorization": f"Bearer {secret}"}, timeout=60
     )

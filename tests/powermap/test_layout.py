@@ -11,15 +11,9 @@ from hypothesis import strategies as st
 
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import hierarchy
+from graph.layered import DEFAULT_GEOMETRY, count_crossings, layered_layout, place_row
 from graph.network import build_graph
-from graph.powermap.layout import (
-    DEFAULT_GEOMETRY,
-    assign_rows,
-    count_crossings,
-    layered_layout,
-    place_row,
-    power_map_layout,
-)
+from graph.powermap.layout import assign_rows, power_map_layout
 from schemas.powermap import MapNodeKind, PowerMap
 from tests.analytics.support import Org, orgs
 from tests.factories import SnapshotBuilder

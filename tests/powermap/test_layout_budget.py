@@ -16,12 +16,8 @@ import pytest
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import hierarchy, rank_influence
 from graph.analytics.kernels import OFFLOAD_MIN_NODES, kernel_pool
-from graph.powermap.layout import (
-    DEFAULT_WORK_BUDGET,
-    MapLayout,
-    power_map_layout,
-    routing_cap,
-)
+from graph.layered import DEFAULT_WORK_BUDGET, routing_cap
+from graph.powermap.layout import MapLayout, power_map_layout
 from schemas.powermap import LayoutMethod, PowerMap
 from tests.powermap.support import footprints, mapped, named_graphs, overlaps, tree_graph
 

@@ -11,7 +11,7 @@ import pytest
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from schemas.common import KeyRole
-from tests.conftest import LiveServer, open_store
+from tests.conftest import TEST_PEPPER, LiveServer, open_store
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def unlimited_server(
 def key_for(server: LiveServer, tenant: str, role: KeyRole = KeyRole.ADMIN) -> str:
     """A new API key of ``tenant`` on ``server``."""
     key = generate_key()
-    server.store.create_api_key(tenant, role, "reliability", hash_key(key))
+    server.store.create_api_key(tenant, role, "reliability", hash_key(key, TEST_PEPPER))
     return key
 
 

@@ -32,7 +32,7 @@ from graph.store import GraphStore
 from schemas.common import KeyRole
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, PersonCreate
-from tests.conftest import LiveServer
+from tests.conftest import TEST_PEPPER, LiveServer
 
 TENANT = "t-faults"
 PEOPLE = 300
@@ -58,7 +58,7 @@ def sound(tmp_path_factory: pytest.TempPathFactory) -> SoundFile:
     path = tmp_path_factory.mktemp("sqlite-faults") / "sound.db"
     store = GraphStore(SqliteStore(path))
     key = generate_key()
-    store.create_api_key(TENANT, KeyRole.EDITOR, "faults", hash_key(key))
+    store.create_api_key(TENANT, KeyRole.EDITOR, "faults", hash_key(key, TEST_PEPPER))
     orgs = []
     for i in range(3):
         org = store.create_organisation(TENANT, OrganisationCreate(name=f"Account {i}"))
@@ -392,7 +392,7 @@ def test_a_write_waits_the_configured_time_for_a_lock_then_answers_503(
     orgs = {}
     for tenant in ("writer", "reader"):
         keys[tenant] = generate_key()
-        store.create_api_key(tenant, KeyRole.EDITOR, "lock", hash_key(keys[tenant]))
+        store.create_api_key(tenant, KeyRole.EDITOR, "lock", hash_key(keys[tenant], TEST_PEPPER))
         orgs[tenant] = store.create_organisation(tenant, OrganisationCreate(name=tenant)).id
         store.touch_api_key(store.list_api_keys(tenant)[0].id)
     other.take()
@@ -424,7 +424,7 @@ def test_writes_queue_in_the_store_and_past_the_queue_answer_busy_at_once(
 ) -> None:
     store = GraphStore(SqliteStore(other.path, lock_timeout=60, write_queue=1))
     org = store.create_organisation("t", OrganisationCreate(name="Queued")).id
-    key = store.create_api_key("t", KeyRole.EDITOR, "queue", hash_key(generate_key()))
+    key = store.create_api_key("t", KeyRole.EDITOR, "queue", hash_key(generate_key(), TEST_PEPPER))
     other.take()
     store.touch_api_key(key.id)  # best effort: the lock is taken, so skipped at once
     created: list[str] = []

@@ -26,7 +26,7 @@ from graph.store import GraphStore
 from queries import Dialect, load_catalog
 from schemas.common import KeyRole
 from schemas.resources import OrganisationCreate, PersonCreate
-from tests.conftest import LiveServer
+from tests.conftest import TEST_PEPPER, LiveServer
 
 _PARAMETER = re.compile(r"(?<!:):([a-z_]+)")
 #: parameters that are JSON lists in SQL (``json_each``)
@@ -93,7 +93,7 @@ def test_reads_and_writes_over_http_answer_503_with_retry_after(
     adapter, holder = locked
     store = GraphStore(adapter)
     key = generate_key()
-    store.create_api_key("t", KeyRole.EDITOR, "locked", hash_key(key))
+    store.create_api_key("t", KeyRole.EDITOR, "locked", hash_key(key, TEST_PEPPER))
     org = store.create_organisation("t", OrganisationCreate(name="Held Ltd"))
     store.create_person("t", org.id, PersonCreate(name="Ada"))
     server = LiveServer(store, Settings(store="sqlite"))

@@ -23,7 +23,7 @@ from fastapi import FastAPI
 
 from app.security import generate_key, hash_key
 from schemas.common import KeyRole
-from tests.conftest import LiveServer
+from tests.conftest import TEST_PEPPER, LiveServer
 
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
 #: Writes that must name the version they change (If-Match): 428 without it, for own ids only.
@@ -82,14 +82,16 @@ def client_for(server: LiveServer, tenant: str, role: KeyRole | None) -> httpx.C
     headers = {}
     if role is not None:
         key = generate_key()
-        server.store.create_api_key(tenant, role, "matrix", hash_key(key))
+        server.store.create_api_key(tenant, role, "matrix", hash_key(key, TEST_PEPPER))
         headers["Authorization"] = f"Bearer {key}"
     return httpx.Client(base_url=server.url, headers=headers, timeout=60)
 
 
 def revoked_client(server: LiveServer, tenant: str) -> httpx.Client:
     key = generate_key()
-    record = server.store.create_api_key(tenant, KeyRole.ADMIN, "revoked", hash_key(key))
+    record = server.store.create_api_key(
+        tenant, KeyRole.ADMIN, "revoked", hash_key(key, TEST_PEPPER)
+    )
     server.store.revoke_api_key(tenant, record.id)
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}, timeout=60)
 

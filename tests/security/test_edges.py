@@ -18,15 +18,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app.logging_setup import JsonLogFormatter
 from app.metrics_listener import metrics_wsgi_app
-from app.middleware import JsonLogFormatter
 from app.security import generate_key, hash_key
 from app.server import BoundedH11Protocol, BoundedHttpToolsProtocol
 from app.settings import Settings
 from graph.errors import StakemapError, StoreUnavailable
 from graph.store import GraphStore
 from schemas.common import KeyRole
-from tests.conftest import LiveServer, _free_port, open_store
+from tests.conftest import TEST_PEPPER, LiveServer, _free_port, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1024 * 1024
@@ -47,7 +47,9 @@ def edge_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 def _key(server: LiveServer, role: KeyRole = KeyRole.EDITOR) -> str:
     key = generate_key()
-    server.store.create_api_key(f"t-{uuid.uuid4().hex[:8]}", role, "edges", hash_key(key))
+    server.store.create_api_key(
+        f"t-{uuid.uuid4().hex[:8]}", role, "edges", hash_key(key, TEST_PEPPER)
+    )
     return key
 
 

@@ -10,11 +10,11 @@ import time
 import httpx
 import pytest
 
-from app.middleware import JsonLogFormatter
+from app.logging_setup import JsonLogFormatter
 from app.settings import Settings
 from graph.store import GraphStore
 from schemas.common import KeyRole
-from tests.conftest import ClientFactory, LiveServer, open_store
+from tests.conftest import TEST_PEPPER, ClientFactory, LiveServer, open_store
 
 
 def test_security_headers_on_api_and_errors(api: httpx.Client) -> None:
@@ -142,7 +142,7 @@ def _client(server: LiveServer, tenant: str, role: KeyRole = KeyRole.VIEWER) -> 
     from app.security import generate_key, hash_key
 
     key = generate_key()
-    server.store.create_api_key(tenant, role, "test", hash_key(key))
+    server.store.create_api_key(tenant, role, "test", hash_key(key, TEST_PEPPER))
     return httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"})
 
 

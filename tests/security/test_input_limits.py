@@ -21,7 +21,7 @@ from app.main import create_app
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from schemas.common import KeyRole
-from tests.conftest import LiveServer, open_store
+from tests.conftest import TEST_PEPPER, LiveServer, open_store
 
 SCHEMA = create_app().openapi()
 COMPONENTS = SCHEMA["components"]["schemas"]
@@ -154,7 +154,7 @@ def admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     )
     server.start()
     key = generate_key()
-    server.store.create_api_key("limits", KeyRole.ADMIN, "limits", hash_key(key))
+    server.store.create_api_key("limits", KeyRole.ADMIN, "limits", hash_key(key, TEST_PEPPER))
     with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {key}"}) as client:
         yield client
     server.stop()

@@ -14,7 +14,7 @@ from app.security import generate_key, hash_key
 from app.settings import Settings
 from graph.store import GraphStore
 from schemas.common import KeyRole
-from tests.conftest import LiveServer, open_store
+from tests.conftest import TEST_PEPPER, LiveServer, open_store
 
 TTL = 0.5
 
@@ -30,7 +30,9 @@ def short_ttl_server(store_kind: str, tmp_path: Path) -> Iterator[LiveServer]:
 
 def _client(server: LiveServer, tenant: str) -> tuple[httpx.Client, str]:
     secret = generate_key()
-    record = server.store.create_api_key(tenant, KeyRole.VIEWER, "cached", hash_key(secret))
+    record = server.store.create_api_key(
+        tenant, KeyRole.VIEWER, "cached", hash_key(secret, TEST_PEPPER)
+    )
     client = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"})
     return client, record.id
 

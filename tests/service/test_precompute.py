@@ -21,7 +21,7 @@ from graph.store import GraphStore
 from schemas.common import KeyRole
 from schemas.powermap import Highlight
 from schemas.resources import PersonUpdate
-from tests.conftest import LiveServer, open_store
+from tests.conftest import TEST_PEPPER, LiveServer, open_store
 from tests.factories import subscribed
 from tests.service.test_analytics_service import AS_OF, CountingStore, load_demo
 
@@ -153,7 +153,7 @@ def server(store_kind: str, tmp_path: Path) -> Iterator[LiveServer]:
 
 def test_the_served_app_recomputes_after_a_write(server: LiveServer, tenant: str) -> None:
     secret = generate_key()
-    server.store.create_api_key(tenant, KeyRole.EDITOR, "precompute", hash_key(secret))
+    server.store.create_api_key(tenant, KeyRole.EDITOR, "precompute", hash_key(secret, TEST_PEPPER))
     api = httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {secret}"})
     org_id, ids = load_demo(server.store, tenant)
     assert api.get(f"/v1/organisations/{org_id}/influence").status_code == 200
