@@ -36,9 +36,9 @@ from rich.text import Text
 
 from app.bootstrap import build_store
 from app.cli_backend import Backend, CliFailure, RemoteBackend, open_local
+from app.constants import BOOTSTRAP_TENANT
 from app.crm import OrgDraft, ParsedImport, RowError, decode, parse_files, parse_json
 from app.demo import DEMO_ORGANISATION, demo_import
-from app.main import BOOTSTRAP_TENANT
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from graph.errors import NotFound, StakemapError

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from app.analytics import AnalyticsCache, AnalyticsService, CacheInvalidatingStore, FairShare
 from app.bootstrap import build_store
+from app.constants import BOOTSTRAP_TENANT
 from app.idempotency import purge_periodically
 from app.instrumented import timed
 from app.keycache import ApiKeyCache
@@ -53,8 +54,6 @@ from graph.titles import load_table as load_title_table
 from schemas.common import KeyRole
 
 logger = logging.getLogger("stakemap")
-
-BOOTSTRAP_TENANT = "default"
 
 DESCRIPTION = """
 Stakeholder power maps for key-account sales teams.
