@@ -17,7 +17,7 @@ from app.cli.backend import CliFailure
 from graph.lookup import MEMBER, PERSON, PERSON_REF, TEAM_REF, Directory, Key
 from graph.planning import OrgContext, _Stored
 from schemas.resources import OrganisationPublic, PersonPublic, TeamMemberPublic
-from tests.cli.test_importing import ScriptedBackend
+from tests.cli.fakes import ScriptedBackend
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 STAMPS: dict[str, Any] = {"tenant": "t", "created_at": NOW, "updated_at": NOW, "version": 1}
@@ -27,17 +27,6 @@ def person(pid: str, name: str, email: str | None = None, external_id: str | Non
     return PersonPublic(
         id=pid, org_id="o1", name=name, email=email, external_id=external_id, **STAMPS
     )
-
-
-class PeopleBackend(ScriptedBackend):
-    """A backend with stored people, team members and organisations."""
-
-    def __init__(self, people: list[PersonPublic], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.stored_people = people
-
-    def people(self, org_id: str) -> list[PersonPublic]:
-        return list(self.stored_people)
 
 
 # --- the rule -------------------------------------------------------------------------------
@@ -145,8 +134,8 @@ def test_the_planners_stored_lookup_is_this_rule(
 
 
 def test_a_person_by_id_external_id_email_or_name_else_a_clear_failure() -> None:
-    backend = PeopleBackend(
-        [
+    backend = ScriptedBackend(
+        stored_people=[
             person("p1", "Ann Lee", "ann@x.example", "CRM-1"),
             person("p2", "Bo", "bo@x.example"),
             person("p3", "Bo", None),
