@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from app.audit import AuditMiddleware
 from app.bootstrap import StoreFactory, build_services, build_store
+from app.constants import BOOTSTRAP_TENANT
 from app.idempotency import purge_periodically
 from app.logging_setup import configure_logging
 from app.metrics_listener import MetricsListener
@@ -47,8 +48,6 @@ from app.state import AppState
 from schemas.common import KeyRole
 
 logger = logging.getLogger("stakemap")
-
-BOOTSTRAP_TENANT = "default"
 
 DESCRIPTION = """
 Stakeholder power maps for key-account sales teams.

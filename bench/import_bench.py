@@ -45,8 +45,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.cli import batches
-from app.cli_backend import IMPORT_BATCH_ROWS
+from app.cli.backend import IMPORT_BATCH_ROWS
+from app.cli.importing import batches
 from app.crm import OrgDraft, ParsedImport, parse_files
 from bench._common import DOC, RESULTS, ROOT, machine, machine_line, save, write_section
 from graph.port import OrgImport
@@ -784,7 +784,7 @@ def sweep_section(sweeps: list[dict[str, Any]]) -> str:
     if not sweeps:
         return ""
     return f"""
-**Rows per transaction.** `IMPORT_BATCH_ROWS` in `app/cli_backend.py` comes from
+**Rows per transaction.** `IMPORT_BATCH_ROWS` in `app/cli/backend.py` comes from
 `--sweep`: our import of a smaller export at each transaction size, three interleaved rounds,
 median rows/s. SQLite gains from few large commits (each may checkpoint the WAL, with
 fsyncs): 20,000. On Neo4j the sizes from 1,000 to 20,000 are alike within the noise of this

@@ -36,6 +36,7 @@ import networkx as nx
 from pydantic import BaseModel
 
 from graph.errors import FieldError, ValidationFailed
+from graph.lookup import PERSON_REF, TEAM_REF, Directory
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
     ORGANISATION_FIELDS,
@@ -335,6 +336,8 @@ class _Stored:
             self.team_by_name[row["name"].casefold()].append(row)
         #: no stored people (a new organisation): no person to match
         self.no_people = not context.people
+        self._people, self._team = context.people, context.team
+        self._directories: tuple[Directory[Row], Directory[Row]] | None = None
         self.ties: dict[tuple[str, str, str], Row] = {}
         #: person id -> their stored solid reporting lines
         self.solid_lines: dict[str, list[Row]] = defaultdict(list)
@@ -369,23 +372,22 @@ class _Stored:
 
     def lookup(self, ref: str) -> tuple[str, str] | str | None:
         """A stored person (by external_id, email, name) or team member (by email) named by
-        ``ref``: (id, kind), a reason when it is ambiguous, or None."""
-        folded = ref.casefold()
-        for key, found in (
-            ("external_id", self.by_external_id.get(ref, [])),
-            ("email", self.by_email.get(folded, [])),
-            ("name", self.by_name.get(folded, [])),
-        ):
-            if len(found) == 1:
-                return found[0]["id"], "person"
-            if found:
-                return (
-                    f"{ref!r} is the {key} of {len(found)} stored people; "
-                    "name one by its external_id, email or id"
-                )
-        members = self.team_by_email.get(folded, [])
-        if len(members) == 1:
-            return members[0]["id"], "team"
+        ``ref``: (id, kind), a reason when it is ambiguous, or None (the rule of
+        :mod:`graph.lookup`, shared with the command line)."""
+        if self._directories is None:
+            self._directories = (Directory(self._people), Directory(self._team))
+        people, team = self._directories
+        found = people.find(ref, PERSON_REF)
+        if found is not None:
+            if len(found.items) == 1:
+                return found.items[0]["id"], "person"
+            return (
+                f"{ref!r} is the {found.key} of {len(found.items)} stored people; "
+                "name one by its external_id, email or id"
+            )
+        members = team.find(ref, TEAM_REF)
+        if members is not None and len(members.items) == 1:
+            return members.items[0]["id"], "team"
         return None
 
 
