@@ -19,6 +19,7 @@ def build_store(settings: Settings) -> GraphStore:
             timeout=settings.neo4j_timeout_seconds,
             connect_timeout=settings.neo4j_connect_timeout_seconds,
             retry_time=settings.neo4j_retry_seconds,
+            migrate=settings.migrates_on_start,
         )
     from graph.sqlite_store import SqliteStore
 
@@ -27,4 +28,5 @@ def build_store(settings: Settings) -> GraphStore:
         lock_timeout=settings.sqlite_lock_timeout_seconds,
         write_queue=settings.sqlite_write_queue,
         quick_check_max_bytes=settings.sqlite_quick_check_max_bytes,
+        migrate=settings.migrates_on_start,
     )
