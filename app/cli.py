@@ -39,6 +39,7 @@ from app.cli_backend import Backend, CliFailure, RemoteBackend, open_local
 from app.crm import OrgDraft, ParsedImport, RowError, decode, parse_files, parse_json
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.main import BOOTSTRAP_TENANT
+from app.migrate_command import migrate
 from app.security import generate_key, hash_key
 from app.settings import Settings
 from graph.errors import NotFound, StakemapError
@@ -59,6 +60,7 @@ export_cli = typer.Typer(
 )
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(export_cli, name="export")
+cli.command("migrate")(migrate)
 out = Console()
 err = Console(stderr=True)
 
