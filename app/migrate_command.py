@@ -8,11 +8,13 @@ See docs/MIGRATIONS.md.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
 import typer
+from neo4j.exceptions import DriverError, Neo4jError
 from pydantic import ValidationError
 
 from app.settings import Settings
@@ -47,6 +49,10 @@ def open_target(settings: Settings) -> Iterator[MigrationTarget]:
         settings.sqlite_path, timeout=settings.sqlite_lock_timeout_seconds
     ) as target:
         yield target
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _where(settings: Settings) -> str:
@@ -94,7 +100,11 @@ def migrate(
                 return
             applied = apply_pending(target, migrations)
     except StakemapError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
+        typer.echo(_one_line(f"error: {exc.detail}"), err=True)
+        raise typer.Exit(1) from exc
+    except (sqlite3.Error, Neo4jError, DriverError) as exc:
+        # a migration failed: its transaction rolled back, the versions before it stay
+        typer.echo(_one_line(f"error: a migration failed ({type(exc).__name__}): {exc}"), err=True)
         raise typer.Exit(1) from exc
     for migration in applied:
         typer.echo(f"applied {migration.label}")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity
-from neo4j.exceptions import ConstraintError, DriverError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConstraintError, DriverError, ServiceUnavailable
 
 from graph.errors import StoreUnavailable
 from graph.migrations import (
@@ -114,6 +114,8 @@ def connect(
             driver.verify_connectivity()
         except (ServiceUnavailable, DriverError) as exc:
             raise StoreUnavailable(f"Neo4j is unavailable: {exc}") from exc
+        except AuthError as exc:
+            raise StoreUnavailable(f"Neo4j refused the credentials: {exc.message}") from exc
         yield Neo4jMigrations(driver, database, schema=schema)
     finally:
         driver.close()

@@ -304,3 +304,15 @@ def test_a_neo4j_data_migration_and_its_record_commit_together() -> None:
             database_=NEO4J_DATABASE,
         )
         driver.close()
+
+
+def test_migrate_says_in_one_line_when_neo4j_is_unreachable() -> None:
+    env = {
+        "STAKEMAP_STORE": "neo4j",
+        "STAKEMAP_NEO4J_URI": "bolt://127.0.0.1:9",  # discard port: nothing listens
+        "STAKEMAP_NEO4J_CONNECT_TIMEOUT_SECONDS": "1",
+    }
+    result = CliRunner().invoke(cli, ["migrate", "--status"], env=env)
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: Neo4j is unavailable")
