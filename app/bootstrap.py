@@ -41,6 +41,7 @@ def build_adapter(settings: Settings) -> TxStore:
             timeout=settings.neo4j_timeout_seconds,
             connect_timeout=settings.neo4j_connect_timeout_seconds,
             retry_time=settings.neo4j_retry_seconds,
+            migrate=settings.migrates_on_start,
         )
     from graph.sqlite_store import SqliteStore
 
@@ -49,6 +50,7 @@ def build_adapter(settings: Settings) -> TxStore:
         lock_timeout=settings.sqlite_lock_timeout_seconds,
         write_queue=settings.sqlite_write_queue,
         quick_check_max_bytes=settings.sqlite_quick_check_max_bytes,
+        migrate=settings.migrates_on_start,
     )
 
 

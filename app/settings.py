@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         description="How long a request holding an Idempotency-Key blocks others with the same "
         "key (409) before one may take it over (a crashed process never releases its claim)",
     )
+    migrate_on_start: bool | None = Field(
+        default=None,
+        description="Apply pending schema and data migrations when the service starts "
+        "(default: true in development, false in production, where `stakemap migrate` runs "
+        "them and a start with migrations pending fails)",
+    )
     bootstrap_admin_key: SecretStr | None = None
     key_pepper: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_PEPPER),
@@ -199,6 +205,13 @@ class Settings(BaseSettings):
         description="Check the organisation's version on every cached read (needed when "
         "several worker processes share one store)",
     )
+
+    @property
+    def migrates_on_start(self) -> bool:
+        """STAKEMAP_MIGRATE_ON_START, or its environment's default."""
+        if self.migrate_on_start is None:
+            return self.environment == "development"
+        return self.migrate_on_start
 
     @field_validator("neo4j_uri")
     @classmethod

@@ -186,13 +186,15 @@ def integrity(people: int) -> dict[str, Any]:
     without it (the check deferred), on a warm page cache."""
     import sqlite3
 
-    from graph.sqlite_store import SCHEMA, SqliteStore
+    from graph.migrations import load_migrations, migrate
+    from graph.sqlite_migrations import SqliteMigrations
+    from graph.sqlite_store import SqliteStore
 
     with tempfile.TemporaryDirectory(prefix="stakemap-check-bench-") as tmp:
         db = Path(tmp) / "check.db"
         conn = sqlite3.connect(db, isolation_level=None)
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.executescript(SCHEMA)
+        migrate(SqliteMigrations(conn), load_migrations("sqlite"))
         conn.execute("BEGIN")
         conn.execute(
             "INSERT INTO organisations VALUES "

@@ -33,6 +33,8 @@ from neo4j.exceptions import (
 )
 
 from graph.errors import Conflict, OutcomeUnknown, StoreUnavailable
+from graph.migrations import load_migrations, open_schema
+from graph.neo4j_migrations import Neo4jMigrations
 from graph.repositories import STATEMENTS
 from graph.tx import ReadTx, Row, WriteTx
 from queries import QueryCatalog, load_catalog
@@ -109,11 +111,14 @@ class Neo4jStore:
         connect_timeout: float | None = None,
         retry_time: float | None = None,
         catalog: QueryCatalog | None = None,
+        migrate: bool = True,
     ) -> None:
         """``timeout`` bounds each transaction (and, unless given, connecting and retrying);
         ``connect_timeout`` bounds opening a connection and getting one from the pool;
         ``retry_time`` bounds how long a failing transaction is retried. Small bounds make
-        requests fail fast (503) while Neo4j is down; the driver reconnects by itself."""
+        requests fail fast (503) while Neo4j is down; the driver reconnects by itself.
+        ``migrate`` applies pending migrations at open, else they are refused
+        (:func:`graph.migrations.open_schema`)."""
         self._catalog = catalog or load_catalog()
         self._catalog.require(STATEMENTS)
         self.dialect = self._catalog.dialect.value
@@ -132,14 +137,11 @@ class Neo4jStore:
             )
             try:
                 self._driver.verify_connectivity()
-                self._apply_schema()
+                target = Neo4jMigrations(self._driver, database, schema=self._catalog.schema())
+                open_schema(target, load_migrations("neo4j"), apply=migrate)
             except BaseException:
                 self._driver.close()
                 raise
-
-    def _apply_schema(self) -> None:
-        for statement in self._catalog.schema():
-            self._driver.execute_query(statement, database_=self._database)
 
     # --- the port ----------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from graph.errors import (
     StoreCorrupt,
     StoreUnavailable,
 )
+from graph.migrations import MigrationError, load_migrations, open_schema
 from graph.repositories import STATEMENTS
 from graph.sqlite_guard import (
     DEFAULT_LOCK_TIMEOUT_SECONDS,
@@ -45,6 +46,7 @@ from graph.sqlite_guard import (
     error_kind,
     quick_check,
 )
+from graph.sqlite_migrations import SqliteMigrations
 from graph.tx import ReadTx, Row, WriteTx
 from queries import Dialect, QueryCatalog, load_catalog
 
@@ -60,59 +62,6 @@ WAL_AUTOCHECKPOINT_PAGES = 16_384
 
 #: Where one statement of a file ends: a semicolon that ends a line.
 _STATEMENT_END = re.compile(r";\s*$", re.MULTILINE)
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS organisations (
-    tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, industry TEXT, tier INTEGER,
-    current_revenue REAL, potential_revenue REAL, external_id TEXT, parent_id TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
-    PRIMARY KEY (tenant, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS people (
-    tenant TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL,
-    title TEXT, department TEXT, email TEXT, seniority TEXT, roles TEXT NOT NULL,
-    stance TEXT NOT NULL, influence INTEGER, notes TEXT, external_id TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
-    PRIMARY KEY (tenant, org_id, id),
-    FOREIGN KEY (tenant, org_id) REFERENCES organisations (tenant, id) ON DELETE CASCADE
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS people_by_id ON people (tenant, id);
-CREATE TABLE IF NOT EXISTS team_members (
-    tenant TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, title TEXT, seniority TEXT,
-    email TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
-    PRIMARY KEY (tenant, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS relationships (
-    tenant TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
-    source_id TEXT NOT NULL, target_id TEXT NOT NULL, strength REAL, last_contact TEXT,
-    channel TEXT, dotted INTEGER NOT NULL DEFAULT 0, role TEXT,
-    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL,
-    PRIMARY KEY (tenant, org_id, id),
-    FOREIGN KEY (tenant, org_id) REFERENCES organisations (tenant, id) ON DELETE CASCADE
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS relationships_by_id ON relationships (tenant, id);
-CREATE INDEX IF NOT EXISTS relationships_by_source ON relationships (tenant, source_id);
-CREATE INDEX IF NOT EXISTS relationships_by_target ON relationships (tenant, target_id);
-CREATE TABLE IF NOT EXISTS api_keys (
-    id TEXT PRIMARY KEY, tenant TEXT NOT NULL, role TEXT NOT NULL, name TEXT,
-    secret_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_used_at TEXT,
-    revoked_at TEXT
-);
-CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON api_keys (tenant);
-CREATE TABLE IF NOT EXISTS audit_log (
-    tenant TEXT NOT NULL, id TEXT NOT NULL, at TEXT NOT NULL, key_id TEXT NOT NULL,
-    action TEXT NOT NULL, method TEXT NOT NULL, resource TEXT NOT NULL, resource_id TEXT,
-    org_id TEXT, status INTEGER NOT NULL, request_id TEXT,
-    PRIMARY KEY (tenant, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-    tenant TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, fingerprint TEXT NOT NULL,
-    token TEXT, lease_until REAL NOT NULL, expires_at REAL NOT NULL, status INTEGER,
-    body BLOB, headers TEXT, created_at REAL NOT NULL,
-    PRIMARY KEY (tenant, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS idempotency_keys_by_expiry ON idempotency_keys (expires_at);
-"""
 
 
 def _statements(text: str) -> list[str]:
@@ -182,6 +131,8 @@ class SqliteStore:
     thread by default) while it is served, and :meth:`ping` fails until the check passes.
     A damaged file (a failed check, or a damaged page met by any call) is served no more:
     every call raises :class:`StoreCorrupt` (a logged 500) and :meth:`ping` fails.
+    ``migrate`` applies pending migrations at open, else they are refused
+    (:func:`graph.migrations.open_schema`).
     """
 
     def __init__(
@@ -193,6 +144,7 @@ class SqliteStore:
         quick_check_max_bytes: int = DEFAULT_QUICK_CHECK_MAX_BYTES,
         background: Callable[[Callable[[], None]], None] | None = None,
         catalog: QueryCatalog | None = None,
+        migrate: bool = True,
     ) -> None:
         sql = catalog or load_catalog(Dialect.SQLITE)
         sql.require(STATEMENTS)
@@ -217,7 +169,10 @@ class SqliteStore:
             if not in_background:
                 self.integrity_check()
             if self._integrity.state is not Health.DAMAGED:
-                conn.executescript(SCHEMA)
+                open_schema(SqliteMigrations(conn), load_migrations("sqlite"), apply=migrate)
+        except MigrationError:
+            self.close()
+            raise
         except sqlite3.Error as exc:
             if error_kind(exc) is not ErrorKind.DAMAGED:
                 raise StoreUnavailable(f"cannot open the SQLite store: {exc}") from exc

@@ -6,7 +6,9 @@ There is no Docker engine here, so the pieces are taken from the files themselve
 service's environment from the compose file (its ``${VAR}`` references filled from the
 README's Deployment exports, the compose service names mapped to 127.0.0.1), the command from
 the Dockerfile's ``CMD``, and the Neo4j service's ``NEO4J_AUTH`` given to the embedded
-launcher, which this test starts on a port of its own and stops.
+launcher, which this test starts on a port of its own and stops. Like ``docker compose
+up``, it runs the one-shot ``migrate`` service (same environment, its own command) before
+the API, which refuses to start while migrations are pending.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ import httpx
 import pytest
 
 from tests.conftest import NEO4J_URI, _free_port
-from tests.reliability.recipe import EarlyNeo4j, dockerfile, environment, to_loopback
+from tests.reliability.recipe import (
+    COMPOSE,
+    EarlyNeo4j,
+    dockerfile,
+    environment,
+    to_loopback,
+)
 
 
 @pytest.fixture
@@ -65,14 +73,30 @@ def test_the_compose_recipe_starts_and_serves(
         },
         **{name: to_loopback(value, neo4j_with_auth) for name, value in api_env.items()},
     }
-    port = _free_port()
-    assert command[:2] == ["stakemap", "serve"]
-    argv = list(command)
-    argv[argv.index("--host") + 1] = "127.0.0.1"  # the container's every interface: loopback
-    argv[argv.index("--port") + 1] = str(port)
+    services = COMPOSE["services"]
+    assert environment("migrate", exports) == api_env
+    assert services["api"]["depends_on"]["migrate"] == {
+        "condition": "service_completed_successfully"
+    }
+    # started before the migrate step, the API refuses: the fresh store has migrations pending
+    early_log = tmp_path / "api-early.log"
+    early_start, _ = start_api(command, env, tmp_path, early_log)
+    assert early_start.wait(timeout=60) != 0
+    assert "run `stakemap migrate` first" in early_log.read_text()
+    migrate = subprocess.run(
+        services["migrate"]["command"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    assert "applied 0001_" in migrate.stdout
     log_file = tmp_path / "api.log"
-    with log_file.open("wb") as sink:
-        api = subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=sink, stderr=sink)
+    api, port = start_api(command, env, tmp_path, log_file)
+
     url = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {exports['STAKEMAP_BOOTSTRAP_ADMIN_KEY']}"}
     try:
@@ -87,10 +111,23 @@ def test_the_compose_recipe_starts_and_serves(
     finally:
         api.send_signal(signal.SIGTERM)
         api.wait(timeout=60)
-    log = log_file.read_text()
+    log = log_file.read_text() + early_log.read_text() + migrate.stdout + migrate.stderr
     assert "limit=5" not in log  # no access log with query strings
     assert exports["STAKEMAP_KEY_PEPPER"] not in log
     assert exports["NEO4J_PASSWORD"] not in log
+
+
+def start_api(
+    command: list[str], env: dict[str, str], cwd: Path, log_file: Path
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The image's command, on loopback and a free port, logging to ``log_file``."""
+    assert command[:2] == ["stakemap", "serve"]
+    port = _free_port()
+    argv = list(command)
+    argv[argv.index("--host") + 1] = "127.0.0.1"  # the container's every interface: loopback
+    argv[argv.index("--port") + 1] = str(port)
+    with log_file.open("wb") as sink:
+        return subprocess.Popen(argv, cwd=cwd, env=env, stdout=sink, stderr=sink), port
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> httpx.Response:

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from app.cli.commands import export, imports, keys, reach, serve
+from app.cli.commands import export, imports, keys, migrate, reach, serve
 
 __all__ = ["cli", "export_cli", "keys_cli", "main"]
 
@@ -26,6 +26,7 @@ export_cli = typer.Typer(
 )
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(export_cli, name="export")
+cli.command("migrate")(migrate.migrate)
 
 cli.command()(serve.serve)
 cli.command()(serve.demo)
