@@ -56,6 +56,10 @@ class NotFound(StakemapError):
         super().__init__(_("{kind} not found").format(kind=kind))
 
 
+#: The detail of a write a store's constraint refused (the store's own text is logged).
+WRITE_CONFLICT = N_("the write conflicts with stored data")
+
+
 class ValidationFailed(StakemapError):
     """The request is well-formed JSON but breaks a rule of the graph model."""
 

@@ -11,6 +11,7 @@ file from :mod:`queries`; driver errors become domain errors here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -32,12 +33,15 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from graph.errors import Conflict, OutcomeUnknown, StoreUnavailable
+from graph.errors import WRITE_CONFLICT, Conflict, OutcomeUnknown, StoreUnavailable
+from graph.messages import _
 from graph.migrations import load_migrations, open_schema
 from graph.neo4j_migrations import Neo4jMigrations
 from graph.repositories import STATEMENTS
 from graph.tx import ReadTx, Row, WriteTx
 from queries import QueryCatalog, load_catalog
+
+logger = logging.getLogger("stakemap")
 
 ResultT = TypeVar("ResultT")
 
@@ -53,7 +57,9 @@ def _domain_errors() -> Iterator[None]:
     try:
         yield
     except ConstraintError as exc:
-        raise Conflict(f"conflicts with stored data: {exc.message}") from exc
+        # the driver's text names labels and property values: logged, not answered
+        logger.warning("Neo4j refused a write: %s", exc.message)
+        raise Conflict(_(WRITE_CONFLICT)) from exc
     except IncompleteCommit as exc:
         # The connection broke after COMMIT was sent: stored or not, nobody knows.
         raise OutcomeUnknown(str(exc)) from exc

@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from graph.errors import FieldError, ValidationFailed
 from graph.lookup import PERSON_REF, TEAM_REF, Directory
+from graph.messages import N_, _
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
     ORGANISATION_FIELDS,
@@ -381,10 +382,10 @@ class _Stored:
         if found is not None:
             if len(found.items) == 1:
                 return found.items[0]["id"], "person"
-            return (
-                f"{ref!r} is the {found.key} of {len(found.items)} stored people; "
-                "name one by its external_id, email or id"
-            )
+            return _(
+                "{ref!r} is the {key} of {count} stored people; name one by its "
+                "external_id, email or id"
+            ).format(ref=ref, key=found.key.value, count=len(found.items))
         members = team.find(ref, TEAM_REF)
         if members is not None and len(members.items) == 1:
             return members.items[0]["id"], "team"
@@ -434,11 +435,12 @@ def _check_duplicate_keys(request: ImportRequest, fail: Callable[[str, str], Non
             key = ("name", person.name.casefold())
         if key in first:
             what = key[0]
-            hint = "" if what == "external_id" else "; give them an external_id"
-            fail(
-                f"people[{index}].{what}",
-                f"people[{first[key]}] has the same {what} {getattr(person, what)!r}{hint}",
+            same = _("people[{first}] has the same {key} {value!r}").format(
+                first=first[key], key=what, value=getattr(person, what)
             )
+            if what != "external_id":
+                same = _("{problem}; give them an external_id").format(problem=same)
+            fail(f"people[{index}].{what}", same)
             refused.add(index)
         else:
             first[key] = index
@@ -496,7 +498,8 @@ def plan_on_snapshot(
     return plan_import(OrgContext.from_snapshot(snapshot, org_ids), request, upsert=upsert)
 
 
-_CLOSES_A_CYCLE = "this REPORTS_TO line would close a cycle in the hierarchy"
+_CLOSES_A_CYCLE = N_("this REPORTS_TO line would close a cycle in the hierarchy")
+_DUPLICATE_REF = N_("duplicate ref {ref!r} in this request")
 
 
 class _Planner:
@@ -537,9 +540,11 @@ class _Planner:
             (s, d) for t, s, d, _ in ties if t is RelType.REPORTS_TO
         )
         self.new_lines: dict[tuple[str, str], str] = {}
-        self.unknown = "unknown ref or id {!r} in this organisation"
+        self.unknown = N_("unknown ref or id {ref!r} in this organisation")
         if self.stored is not None:
-            self.unknown = "unknown ref, id, external_id, email or name {!r} in this organisation"
+            self.unknown = N_(
+                "unknown ref, id, external_id, email or name {ref!r} in this organisation"
+            )
 
     def fail(self, path: str, reason: str) -> None:
         self.errors.append(FieldError(self.rename.get(path, path), reason))
@@ -561,10 +566,10 @@ class _Planner:
         ref_counts = Counter([p.ref for p in request.people] + [t.ref for t in request.team])
         for index, person in enumerate(request.people):
             if ref_counts[person.ref] > 1:
-                self.fail(f"people[{index}].ref", f"duplicate ref {person.ref!r} in this request")
+                self.fail(f"people[{index}].ref", _(_DUPLICATE_REF).format(ref=person.ref))
         for index, member in enumerate(request.team):
             if ref_counts[member.ref] > 1:
-                self.fail(f"team[{index}].ref", f"duplicate ref {member.ref!r} in this request")
+                self.fail(f"team[{index}].ref", _(_DUPLICATE_REF).format(ref=member.ref))
 
     # --- people ---------------------------------------------------------------------------
 
@@ -596,7 +601,9 @@ class _Planner:
         if len(found) > 1:
             self.fail(
                 f"people[{index}].{key}",
-                f"matches {len(found)} stored people by {key}; give it an external_id",
+                _("matches {count} stored people by {key}; give it an external_id").format(
+                    count=len(found), key=key
+                ),
             )
             self.refused.add(index)
             return True
@@ -606,7 +613,9 @@ class _Planner:
         if row["id"] in self.claimed:
             self.fail(
                 f"people[{index}].{key}",
-                f"matches the same stored person as people[{self.claimed[row['id']]}]",
+                _("matches the same stored person as people[{first}]").format(
+                    first=self.claimed[row["id"]]
+                ),
             )
             self.refused.add(index)
             return True
@@ -636,7 +645,9 @@ class _Planner:
                 if len(found) > 1:
                     self.fail(
                         f"team[{index}].{key}",
-                        f"matches {len(found)} team members by {key}; name one by email or id",
+                        _("matches {count} team members by {key}; name one by email or id").format(
+                            count=len(found), key=key
+                        ),
                     )
                     continue
                 if found:
@@ -702,7 +713,7 @@ class _Planner:
             return False
         self.fail(
             edge.target_path,
-            "the person already has a solid-line manager; use dotted=true for a matrix line",
+            _("the person already has a solid-line manager; use dotted=true for a matrix line"),
         )
         return True
 
@@ -711,28 +722,37 @@ class _Planner:
         source = self.resolve(edge.source)
         target = self.resolve(edge.target)
         if not isinstance(source, tuple):
-            self.fail(edge.source_path, source or self.unknown.format(edge.source))
+            self.fail(edge.source_path, source or _(self.unknown).format(ref=edge.source))
         if not isinstance(target, tuple):
-            self.fail(edge.target_path, target or self.unknown.format(edge.target))
+            self.fail(edge.target_path, target or _(self.unknown).format(ref=edge.target))
         if not isinstance(source, tuple) or not isinstance(target, tuple):
             return None
         (source_id, source_kind), (target_id, target_kind) = source, target
         allowed_sources = _KNOWS_SOURCES if edge.type is _KNOWS else _PERSON_ONLY
         allowed_target = "organisation" if edge.type is _AFFILIATED_WITH else "person"
         if source_kind not in allowed_sources:
-            self.fail(edge.source_path, f"a {edge.type} tie cannot start at a {source_kind}")
+            self.fail(
+                edge.source_path,
+                _("a {type} tie cannot start at a {kind}").format(type=edge.type, kind=source_kind),
+            )
             return None
         if target_kind != allowed_target:
             self.fail(
                 edge.target_path,
-                f"a {edge.type} tie must end at a {allowed_target}, not a {target_kind}",
+                _("a {type} tie must end at a {allowed}, not a {kind}").format(
+                    type=edge.type, allowed=allowed_target, kind=target_kind
+                ),
             )
             return None
         if edge.type is _AFFILIATED_WITH and target_id == self.context.org_id:
-            self.fail(edge.target_path, "a person cannot be affiliated with their own organisation")
+            self.fail(
+                edge.target_path, _("a person cannot be affiliated with their own organisation")
+            )
             return None
         if source_id == target_id:
-            self.fail(edge.target_path, "a tie cannot start and end at the same node (self-loop)")
+            self.fail(
+                edge.target_path, _("a tie cannot start and end at the same node (self-loop)")
+            )
             return None
         return source_id, target_id
 
@@ -743,7 +763,9 @@ class _Planner:
         source_id, target_id = ends
         tie = _tie_key(edge.type, source_id, target_id)
         if tie in self.in_request:
-            self.fail(edge.path, f"this {edge.type} tie appears twice in this request")
+            self.fail(
+                edge.path, _("this {type} tie appears twice in this request").format(type=edge.type)
+            )
             return
         self.in_request.add(tie)
         stored = self.stored
@@ -753,7 +775,7 @@ class _Planner:
         if stored_tie is not None:
             self.update_tie(edge, source_id, stored_tie)
         elif tie in self.existing and stored is None:
-            self.fail(edge.path, f"this {edge.type} tie already exists")
+            self.fail(edge.path, _("this {type} tie already exists").format(type=edge.type))
         else:
             self.new_tie(edge, source_id, target_id)
 
@@ -823,9 +845,7 @@ class _Planner:
             for (source_id, target_id), line_path in self.new_lines.items():
                 if source_id in component and target_id in component and line_path not in reported:
                     reported.add(line_path)
-                    self.fail(
-                        line_path, "this REPORTS_TO line would close a cycle in the hierarchy"
-                    )
+                    self.fail(line_path, _(_CLOSES_A_CYCLE))
 
 
 # --- several organisations in one transaction ----------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from graph.errors import FieldError, NotFound, ValidationFailed
+from graph.messages import _
 from graph.planning import utcnow
 from graph.records import (
     api_key_from,
@@ -156,7 +157,8 @@ class OrganisationReads:
                 raise ValidationFailed(
                     [
                         FieldError(
-                            "parent_id", "this parent would make the organisation its own ancestor"
+                            "parent_id",
+                            _("this parent would make the organisation its own ancestor"),
                         )
                     ]
                 )
@@ -164,7 +166,7 @@ class OrganisationReads:
             row = self._tx.row("organisation_parent", tenant=tenant, org_id=current)
             if row is None:
                 raise ValidationFailed(
-                    [FieldError("parent_id", f"unknown organisation {current!r}")]
+                    [FieldError("parent_id", _("unknown organisation {id!r}").format(id=current))]
                 )
             current = row["parent_id"]
 

@@ -26,12 +26,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from graph.errors import (
+    WRITE_CONFLICT,
     Conflict,
     StakemapError,
     StoreBusy,
     StoreCorrupt,
     StoreUnavailable,
 )
+from graph.messages import _
 from graph.migrations import MigrationError, load_migrations, open_schema
 from graph.repositories import STATEMENTS
 from graph.sqlite_guard import (
@@ -208,7 +210,7 @@ class SqliteStore:
         try:
             yield
         except sqlite3.IntegrityError as exc:
-            raise Conflict("the write conflicts with stored data") from exc
+            raise Conflict(_(WRITE_CONFLICT)) from exc
         except sqlite3.Error as exc:
             domain = self._domain_error(exc)
             if domain is None:
@@ -252,7 +254,11 @@ class SqliteStore:
         with self._writers.turn(bounded=bounded, wait=wait) as left:
             conn = self._connection()
             if not self._begin_immediate(conn, left):
-                raise self._writers.busy() if wait else StoreBusy("the store's write lock is taken")
+                raise (
+                    self._writers.busy()
+                    if wait
+                    else StoreBusy(_("the store's write lock is taken"))
+                )
             try:
                 yield conn
                 conn.execute("COMMIT")
@@ -300,7 +306,7 @@ class SqliteStore:
         Driver text, SQL and the file's path go to the log, never into the error."""
         kind = error_kind(exc)
         if kind is ErrorKind.BUSY:
-            return StoreBusy("the store is busy; retry shortly", self._writers.retry_after)
+            return StoreBusy(_("the store is busy; retry shortly"), self._writers.retry_after)
         if kind is ErrorKind.DAMAGED:
             self._integrity.damaged(str(exc))
             return StoreCorrupt()
