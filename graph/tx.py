@@ -3,8 +3,10 @@
 Everything above this port — repositories (:mod:`graph.repositories`), the one write path
 (:mod:`graph.writer`) and the reads (:mod:`graph.reader`) — is written once, against
 statement *names*: ``queries/<name>.cypher`` for Neo4j and ``queries/sqlite/<name>.sql`` for
-SQLite take the same named parameters and answer the same columns. A row is a plain dict
-(a Cypher statement that returns one ``node`` map answers that map's properties).
+SQLite take the same named parameters and answer the same columns. A row is a plain dict: a
+Cypher statement that returns one ``node`` map per record answers that map's properties, and
+one that returns a single record with a ``nodes`` list answers one row per element (a
+record per row costs the Python driver far more than one list, so bulk reads collect).
 
 What each adapter keeps to itself is what really differs: how a transaction is opened and
 retried (Neo4j's managed transactions; SQLite's ``BEGIN IMMEDIATE`` in a writer queue), how

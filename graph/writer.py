@@ -494,8 +494,8 @@ class GraphWriter:
 
         def work(tx: WriteTx) -> PersonPublic:
             people = People(tx)
-            check_version("person", people.version(tenant, org_id, person_id), expected_version)
-            row = people.row(tenant, org_id, person_id)
+            row = people.row(tenant, org_id, person_id)  # read under the organisation's lock
+            check_version("person", int(row["version"]), expected_version)
             updated = person_from(_merged(row, values, int(row["version"])))
             people.replace([model_row(updated, PERSON_FIELDS)])
             return updated

@@ -2,4 +2,4 @@
 // Parameters: $tenant, $ids (list of ids).
 MATCH (o:Organisation {tenant: $tenant})
 WHERE o.id IN $ids
-RETURN o.id AS id
+RETURN collect({id: o.id}) AS nodes

@@ -6,4 +6,4 @@ CALL (org_id) {
   WHERE r.org_id = org_id
   RETURN DISTINCT r
 }
-RETURN properties(r) AS node
+RETURN collect(properties(r)) AS nodes

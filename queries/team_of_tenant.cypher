@@ -1,4 +1,3 @@
 // The tenant's whole team. Parameters: $tenant.
 MATCH (t:TeamMember {tenant: $tenant})
-RETURN properties(t) AS node
-ORDER BY t.id
+RETURN collect(properties(t)) AS nodes

@@ -3,5 +3,5 @@
 MATCH (:Person {tenant: $tenant, org_id: $org_id})-[r:REPORTS_TO|INFLUENCES|KNOWS|AFFILIATED_WITH]-()
 WHERE r.org_id = $org_id
 WITH DISTINCT r
-RETURN type(r) AS type, r.source_id AS source_id, r.target_id AS target_id,
-       coalesce(r.dotted, false) AS dotted
+RETURN collect({type: type(r), source_id: r.source_id, target_id: r.target_id,
+                dotted: coalesce(r.dotted, false)}) AS nodes
