@@ -11,6 +11,7 @@ launcher, which this test starts on a port of its own and stops.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -64,6 +65,8 @@ def test_the_compose_recipe_starts_and_serves(
             for name, value in image_env.items()
         },
         **{name: to_loopback(value, neo4j_with_auth) for name, value in api_env.items()},
+        # under the coverage gate, the served process is measured too (nothing else leaks in)
+        **{name: os.environ[name] for name in ("COVERAGE_PROCESS_CONFIG",) if name in os.environ},
     }
     port = _free_port()
     assert command[:2] == ["stakemap", "serve"]
