@@ -101,4 +101,5 @@ bench: install ## Run every benchmark and rewrite docs/PERFORMANCE.md (needs jav
 	STAKEMAP_TEST_NEO4J_URI=$(TEST_NEO4J_URI) $(BIN)/python -m bench
 
 clean: ## Remove the venv, caches and runtime data (not the Neo4j jars)
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis var test-output
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis var test-output \
+		.coverage .coverage.* htmlcov

@@ -148,11 +148,13 @@ def _client(server: LiveServer, tenant: str, role: KeyRole = KeyRole.VIEWER) -> 
 
 def test_rate_limit_answers_429_with_retry_after(limited_server: LiveServer) -> None:
     with _client(limited_server, "noisy") as client:
-        codes = [client.get("/v1/organisations").status_code for _ in range(40)]
+        responses = [client.get("/v1/organisations") for _ in range(40)]
+        codes = [response.status_code for response in responses]
         assert codes[:20] == [200] * 20
         assert 429 in codes[20:]
-        refused = client.get("/v1/organisations")
-        assert refused.status_code == 429
+        # the refusal itself, not one more request: 10 tokens/s refill one between requests
+        # on a slow (loaded, or coverage-traced) run
+        refused = next(response for response in responses[20:] if response.status_code == 429)
         assert int(refused.headers["retry-after"]) >= 1
         assert refused.headers["content-type"] == "application/problem+json"
 
