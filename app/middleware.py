@@ -64,8 +64,8 @@ def app_state(scope: Scope) -> AppState | None:
 
 class RequestContextMiddleware:
     """Request id (``X-Request-ID`` in and out), the language of the request's messages
-    (negotiated from ``Accept-Language``, :func:`graph.messages.negotiate`), one JSON
-    access-log line, metrics."""
+    (negotiated from ``Accept-Language``, :func:`graph.messages.negotiate`; answered as
+    ``Content-Language`` with ``Vary: Accept-Language``), one JSON access-log line, metrics."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -76,7 +76,8 @@ class RequestContextMiddleware:
             return
         headers = dict(scope["headers"])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        language = use_language(negotiate(headers.get(b"accept-language", b"").decode("latin-1")))
+        chosen = negotiate(headers.get(b"accept-language", b"").decode("latin-1"))
+        language = use_language(chosen)
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)
         started = time.perf_counter()
@@ -88,6 +89,10 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                # the messages of the body are in this language, chosen from Accept-Language:
+                # a shared cache must key on it
+                headers.append((b"content-language", chosen.encode()))
+                headers.append((b"vary", b"Accept-Language"))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -93,6 +93,10 @@ def test_the_api_answers_in_the_negotiated_language(
     assert explanations
     assert all(is_pseudo(text) for text in explanations)
     assert not any(is_pseudo(p["explanation"]) for p in default.json()["paths"])
+    # a shared cache keys on the language; the answer names the one it speaks
+    for response, spoken in ((default, "en"), (unsupported, "en"), (asked, pseudo_language)):
+        assert response.headers["content-language"] == spoken
+        assert "Accept-Language" in response.headers["vary"]
 
 
 @pytest.mark.parametrize("kind", ["missing key", "unknown organisation"])
