@@ -260,7 +260,7 @@ class AnalyticsService:
             Question.INFLUENCE_CSV,
             chosen.model_dump_json(),
             compute,
-            serialise=lambda ranking: _csv_bytes(influence_csv_rows(ranking)),
+            serialise=lambda ranking: encode_rows(influence_csv_rows(ranking)),
         )
 
     def decision_makers(self, tenant: str, org_id: str) -> CachedResult[DecisionMakers]:
@@ -442,7 +442,3 @@ DEFAULT_WEIGHTS = InfluenceWeights().normalised()
 
 def _normalised(weights: InfluenceWeights | None) -> InfluenceWeights:
     return DEFAULT_WEIGHTS if weights is None else weights.normalised()
-
-
-def _csv_bytes(rows: list[list[str]]) -> bytes:
-    return encode_rows(rows)

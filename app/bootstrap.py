@@ -93,7 +93,8 @@ def invalidate_on_write(
             api_keys.forget(event.key_id)  # a revoked key stops working at once here
         elif isinstance(event, GraphChanged):
             if event.whole_tenant:
-                cache.invalidate(event.tenant)
+                cache.invalidate(event.tenant)  # every organisation, those named included
+                return
             for org_id in sorted(event.org_ids):
                 cache.invalidate(event.tenant, org_id)
 

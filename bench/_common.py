@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -129,6 +130,38 @@ def rerender(
     """``--report``: render a saved results JSON again (and, with ``--write-doc``, publish it)."""
     publish(heading, render(json.loads(path.read_text("utf-8"))), write_doc=write_doc)
     return 0
+
+
+def comparison_options(parser: argparse.ArgumentParser) -> None:
+    """``--write-doc``, ``--label``, ``--report`` and ``--before``: what every bench that
+    compares with an earlier build takes."""
+    parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
+    parser.add_argument("--label", default="", help="a note saved with the results")
+    parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
+    parser.add_argument("--before", type=Path, help="results JSON of an earlier build to compare")
+
+
+def earlier(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The ``--before`` results, if given."""
+    before: dict[str, Any] | None = (
+        json.loads(args.before.read_text("utf-8")) if args.before else None
+    )
+    return before
+
+
+def rerender_compared(
+    args: argparse.Namespace,
+    report: Callable[[dict[str, Any], dict[str, Any], dict[str, Any] | None], str],
+    heading: str,
+) -> int:
+    """``--report``: render the saved results again, beside ``--before`` if given."""
+    before = earlier(args)
+    return rerender(
+        args.report,
+        lambda saved: report(saved["machine"], saved, before),
+        heading,
+        write_doc=args.write_doc,
+    )
 
 
 # --- data -----------------------------------------------------------------------------------------

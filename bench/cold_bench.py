@@ -22,7 +22,6 @@ and over the five runs the largest ratio at most 1.25x the smallest.
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 import uuid
@@ -35,6 +34,8 @@ import orjson
 
 from bench._common import (
     Server,
+    comparison_options,
+    earlier,
     load_account,
     machine,
     machine_line,
@@ -43,7 +44,7 @@ from bench._common import (
     new_key,
     publish,
     ratio,
-    rerender,
+    rerender_compared,
     save,
     timed_get,
 )
@@ -163,20 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.cold_bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="2,000 people, three runs")
-    parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
     parser.add_argument("--sizes", help="comma-separated account sizes")
-    parser.add_argument("--label", default="", help="a note saved with the results")
-    parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
-    parser.add_argument("--before", type=Path, help="results JSON of an earlier build to compare")
+    comparison_options(parser)
     args = parser.parse_args(argv)
-    before = json.loads(args.before.read_text("utf-8")) if args.before else None
     if args.report:
-        return rerender(
-            args.report,
-            lambda saved: report(saved["machine"], saved, before),
-            HEADING,
-            write_doc=args.write_doc,
-        )
+        return rerender_compared(args, report, HEADING)
+    before = earlier(args)
     sizes: tuple[int, ...] = QUICK_SIZES if args.quick else SIZES
     if args.sizes:
         sizes = tuple(int(size) for size in args.sizes.split(","))

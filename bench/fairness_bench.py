@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import random
 import tempfile
 import threading
@@ -34,6 +33,8 @@ import numpy as np
 
 from bench._common import (
     Server,
+    comparison_options,
+    earlier,
     load_account,
     machine,
     machine_line,
@@ -41,7 +42,7 @@ from bench._common import (
     new_key,
     p95,
     publish,
-    rerender,
+    rerender_compared,
     save,
     timed_get,
 )
@@ -129,20 +130,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m bench.fairness_bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_REQUESTS} requests")
-    parser.add_argument("--write-doc", action="store_true", help="update docs/PERFORMANCE.md")
     parser.add_argument("--people", type=int, default=PEOPLE)
-    parser.add_argument("--label", default="", help="a note saved with the results")
-    parser.add_argument("--report", type=Path, help="re-render the report of a results JSON")
-    parser.add_argument("--before", type=Path, help="results JSON of an earlier build to compare")
+    comparison_options(parser)
     args = parser.parse_args(argv)
-    before = json.loads(args.before.read_text("utf-8")) if args.before else None
     if args.report:
-        return rerender(
-            args.report,
-            lambda saved: report(saved["machine"], saved, before),
-            HEADING,
-            write_doc=args.write_doc,
-        )
+        return rerender_compared(args, report, HEADING)
+    before = earlier(args)
     total = QUICK_REQUESTS if args.quick else REQUESTS
     info = machine()
     print(machine_line(info), flush=True)

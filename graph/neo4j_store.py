@@ -38,7 +38,7 @@ from graph.messages import _
 from graph.migrations import load_migrations, open_schema
 from graph.neo4j_migrations import Neo4jMigrations
 from graph.repositories import STATEMENTS
-from graph.tx import ReadTx, Row, WriteTx
+from graph.tx import FirstRow, ReadTx, Row, WriteTx
 from queries import QueryCatalog, load_catalog
 
 logger = logging.getLogger("stakemap")
@@ -78,12 +78,12 @@ def _row(record: neo4j.Record) -> Row:
     """A record as a row: a lone ``node`` map stands for its properties."""
     data = record.data()
     if len(data) == 1 and "node" in data:
-        node: Row = dict(data["node"])
+        node: Row = data["node"]
         return node
     return data
 
 
-class _Tx:
+class _Tx(FirstRow):
     """:class:`~graph.tx.WriteTx` (and ReadTx) on one managed transaction."""
 
     def __init__(self, tx: ManagedTransaction, catalog: QueryCatalog) -> None:
@@ -97,10 +97,6 @@ class _Tx:
             nodes: list[Row] = records[0]["nodes"]
             return nodes
         return [_row(record) for record in records]
-
-    def row(self, statement: str, **params: Any) -> Row | None:
-        rows = self.rows(statement, **params)
-        return rows[0] if rows else None
 
     def write_rows(self, statement: str, rows: Sequence[Row]) -> None:
         text = self._catalog[statement]
@@ -157,25 +153,24 @@ class Neo4jStore:
     # --- the port ----------------------------------------------------------------------------
 
     def read(self, work: Callable[[ReadTx], ResultT]) -> ResultT:
-        def run(tx: ManagedTransaction) -> ResultT:
-            return work(_Tx(tx, self._catalog))
-
-        bounded = unit_of_work(timeout=self._timeout, metadata=_METADATA)(run)
-        with _domain_errors(), self._driver.session(database=self._database) as session:
-            return session.execute_read(bounded)
+        return self._managed(work, write=False)
 
     def write(
         self, work: Callable[[WriteTx], ResultT], *, bounded: bool = True, wait: bool = True
     ) -> ResultT:
         """``bounded`` and ``wait`` mean nothing here: Neo4j queues writes itself and a
         transaction's timeout bounds the wait for a lock."""
+        return self._managed(work, write=True)
+
+    def _managed(self, work: Callable[[_Tx], ResultT], *, write: bool) -> ResultT:
+        """``work`` in one managed transaction (retried by the driver on transient errors)."""
 
         def run(tx: ManagedTransaction) -> ResultT:
             return work(_Tx(tx, self._catalog))
 
         unit = unit_of_work(timeout=self._timeout, metadata=_METADATA)(run)
         with _domain_errors(), self._driver.session(database=self._database) as session:
-            return session.execute_write(unit)
+            return session.execute_write(unit) if write else session.execute_read(unit)
 
     def ping(self) -> None:
         self.read(lambda tx: tx.rows("ping"))

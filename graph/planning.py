@@ -92,6 +92,15 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def next_state(row: Row, changes: Mapping[str, Any], now: str) -> Row:
+    """A stored row with ``changes`` (storable values) applied: its next version.
+
+    >>> next_state({"id": "p", "title": "CFO", "version": 3}, {"title": "CEO"}, "T")
+    {'id': 'p', 'title': 'CEO', 'version': 4, 'updated_at': 'T'}
+    """
+    return {**row, **changes, "updated_at": now, "version": row["version"] + 1}
+
+
 def new_record(model: type[StoredT], tenant: str, data: BaseModel) -> StoredT:
     """A resource about to be created from ``data``: a fresh id, version 1, stamped now."""
     now = utcnow()
@@ -629,9 +638,7 @@ class _Planner:
         }
         changes = {k: v for k, v in changes.items() if row.get(k) != v}
         if changes:
-            self.plan.updated_people.append(
-                {**row, **changes, "updated_at": self.now, "version": row["version"] + 1}
-            )
+            self.plan.updated_people.append(next_state(row, changes, self.now))
         else:
             self.unchanged["people"] += 1
         return True
@@ -799,14 +806,7 @@ class _Planner:
             and self.second_solid_manager(source_id, -1 if changes["dotted"] else 1, edge)
         ):
             return
-        self.plan.updated_relationships.append(
-            {
-                **stored_tie,
-                **changes,
-                "updated_at": self.now,
-                "version": stored_tie["version"] + 1,
-            }
-        )
+        self.plan.updated_relationships.append(next_state(stored_tie, changes, self.now))
 
     def new_tie(self, edge: _Edge, source_id: str, target_id: str) -> None:
         attributes = _tie_attributes(edge)

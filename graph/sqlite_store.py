@@ -49,7 +49,7 @@ from graph.sqlite_guard import (
     quick_check,
 )
 from graph.sqlite_migrations import SqliteMigrations
-from graph.tx import ReadTx, Row, WriteTx
+from graph.tx import FirstRow, ReadTx, Row, WriteTx
 from queries import Dialect, QueryCatalog, load_catalog
 
 logger = logging.getLogger("stakemap")
@@ -89,7 +89,7 @@ def _decoded(row: sqlite3.Row) -> Row:
     return data
 
 
-class _Tx:
+class _Tx(FirstRow):
     """:class:`~graph.tx.WriteTx` (and ReadTx) on one connection's open transaction."""
 
     def __init__(self, conn: sqlite3.Connection, statements: dict[str, list[str]]) -> None:
@@ -104,10 +104,6 @@ class _Tx:
             if cursor.description is not None:
                 answered = [_decoded(r) for r in cursor.fetchall()]
         return answered
-
-    def row(self, statement: str, **params: Any) -> Row | None:
-        rows = self.rows(statement, **params)
-        return rows[0] if rows else None
 
     def write_rows(self, statement: str, rows: Sequence[Row]) -> None:
         if rows:

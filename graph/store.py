@@ -3,21 +3,17 @@
 :class:`GraphStore` is :class:`~graph.reader.GraphReader` and
 :class:`~graph.writer.GraphWriter` over one :class:`~graph.tx.TxStore` adapter
 (:class:`~graph.sqlite_store.SqliteStore` or :class:`~graph.neo4j_store.Neo4jStore`). The
-composition root (:func:`app.bootstrap.build_services`) builds it; tests build it with
-:func:`open_sqlite`.
+composition root (:func:`app.bootstrap.build_services`) builds it.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Any
 
 from graph.reader import GraphReader
 from graph.timing import Observer, unobserved
 from graph.tx import TxStore
 from graph.writer import GraphWriter
 
-__all__ = ["GraphStore", "open_sqlite"]
+__all__ = ["GraphStore"]
 
 
 class GraphStore(GraphReader, GraphWriter):
@@ -38,10 +34,3 @@ class GraphStore(GraphReader, GraphWriter):
 
     def close(self) -> None:
         self.adapter.close()
-
-
-def open_sqlite(path: str | Path, **options: Any) -> GraphStore:
-    """A :class:`GraphStore` on a SQLite file (``options``: see ``SqliteStore``)."""
-    from graph.sqlite_store import SqliteStore
-
-    return GraphStore(SqliteStore(path, **options))

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["ReadTx", "Row", "TxStore", "WriteTx"]
+__all__ = ["FirstRow", "ReadTx", "Row", "TxStore", "WriteTx"]
 
 Row = dict[str, Any]
 ResultT = TypeVar("ResultT")
@@ -45,6 +45,17 @@ class WriteTx(ReadTx, Protocol):
         """Run a row-wise statement for every row (Cypher ``UNWIND $rows``; SQL named
         parameters per row), in batches the adapter chooses."""
         ...
+
+
+class FirstRow:
+    """:meth:`ReadTx.row` from ``rows``, for the adapters' transactions."""
+
+    def rows(self, statement: str, **params: Any) -> list[Row]:
+        raise NotImplementedError
+
+    def row(self, statement: str, **params: Any) -> Row | None:
+        rows = self.rows(statement, **params)
+        return rows[0] if rows else None
 
 
 class TxStore(Protocol):

@@ -37,6 +37,7 @@ from graph.planning import (
     external_refs,
     new_id,
     new_record,
+    next_state,
     plan_batch,
     utcnow,
 )
@@ -187,15 +188,14 @@ def plan_in(
 
 def store_plan(tx: WriteTx, tenant: str, batch: BatchPlan) -> None:
     """Write every row of a planned batch."""
-    Organisations(tx).insert(batch.new_organisations)
-    people, ties = People(tx), Ties(tx)
+    orgs, people, ties = Organisations(tx), People(tx), Ties(tx)
+    orgs.insert(batch.new_organisations)
     people.insert(batch.people)
     people.replace(batch.updated_people)
     Team(tx).insert(batch.team)
     ties.remove(batch.removed_relationships)
     ties.replace(batch.updated_relationships)
     ties.insert(batch.relationships)
-    orgs = Organisations(tx)
     orgs.set_versions(tenant, batch.version_updates())
     if batch.creates_team:
         orgs.bump_tenant(tenant)
@@ -219,10 +219,10 @@ def _changed_by(tenant: str, batch: BatchPlan) -> GraphChanged:
     )
 
 
-def _merged(row: Row, values: dict[str, Any], version: int) -> Row:
-    """A stored row with ``values`` applied: the resource's next state."""
+def _merged(row: Row, values: dict[str, Any]) -> Row:
+    """A stored row with an update's ``values`` applied: the resource's next state."""
     changes = {name: to_storable(value) for name, value in values.items()}
-    return {**row, **changes, "updated_at": to_storable(utcnow()), "version": version + 1}
+    return next_state(row, changes, to_storable(utcnow()))
 
 
 class GraphWriter:
@@ -436,7 +436,7 @@ class GraphWriter:
             if "parent_id" in values:
                 orgs.check_parent(tenant, org_id, values["parent_id"])
             row = orgs.row(tenant, org_id)
-            updated = organisation_from(_merged(row, values, int(row["version"])))
+            updated = organisation_from(_merged(row, values))
             orgs.replace(model_row(updated, ORGANISATION_FIELDS))
             return updated
 
@@ -496,7 +496,7 @@ class GraphWriter:
             people = People(tx)
             row = people.row(tenant, org_id, person_id)  # read under the organisation's lock
             check_version("person", int(row["version"]), expected_version)
-            updated = person_from(_merged(row, values, int(row["version"])))
+            updated = person_from(_merged(row, values))
             people.replace([model_row(updated, PERSON_FIELDS)])
             return updated
 
@@ -547,7 +547,7 @@ class GraphWriter:
             team = Team(tx)
             check_version("team member", team.lock(tenant, member_id), expected_version)
             row = team.row(tenant, member_id)
-            updated = team_member_from(_merged(row, values, int(row["version"])))
+            updated = team_member_from(_merged(row, values))
             team.replace(model_row(updated, TEAM_FIELDS))
             Organisations(tx).bump_tenant(tenant)
             return updated
