@@ -11,8 +11,10 @@ The graph is a :class:`networkx.MultiDiGraph` whose nodes are person and team-me
 * edge key: the relationship id; edge attributes: ``type`` (``REPORTS_TO``,
   ``INFLUENCES`` or ``KNOWS``), ``strength`` (float or None), ``last_contact``
   (:class:`datetime.date` or None), ``channel``, ``dotted`` (bool);
-* graph attributes: ``tenant``, ``org_id``, ``org_name``, ``version`` and
-  ``affiliations`` (the AFFILIATED_WITH ties, which point at organisations, not people).
+* graph attributes: ``tenant``, ``org_id``, ``org_name``, ``version``,
+  ``affiliations`` (the AFFILIATED_WITH ties, which point at organisations, not people) and
+  ``opportunities`` (deal id to :class:`graph.deals.Deal`, committee seats included; the
+  view of one deal is :func:`graph.deals.deal_graph`).
 
 A Person--Person ``KNOWS`` tie is stored once, in the direction it was entered; it is
 symmetric and analytics must read it both ways.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import networkx as nx
 
+from graph.deals import Deal, Seat
 from schemas.common import RelType
 from schemas.snapshot import OrgSnapshot
 
@@ -47,6 +50,7 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
         org_name=snapshot.organisation.name,
         version=snapshot.organisation.version,
         affiliations=[],
+        opportunities=_deals(snapshot),
     )
     for person in snapshot.people:
         reading = person.reading
@@ -98,3 +102,32 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
             dotted=rel.dotted,
         )
     return graph
+
+
+def _deals(snapshot: OrgSnapshot) -> dict[str, Deal]:
+    seats: dict[str, list[Seat]] = {}
+    for seat in sorted(snapshot.committee, key=lambda s: s.person_id):
+        seats.setdefault(seat.opportunity_id, []).append(
+            Seat(
+                seat.person_id,
+                frozenset(role.value for role in seat.roles),
+                seat.stance.value,
+                seat.influence,
+                seat.is_primary,
+            )
+        )
+    return {
+        opp.id: Deal(
+            opp.id,
+            opp.name,
+            opp.stage.value,
+            opp.status.value,
+            opp.close_date,
+            opp.trigger.value if opp.trigger else None,
+            opp.owner_id,
+            opp.amount,
+            opp.currency,
+            tuple(seats.get(opp.id, ())),
+        )
+        for opp in snapshot.opportunities
+    }

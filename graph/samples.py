@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from schemas.common import BuyingRole, RelType, Seniority, Stance
+from schemas.deals import CommitteeSeatPublic, OpportunityPublic, OpportunityStage, reconcile_stage
 from schemas.resources import (
     OrganisationPublic,
     PersonPublic,
@@ -54,6 +55,8 @@ class SnapshotBuilder:
         self.people: list[PersonPublic] = []
         self.team: list[TeamMemberPublic] = []
         self.rels: list[RelationshipPublic] = []
+        self.deals: list[OpportunityPublic] = []
+        self.seats: list[CommitteeSeatPublic] = []
 
     def person(
         self,
@@ -126,9 +129,72 @@ class SnapshotBuilder:
     ) -> SnapshotBuilder:
         return self.tie(RelType.KNOWS, source, target, strength=strength, last_contact=last_contact)
 
+    def deal(
+        self,
+        did: str,
+        *,
+        stage: str = "qualification",
+        close_date: date | None = None,
+        trigger: str | None = None,
+        owner: str | None = None,
+        amount: str | None = None,
+        currency: str | None = None,
+    ) -> SnapshotBuilder:
+        """A deal named ``did`` (its id too)."""
+        chosen, status = reconcile_stage(OpportunityStage(stage), None)
+        self.deals.append(
+            OpportunityPublic(
+                **_stored(
+                    id=did,
+                    org_id=self.org.id,
+                    name=did.upper(),
+                    stage=chosen,
+                    status=status,
+                    close_date=close_date,
+                    trigger=trigger,
+                    owner_id=owner,
+                    amount=amount,
+                    currency=currency,
+                )
+            )
+        )
+        return self
+
+    def seat(
+        self,
+        did: str,
+        pid: str,
+        *,
+        roles: list[str] | None = None,
+        stance: str = "neutral",
+        influence: int | None = None,
+        primary: bool = False,
+    ) -> SnapshotBuilder:
+        """``pid``'s seat on the committee of deal ``did``."""
+        self.seats.append(
+            CommitteeSeatPublic(
+                **_stored(
+                    id=f"seat:{did}:{pid}",
+                    org_id=self.org.id,
+                    opportunity_id=did,
+                    person_id=pid,
+                    roles=[BuyingRole(r) for r in roles or []],
+                    stance=Stance(stance),
+                    influence=influence,
+                    is_primary=primary,
+                )
+            )
+        )
+        return self
+
     def build(self) -> OrgSnapshot:
         return OrgSnapshot(
-            organisation=self.org, people=self.people, team=self.team, relationships=self.rels
+            organisation=self.org,
+            people=self.people,
+            team=self.team,
+            relationships=self.rels,
+            opportunities=self.deals,
+            committee=self.seats,
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from schemas.deals import CommitteeSeatPublic, OpportunityPublic
 from schemas.resources import (
     OrganisationPublic,
     PersonPublic,
@@ -17,7 +18,9 @@ class OrgSnapshot(BaseModel):
 
     ``team`` is the tenant's whole account team (any member can make a cold approach);
     ``relationships`` are the ties stored under this organisation, including our team's
-    KNOWS ties into it and its people's AFFILIATED_WITH ties to other organisations.
+    KNOWS ties into it and its people's AFFILIATED_WITH ties to other organisations;
+    ``opportunities`` are its deals (every status) and ``committee`` the seats of their
+    buying committees.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -26,6 +29,8 @@ class OrgSnapshot(BaseModel):
     people: list[PersonPublic]
     team: list[TeamMemberPublic]
     relationships: list[RelationshipPublic]
+    opportunities: list[OpportunityPublic] = []
+    committee: list[CommitteeSeatPublic] = []
 
     @property
     def version(self) -> int:
