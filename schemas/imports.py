@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
-from schemas.common import InputModel
+from schemas.common import InputModel, Stance
+from schemas.deals import CommitteeSeatFields, OpportunityCreate
 from schemas.resources import (
     OrganisationCreate,
     PersonFields,
@@ -41,14 +43,41 @@ class RelationshipImport(RelationshipFields):
     )
 
 
+class CommitteeImport(CommitteeSeatFields):
+    """A seat on the deal's buying committee."""
+
+    person: Ref = Field(description="ref of a person of this request, or id of a stored one")
+    stance: Stance = Field(default=Stance.NEUTRAL, description="Where they stand on this deal")
+
+
+class OpportunityImport(OpportunityCreate):
+    """A deal with its buying committee (Salesforce Opportunity + OpportunityContactRole)."""
+
+    ref: Ref = Field(description="Caller-chosen name, unique among the request's deals")
+    owner: Ref | None = Field(
+        default=None, description="ref of a team member of this request, or id of a stored one"
+    )
+    committee: list[CommitteeImport] = Field(default_factory=list, max_length=MAX_IMPORT_ROWS)
+    #: an import names the owner by ``owner`` (a ref or an id), as ties name their ends
+    owner_id: SkipJsonSchema[None] = None
+
+    @field_validator("owner_id", mode="before")
+    @classmethod
+    def _owner_by_ref(cls, value: object) -> None:
+        if value is not None:
+            raise ValueError("an import names the owner with `owner` (a ref or an id)")
+        return None
+
+
 class ImportRequest(InputModel):
-    """People, team members and ties loaded in one transaction: all of it or none."""
+    """People, team members, ties and deals loaded in one transaction: all of it or none."""
 
     people: list[PersonImport] = Field(default_factory=list, max_length=MAX_IMPORT_ROWS)
     team: list[TeamImport] = Field(default_factory=list, max_length=MAX_IMPORT_ROWS)
     relationships: list[RelationshipImport] = Field(
         default_factory=list, max_length=MAX_IMPORT_ROWS
     )
+    opportunities: list[OpportunityImport] = Field(default_factory=list, max_length=MAX_IMPORT_ROWS)
 
 
 class NewOrganisationImport(ImportRequest):
@@ -62,10 +91,12 @@ class ImportCounts(BaseModel):
     people: int = 0
     team: int = 0
     relationships: int = 0
+    opportunities: int = 0
+    committee: int = Field(default=0, description="Seats on deals' buying committees")
 
     @property
     def total(self) -> int:
-        return self.people + self.team + self.relationships
+        return self.people + self.team + self.relationships + self.opportunities + self.committee
 
 
 class ImportResult(BaseModel):
