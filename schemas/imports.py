@@ -66,7 +66,7 @@ class OpportunityImport(OpportunityCreate):
     def _owner_by_ref(cls, value: object) -> None:
         if value is not None:
             raise ValueError("an import names the owner with `owner` (a ref or an id)")
-        return None
+        return
 
 
 class ImportRequest(InputModel):
