@@ -185,6 +185,28 @@ class PreconditionFailed(StakemapError):
         return {"current_version": self.current_version}
 
 
+class ExistencePreconditionFailed(StakemapError):
+    """``If-None-Match: *`` met a resource that exists, or ``If-Match`` one that does not."""
+
+    status = 412
+    title = N_("Precondition failed")
+
+    def __init__(self, kind: str, current_version: int | None) -> None:
+        if current_version is None:
+            detail = _("the {kind} does not exist, so If-Match cannot match it").format(kind=kind)
+        else:
+            detail = _(
+                "the {kind} exists already (version {version}) and If-None-Match: * asks to "
+                "create it only; send If-Match to replace it"
+            ).format(kind=kind, version=current_version)
+        super().__init__(detail)
+        self.current_version = current_version
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {} if self.current_version is None else {"ETag": f'"{self.current_version}"'}
+
+
 class PreconditionRequired(StakemapError):
     """A write that must name the version it changes came without ``If-Match``."""
 

@@ -35,14 +35,17 @@ from typing import Any, NamedTuple, TypeVar
 import networkx as nx
 from pydantic import BaseModel
 
+from graph.deal_planning import DealRules, deal_refs
 from graph.errors import FieldError, ValidationFailed
 from graph.lookup import PERSON_REF, TEAM_REF, Directory
 from graph.messages import N_, _
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
+    OPPORTUNITY_FIELDS,
     ORGANISATION_FIELDS,
     PERSON_FIELDS,
     RELATIONSHIP_FIELDS,
+    SEAT_FIELDS,
     TEAM_FIELDS,
     model_row,
     to_storable,
@@ -129,6 +132,9 @@ class OrgContext:
     people: list[Row] | None = None
     team: list[Row] | None = None
     relationships: list[Row] | None = None
+    #: stored rows, for upserts only: the organisation's deals and their committee seats
+    opportunities: list[Row] | None = None
+    seats: list[Row] | None = None
 
     @classmethod
     def from_rows(
@@ -140,6 +146,8 @@ class OrgContext:
         team: list[Row],
         relationships: list[Row],
         org_ids: Iterable[str],
+        opportunities: list[Row] | None = None,
+        seats: list[Row] | None = None,
     ) -> OrgContext:
         """A full context, as an upsert needs it.
 
@@ -161,6 +169,8 @@ class OrgContext:
             people,
             team,
             relationships,
+            opportunities or [],
+            seats or [],
         )
 
     @classmethod
@@ -175,6 +185,8 @@ class OrgContext:
             team=[model_row(t, TEAM_FIELDS) for t in snapshot.team],
             relationships=[model_row(r, RELATIONSHIP_FIELDS) for r in snapshot.relationships],
             org_ids={org.id, *org_ids},
+            opportunities=[model_row(d, OPPORTUNITY_FIELDS) for d in snapshot.opportunities],
+            seats=[model_row(seat, SEAT_FIELDS) for seat in snapshot.committee],
         )
 
 
@@ -189,6 +201,10 @@ class ImportPlan:
     updated_people: list[Row] = field(default_factory=list)
     updated_relationships: list[Row] = field(default_factory=list)
     removed_relationships: list[Row] = field(default_factory=list)
+    opportunities: list[Row] = field(default_factory=list)
+    updated_opportunities: list[Row] = field(default_factory=list)
+    seats: list[Row] = field(default_factory=list)
+    updated_seats: list[Row] = field(default_factory=list)
     unchanged: ImportCounts = field(default_factory=ImportCounts)
 
     @property
@@ -201,18 +217,29 @@ class ImportPlan:
             or self.updated_people
             or self.updated_relationships
             or self.removed_relationships
+            or self.opportunities
+            or self.updated_opportunities
+            or self.seats
+            or self.updated_seats
         )
 
     @property
     def created(self) -> ImportCounts:
         return ImportCounts(
-            people=len(self.people), team=len(self.team), relationships=len(self.relationships)
+            people=len(self.people),
+            team=len(self.team),
+            relationships=len(self.relationships),
+            opportunities=len(self.opportunities),
+            committee=len(self.seats),
         )
 
     @property
     def updated(self) -> ImportCounts:
         return ImportCounts(
-            people=len(self.updated_people), relationships=len(self.updated_relationships)
+            people=len(self.updated_people),
+            relationships=len(self.updated_relationships),
+            opportunities=len(self.updated_opportunities),
+            committee=len(self.updated_seats),
         )
 
     @property
@@ -248,6 +275,7 @@ def external_refs(request: ImportRequest) -> set[str]:
     for rel in request.relationships:
         used.add(rel.source)
         used.add(rel.target)
+    used |= deal_refs(request.opportunities)
     return used - defined
 
 
@@ -511,8 +539,9 @@ _CLOSES_A_CYCLE = N_("this REPORTS_TO line would close a cycle in the hierarchy"
 _DUPLICATE_REF = N_("duplicate ref {ref!r} in this request")
 
 
-class _Planner:
-    """One :func:`plan_import` call: its state, and one method per rule of the model."""
+class _Planner(DealRules):
+    """One :func:`plan_import` call: its state, and one method per rule of the model (the
+    deal rules are :class:`graph.deal_planning.DealRules`)."""
 
     def __init__(
         self,
@@ -532,6 +561,7 @@ class _Planner:
         self.kinds: dict[str, str] = {}
         self.plan = ImportPlan(ids=self.ids)
         self.stored = _Stored(context) if upsert else None
+        self.upsert = upsert
         self.unchanged = Counter[str]()
         #: person id -> its stored row, for people the request matched (upsert)
         self.matched: dict[str, Row] = {}
@@ -558,6 +588,12 @@ class _Planner:
     def fail(self, path: str, reason: str) -> None:
         self.errors.append(FieldError(self.rename.get(path, path), reason))
 
+    def next_id(self) -> str:
+        return new_id()
+
+    def next_state(self, row: Row, changes: Row) -> Row:
+        return next_state(row, changes, self.now)
+
     def run(self) -> ImportPlan:
         self.check_refs()
         self.plan_people()
@@ -565,6 +601,7 @@ class _Planner:
         for edge in self.edges():
             self.plan_edge(edge)
         self.check_cycles()
+        self.plan_deals(self.request.opportunities)
         if self.errors:
             raise ValidationFailed(self.errors)
         self.plan.unchanged = ImportCounts(**self.unchanged)
@@ -572,13 +609,20 @@ class _Planner:
 
     def check_refs(self) -> None:
         request = self.request
-        ref_counts = Counter([p.ref for p in request.people] + [t.ref for t in request.team])
+        ref_counts = Counter(
+            [p.ref for p in request.people]
+            + [t.ref for t in request.team]
+            + [d.ref for d in request.opportunities]
+        )
         for index, person in enumerate(request.people):
             if ref_counts[person.ref] > 1:
                 self.fail(f"people[{index}].ref", _(_DUPLICATE_REF).format(ref=person.ref))
         for index, member in enumerate(request.team):
             if ref_counts[member.ref] > 1:
                 self.fail(f"team[{index}].ref", _(_DUPLICATE_REF).format(ref=member.ref))
+        for index, deal in enumerate(request.opportunities):
+            if ref_counts[deal.ref] > 1:
+                self.fail(f"opportunities[{index}].ref", _(_DUPLICATE_REF).format(ref=deal.ref))
 
     # --- people ---------------------------------------------------------------------------
 
@@ -898,6 +942,22 @@ class BatchPlan:
     @property
     def removed_relationships(self) -> list[Row]:
         return self._merged(lambda plan: plan.removed_relationships)
+
+    @property
+    def opportunities(self) -> list[Row]:
+        return self._merged(lambda plan: plan.opportunities)
+
+    @property
+    def updated_opportunities(self) -> list[Row]:
+        return self._merged(lambda plan: plan.updated_opportunities)
+
+    @property
+    def seats(self) -> list[Row]:
+        return self._merged(lambda plan: plan.seats)
+
+    @property
+    def updated_seats(self) -> list[Row]:
+        return self._merged(lambda plan: plan.updated_seats)
 
     @property
     def creates_team(self) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from graph.repositories import (
     ApiKeyReads,
     AuditReads,
+    CommitteeReads,
+    OpportunityReads,
     OrganisationReads,
     PeopleReads,
     TeamReads,
@@ -18,6 +20,7 @@ from graph.repositories import (
 from graph.timing import Observer, observed, unobserved
 from graph.tx import ReadTx, TxStore
 from schemas.audit import AuditEntry
+from schemas.deals import CommitteeSeatPublic, OpportunityPublic
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationPublic,
@@ -64,6 +67,51 @@ class GraphReader:
         def work(tx: ReadTx) -> list[PersonPublic]:
             OrganisationReads(tx).version(tenant, org_id)  # NotFound for an unknown one
             return PeopleReads(tx).page(tenant, org_id, limit=limit, after=after)
+
+        return self._store.read(work)
+
+    @observed
+    def get_opportunity(self, tenant: str, org_id: str, opp_id: str) -> OpportunityPublic:
+        return self._store.read(lambda tx: OpportunityReads(tx).get(tenant, org_id, opp_id))
+
+    @observed
+    def list_opportunities(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None = None
+    ) -> list[OpportunityPublic]:
+        def work(tx: ReadTx) -> list[OpportunityPublic]:
+            OrganisationReads(tx).version(tenant, org_id)  # NotFound for an unknown one
+            return OpportunityReads(tx).page(tenant, org_id, limit=limit, after=after)
+
+        return self._store.read(work)
+
+    @observed
+    def list_open_opportunities(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OpportunityPublic]:
+        """The tenant's open deals of every organisation, in id order, one page."""
+        return self._store.read(
+            lambda tx: OpportunityReads(tx).open_page(tenant, limit=limit, after=after)
+        )
+
+    @observed
+    def get_seat(
+        self, tenant: str, org_id: str, opp_id: str, person_id: str
+    ) -> CommitteeSeatPublic:
+        def work(tx: ReadTx) -> CommitteeSeatPublic:
+            OpportunityReads(tx).version(tenant, org_id, opp_id)  # NotFound: no such deal
+            return CommitteeReads(tx).get(tenant, org_id, opp_id, person_id)
+
+        return self._store.read(work)
+
+    @observed
+    def list_committee(
+        self, tenant: str, org_id: str, opp_id: str, *, limit: int, after: str | None = None
+    ) -> list[CommitteeSeatPublic]:
+        """A deal's buying committee in person-id order, one page."""
+
+        def work(tx: ReadTx) -> list[CommitteeSeatPublic]:
+            OpportunityReads(tx).version(tenant, org_id, opp_id)  # NotFound: no such deal
+            return CommitteeReads(tx).page(tenant, org_id, opp_id, limit=limit, after=after)
 
         return self._store.read(work)
 

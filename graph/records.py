@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from schemas.deals import CommitteeSeatPublic, OpportunityPublic
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationPublic,
@@ -50,6 +51,18 @@ RELATIONSHIP_FIELDS = (
     "dotted",
     "role",
 )
+OPPORTUNITY_FIELDS = (
+    "name",
+    "amount",
+    "currency",
+    "stage",
+    "status",
+    "close_date",
+    "trigger",
+    "owner_id",
+    "external_id",
+)
+SEAT_FIELDS = ("opportunity_id", "person_id", "roles", "stance", "influence", "is_primary")
 STORED_FIELDS = ("id", "tenant", "created_at", "updated_at", "version")
 
 
@@ -86,6 +99,16 @@ def relationship_from(row: Mapping[str, Any]) -> RelationshipPublic:
     data = dict(row)
     data["dotted"] = bool(data.get("dotted"))
     return RelationshipPublic.model_validate(data)
+
+
+def opportunity_from(row: Mapping[str, Any]) -> OpportunityPublic:
+    return OpportunityPublic.model_validate(dict(row))
+
+
+def seat_from(row: Mapping[str, Any]) -> CommitteeSeatPublic:
+    data = dict(row)
+    data["is_primary"] = bool(data.get("is_primary"))
+    return CommitteeSeatPublic.model_validate(data)
 
 
 def api_key_from(row: Mapping[str, Any]) -> ApiKeyPublic:

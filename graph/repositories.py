@@ -15,15 +15,18 @@ from graph.messages import _
 from graph.planning import utcnow
 from graph.records import (
     api_key_from,
+    opportunity_from,
     organisation_from,
     person_from,
     relationship_from,
+    seat_from,
     team_member_from,
     to_storable,
 )
 from graph.tx import ReadTx, Row, WriteTx
 from schemas.audit import AuditEntry
 from schemas.common import RelType
+from schemas.deals import CommitteeSeatPublic, OpportunityPublic
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationPublic,
@@ -86,6 +89,20 @@ STATEMENTS: frozenset[str] = frozenset(
         "relationship_update_many",
         "ties_of_org",
         "relationships_of_orgs",
+        "opportunity_create_many",
+        "opportunity_update_many",
+        "opportunity_get",
+        "opportunity_list",
+        "opportunity_open_list",
+        "opportunity_version",
+        "opportunity_delete",
+        "opportunities_of_orgs",
+        "seat_put_many",
+        "seat_get",
+        "seat_list",
+        "seat_delete",
+        "seats_of_orgs",
+        "seat_clear_primary",
         "api_key_create",
         "api_key_ensure",
         "api_key_find",
@@ -317,7 +334,9 @@ class Team(TeamReads):
 
     def delete(self, tenant: str, member_id: str) -> None:
         """Delete the member and their ties."""
-        self._write.rows("team_delete", tenant=tenant, member_id=member_id)
+        self._write.rows(
+            "team_delete", tenant=tenant, member_id=member_id, now=to_storable(utcnow())
+        )
 
 
 # --- ties --------------------------------------------------------------------------------
@@ -378,17 +397,137 @@ class Ties(TieReads):
         self._write.rows("relationship_delete", tenant=tenant, org_id=org_id, rel_id=rel_id)
 
 
+# --- deals ---------------------------------------------------------------------------------
+
+
+class OpportunityReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def row(self, tenant: str, org_id: str, opp_id: str) -> Row:
+        row = self._tx.row("opportunity_get", tenant=tenant, org_id=org_id, opp_id=opp_id)
+        return _found(row, "opportunity")
+
+    def get(self, tenant: str, org_id: str, opp_id: str) -> OpportunityPublic:
+        return opportunity_from(self.row(tenant, org_id, opp_id))
+
+    def page(
+        self, tenant: str, org_id: str, *, limit: int, after: str | None
+    ) -> list[OpportunityPublic]:
+        rows = self._tx.rows(
+            "opportunity_list", tenant=tenant, org_id=org_id, after=after or "", limit=limit
+        )
+        return [opportunity_from(r) for r in rows]
+
+    def open_page(self, tenant: str, *, limit: int, after: str | None) -> list[OpportunityPublic]:
+        """One page of the tenant's open deals of every organisation, in id order."""
+        rows = self._tx.rows("opportunity_open_list", tenant=tenant, after=after or "", limit=limit)
+        return [opportunity_from(r) for r in rows]
+
+    def version(self, tenant: str, org_id: str, opp_id: str) -> int:
+        row = self._tx.row("opportunity_version", tenant=tenant, org_id=org_id, opp_id=opp_id)
+        return _version(row, "opportunity")
+
+    def rows_of(self, tenant: str, org_ids: Sequence[str]) -> list[Row]:
+        """Every deal of ``org_ids`` (each row names its ``org_id``)."""
+        if not org_ids:
+            return []
+        return self._tx.rows("opportunities_of_orgs", tenant=tenant, org_ids=list(org_ids))
+
+
+class Opportunities(OpportunityReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("opportunity_create_many", rows)
+
+    def replace(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("opportunity_update_many", rows)
+
+    def delete(self, tenant: str, org_id: str, opp_id: str) -> None:
+        """Delete the deal and its committee."""
+        self._write.rows("opportunity_delete", tenant=tenant, org_id=org_id, opp_id=opp_id)
+
+
+class CommitteeReads:
+    """The seats of deals' buying committees (one per person and deal)."""
+
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def find(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> Row | None:
+        return self._tx.row(
+            "seat_get", tenant=tenant, org_id=org_id, opp_id=opp_id, person_id=person_id
+        )
+
+    def get(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> CommitteeSeatPublic:
+        return seat_from(_found(self.find(tenant, org_id, opp_id, person_id), "committee seat"))
+
+    def page(
+        self, tenant: str, org_id: str, opp_id: str, *, limit: int, after: str | None
+    ) -> list[CommitteeSeatPublic]:
+        rows = self._tx.rows(
+            "seat_list",
+            tenant=tenant,
+            org_id=org_id,
+            opp_id=opp_id,
+            after=after or "",
+            limit=limit,
+        )
+        return [seat_from(r) for r in rows]
+
+    def rows_of(self, tenant: str, org_ids: Sequence[str]) -> list[Row]:
+        """Every seat of the deals of ``org_ids``."""
+        if not org_ids:
+            return []
+        return self._tx.rows("seats_of_orgs", tenant=tenant, org_ids=list(org_ids))
+
+
+class Committee(CommitteeReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def put(self, rows: Sequence[Row]) -> None:
+        """Create or replace seats (whole rows)."""
+        self._write.write_rows("seat_put_many", rows)
+
+    def delete(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> None:
+        self._write.rows(
+            "seat_delete", tenant=tenant, org_id=org_id, opp_id=opp_id, person_id=person_id
+        )
+
+    def clear_primary(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> None:
+        """Make every seat of the deal but ``person_id``'s not primary."""
+        self._write.rows(
+            "seat_clear_primary",
+            tenant=tenant,
+            org_id=org_id,
+            opp_id=opp_id,
+            person_id=person_id,
+            now=to_storable(utcnow()),
+        )
+
+
 def snapshot(tx: ReadTx, tenant: str, org_id: str) -> OrgSnapshot:
     """Everything of one organisation, read in one transaction."""
     organisation = OrganisationReads(tx).get(tenant, org_id)
     people = PeopleReads(tx).rows_of(tenant, [org_id])
     team = TeamReads(tx).all_rows(tenant)
     ties = TieReads(tx).rows_of(tenant, [org_id])
+    deals = OpportunityReads(tx).rows_of(tenant, [org_id])
+    seats = CommitteeReads(tx).rows_of(tenant, [org_id])
     return OrgSnapshot(
         organisation=organisation,
         people=sorted((person_from(p) for p in people), key=lambda p: p.id),
         team=sorted((team_member_from(t) for t in team), key=lambda t: t.id),
         relationships=sorted((relationship_from(r) for r in ties), key=lambda r: r.id),
+        opportunities=sorted((opportunity_from(d) for d in deals), key=lambda d: d.id),
+        committee=sorted(
+            (seat_from(s) for s in seats), key=lambda s: (s.opportunity_id, s.person_id)
+        ),
     )
 
 

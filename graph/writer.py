@@ -19,7 +19,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from graph.errors import NotFound, OutcomeUnknown, StoreBusy, ValidationFailed, check_version
+from graph.errors import (
+    ExistencePreconditionFailed,
+    FieldError,
+    NotFound,
+    OutcomeUnknown,
+    StoreBusy,
+    ValidationFailed,
+    check_version,
+)
 from graph.idempotency import (
     ClaimOutcome,
     IdempotencyClaim,
@@ -31,6 +39,7 @@ from graph.idempotency import (
     new_token,
     pending_record,
 )
+from graph.messages import _ as _t
 from graph.planning import (
     BatchPlan,
     OrgContext,
@@ -43,20 +52,28 @@ from graph.planning import (
 )
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
+    OPPORTUNITY_FIELDS,
     ORGANISATION_FIELDS,
     PERSON_FIELDS,
+    SEAT_FIELDS,
     TEAM_FIELDS,
     model_row,
+    opportunity_from,
     organisation_from,
     person_from,
     relationship_from,
+    seat_from,
     team_member_from,
     to_storable,
 )
 from graph.repositories import (
     ApiKeys,
     AuditLog,
+    Committee,
+    CommitteeReads,
     IdempotencyRecords,
+    Opportunities,
+    OpportunityReads,
     OrganisationReads,
     Organisations,
     People,
@@ -70,7 +87,21 @@ from graph.timing import Observer, observed, unobserved
 from graph.tx import ReadTx, Row, TxStore, WriteTx
 from schemas.audit import AuditEntry
 from schemas.common import KeyRole
-from schemas.imports import ImportRequest, ImportResult, PersonImport, RelationshipImport
+from schemas.deals import (
+    CommitteeSeatPublic,
+    CommitteeSeatPut,
+    OpportunityCreate,
+    OpportunityPublic,
+    OpportunityUpdate,
+    merged_deal,
+)
+from schemas.imports import (
+    ImportRequest,
+    ImportResult,
+    OpportunityImport,
+    PersonImport,
+    RelationshipImport,
+)
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationCreate,
@@ -89,6 +120,9 @@ from schemas.resources import (
 logger = logging.getLogger("stakemap")
 
 ResultT = TypeVar("ResultT")
+
+#: Error fields of a single-deal create, named as in its request body.
+_DEAL_PATHS = {"opportunities[0].owner": "owner_id"}
 
 #: Error fields of a single-tie create, named as in its request body.
 _TIE_PATHS = {
@@ -141,6 +175,12 @@ def plan_in(
             people_of[row["org_id"]].append(row)
         for row in TieReads(tx).rows_of(tenant, stored):
             ties_of[row["org_id"]].append(row)
+        deals_of: dict[str, list[Row]] = {org_id: [] for org_id in stored}
+        seats_of: dict[str, list[Row]] = {org_id: [] for org_id in stored}
+        for row in OpportunityReads(tx).rows_of(tenant, stored):
+            deals_of[row["org_id"]].append(row)
+        for row in CommitteeReads(tx).rows_of(tenant, stored):
+            seats_of[row["org_id"]].append(row)
         team_rows = team.all_rows(tenant)
         known_orgs = orgs.known(tenant, refs)
 
@@ -152,6 +192,8 @@ def plan_in(
                 team=team_rows,
                 relationships=ties_of.get(org_id, []),
                 org_ids=known_orgs,
+                opportunities=deals_of.get(org_id, []),
+                seats=seats_of.get(org_id, []),
             )
 
         context = full_context
@@ -196,6 +238,10 @@ def store_plan(tx: WriteTx, tenant: str, batch: BatchPlan) -> None:
     ties.remove(batch.removed_relationships)
     ties.replace(batch.updated_relationships)
     ties.insert(batch.relationships)
+    deals, committee = Opportunities(tx), Committee(tx)
+    deals.insert(batch.opportunities)
+    deals.replace(batch.updated_opportunities)
+    committee.put(batch.seats + batch.updated_seats)
     orgs.set_versions(tenant, batch.version_updates())
     if batch.creates_team:
         orgs.bump_tenant(tenant)
@@ -603,6 +649,154 @@ class GraphWriter:
             ties = Ties(tx)
             check_version("relationship", ties.version(tenant, org_id, rel_id), expected_version)
             ties.delete(tenant, org_id, rel_id)
+
+        self._in_organisation(tenant, org_id, work)
+
+    # --- deals -----------------------------------------------------------------------------
+
+    @observed
+    def create_opportunity(
+        self,
+        tenant: str,
+        org_id: str,
+        data: OpportunityCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
+    ) -> OpportunityPublic:
+        """A new deal (its owner must be a team member), through the import rules."""
+
+        def created(batch: BatchPlan) -> OpportunityPublic:
+            return opportunity_from(batch.planned[0].plan.opportunities[0])
+
+        deal = OpportunityImport(
+            ref="new", owner=data.owner_id, **data.model_dump(exclude={"owner_id"})
+        )
+        batch, _ = self._import_one(
+            tenant,
+            org_id,
+            ImportRequest(opportunities=[deal]),
+            paths=_DEAL_PATHS,
+            idempotency=idempotency,
+            created=created,
+        )
+        return created(batch)
+
+    @observed
+    def update_opportunity(
+        self,
+        tenant: str,
+        org_id: str,
+        opp_id: str,
+        changes: OpportunityUpdate,
+        *,
+        expected_version: int | None = None,
+    ) -> OpportunityPublic:
+        """Change some fields of a deal; stage and status stay consistent, the amount fits
+        the currency, the owner is a team member."""
+        values = {
+            name: to_storable(v) for name, v in changes.model_dump(exclude_unset=True).items()
+        }
+
+        def work(tx: WriteTx) -> OpportunityPublic:
+            deals = Opportunities(tx)
+            row = deals.row(tenant, org_id, opp_id)  # read under the organisation's lock
+            check_version("opportunity", int(row["version"]), expected_version)
+            try:
+                merged = merged_deal(row, values)
+            except ValueError as exc:
+                field, _sep, reason = str(exc).partition(": ")
+                raise ValidationFailed([FieldError(field, reason)]) from None
+            owner = values.get("owner_id")
+            if owner is not None and not Team(tx).known(tenant, [owner]):
+                raise ValidationFailed(
+                    [FieldError("owner_id", _t("unknown team member {id!r}").format(id=owner))]
+                )
+            updated = opportunity_from(next_state(row, merged, to_storable(utcnow())))
+            deals.replace([model_row(updated, OPPORTUNITY_FIELDS)])
+            return updated
+
+        return self._in_organisation(tenant, org_id, work)
+
+    @observed
+    def delete_opportunity(
+        self, tenant: str, org_id: str, opp_id: str, *, expected_version: int | None = None
+    ) -> None:
+        """Delete the deal and its buying committee."""
+
+        def work(tx: WriteTx) -> None:
+            deals = Opportunities(tx)
+            check_version("opportunity", deals.version(tenant, org_id, opp_id), expected_version)
+            deals.delete(tenant, org_id, opp_id)
+
+        self._in_organisation(tenant, org_id, work)
+
+    @observed
+    def put_seat(
+        self,
+        tenant: str,
+        org_id: str,
+        opp_id: str,
+        person_id: str,
+        data: CommitteeSeatPut,
+        *,
+        expected_version: int | None = None,
+        create_only: bool = False,
+    ) -> tuple[CommitteeSeatPublic, bool]:
+        """Create or replace a person's seat on the deal's committee; answer it and whether
+        it is new. ``expected_version`` (If-Match) must match the stored seat;
+        ``create_only`` (If-None-Match: *) refuses a seat that exists. A primary seat makes
+        the deal's other seats not primary."""
+        values = {name: to_storable(v) for name, v in data.model_dump().items()}
+
+        def work(tx: WriteTx) -> tuple[CommitteeSeatPublic, bool]:
+            Opportunities(tx).version(tenant, org_id, opp_id)  # NotFound: no such deal
+            People(tx).version(tenant, org_id, person_id)  # NotFound: no such person
+            committee = Committee(tx)
+            stored = committee.find(tenant, org_id, opp_id, person_id)
+            if stored is None:
+                if expected_version is not None:
+                    raise ExistencePreconditionFailed("committee seat", None)
+                now = to_storable(utcnow())
+                row = {
+                    "id": new_id(),
+                    "tenant": tenant,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                    "org_id": org_id,
+                    "opportunity_id": opp_id,
+                    "person_id": person_id,
+                    **values,
+                }
+            else:
+                if create_only:
+                    raise ExistencePreconditionFailed("committee seat", int(stored["version"]))
+                check_version("committee seat", int(stored["version"]), expected_version)
+                row = next_state(stored, values, to_storable(utcnow()))
+            if values["is_primary"]:
+                committee.clear_primary(tenant, org_id, opp_id, person_id)
+            committee.put([model_row(seat_from(row), SEAT_FIELDS)])
+            return seat_from(row), stored is None
+
+        return self._in_organisation(tenant, org_id, work)
+
+    @observed
+    def delete_seat(
+        self,
+        tenant: str,
+        org_id: str,
+        opp_id: str,
+        person_id: str,
+        *,
+        expected_version: int | None = None,
+    ) -> None:
+        """Take the person off the deal's committee."""
+
+        def work(tx: WriteTx) -> None:
+            committee = Committee(tx)
+            seat = committee.get(tenant, org_id, opp_id, person_id)
+            check_version("committee seat", seat.version, expected_version)
+            committee.delete(tenant, org_id, opp_id, person_id)
 
         self._in_organisation(tenant, org_id, work)
 

@@ -1,5 +1,5 @@
-// Delete an organisation, its people and their ties; children lose their parent.
-// Parameters: $tenant, $org_id.
+// Delete an organisation, its people and their ties, its deals and their seats; children
+// lose their parent. Parameters: $tenant, $org_id.
 MATCH (o:Organisation {tenant: $tenant, id: $org_id})
 OPTIONAL MATCH (child:Organisation {tenant: $tenant, parent_id: $org_id})
 SET child.parent_id = null
@@ -7,6 +7,10 @@ WITH DISTINCT o
 CALL (o) {
   MATCH (p:Person {tenant: $tenant, org_id: $org_id})
   DETACH DELETE p
+}
+CALL (o) {
+  MATCH (d:Opportunity {tenant: $tenant, org_id: $org_id})
+  DETACH DELETE d
 }
 DETACH DELETE o
 RETURN count(o) AS deleted

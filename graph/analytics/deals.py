@@ -25,10 +25,10 @@ def deal_of(graph: nx.MultiDiGraph, opportunity_id: str) -> Deal:
     UnknownNode
         The organisation has no such deal (field ``opportunity_id``).
     """
-    deal = graph.graph.get("opportunities", {}).get(opportunity_id)
-    if deal is None:
+    deals: dict[str, Deal] = graph.graph.get("opportunities", {})
+    if opportunity_id not in deals:
         raise UnknownNode(opportunity_id, "opportunity_id")
-    return deal
+    return deals[opportunity_id]
 
 
 def deal_graph(

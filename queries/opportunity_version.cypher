@@ -1,0 +1,5 @@
+// A deal's version, read after the organisation's write lock is held.
+// Parameters: $tenant, $org_id, $opp_id.
+MATCH (o:Opportunity {tenant: $tenant, id: $opp_id})
+WHERE o.org_id = $org_id
+RETURN o.version AS version
