@@ -39,6 +39,8 @@ from graph.analytics import (
     next_contacts,
     rank_influence,
 )
+from graph.analytics.deals import deal_graph, deal_of
+from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import reweighted
 from graph.csvio import encode_rows
 from graph.errors import NotFound
@@ -218,14 +220,35 @@ class AnalyticsService:
         return result
 
     def _ranking(
-        self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
+        self,
+        tenant: str,
+        org_id: str,
+        weights: InfluenceWeights | None = None,
+        opportunity_id: str | None = None,
     ) -> InfluenceRanking:
-        return self.influence(tenant, org_id, weights).model
+        return self.influence(tenant, org_id, weights, opportunity_id=opportunity_id).model
+
+    def _view(
+        self, graph: nx.MultiDiGraph, tenant: str, org_id: str, opportunity_id: str | None
+    ) -> nx.MultiDiGraph:
+        """The graph a question reads: the organisation's, or with a deal the deal's view
+        (:func:`graph.analytics.deals.deal_graph`), whose last fallback target is the
+        organisation's own top decision-maker."""
+        if opportunity_id is None:
+            return graph
+        deal = deal_of(graph, opportunity_id)
+        organisation_top = top_decision_maker(graph, self._ranking(tenant, org_id))
+        return deal_graph(graph, deal, organisation_top=organisation_top)
 
     # --- questions -------------------------------------------------------------------------
 
     def influence(
-        self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
+        self,
+        tenant: str,
+        org_id: str,
+        weights: InfluenceWeights | None = None,
+        *,
+        opportunity_id: str | None = None,
     ) -> CachedResult[InfluenceRanking]:
         """Power ranking with its four components, under ``weights`` divided by their sum
         and rounded to 4 decimals (:meth:`InfluenceWeights.normalised`; the answer echoes
@@ -237,39 +260,57 @@ class AnalyticsService:
         if chosen == DEFAULT_WEIGHTS:
 
             def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
-                return rank_influence(graph, chosen, executor=self._executor)
+                view = self._view(graph, tenant, org_id, opportunity_id)
+                return rank_influence(view, chosen, executor=self._executor)
         else:
 
             def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
-                return reweighted(self._ranking(tenant, org_id), chosen)
+                ranking = self._ranking(tenant, org_id, opportunity_id=opportunity_id)
+                return reweighted(ranking, chosen)
 
-        return self._answer(tenant, org_id, Question.INFLUENCE, chosen.model_dump_json(), compute)
+        return self._answer(
+            tenant,
+            org_id,
+            Question.INFLUENCE,
+            (chosen.model_dump_json(), opportunity_id),
+            compute,
+        )
 
     def influence_csv(
-        self, tenant: str, org_id: str, weights: InfluenceWeights | None = None
+        self,
+        tenant: str,
+        org_id: str,
+        weights: InfluenceWeights | None = None,
+        *,
+        opportunity_id: str | None = None,
     ) -> CachedResult[InfluenceRanking]:
         """The ranking as CSV text (same rows and order as the JSON)."""
         chosen = _normalised(weights)
 
         def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
-            return self._ranking(tenant, org_id, chosen)
+            return self._ranking(tenant, org_id, chosen, opportunity_id)
 
         return self._answer(
             tenant,
             org_id,
             Question.INFLUENCE_CSV,
-            chosen.model_dump_json(),
+            (chosen.model_dump_json(), opportunity_id),
             compute,
             serialise=lambda ranking: encode_rows(influence_csv_rows(ranking)),
         )
 
-    def decision_makers(self, tenant: str, org_id: str) -> CachedResult[DecisionMakers]:
+    def decision_makers(
+        self, tenant: str, org_id: str, *, opportunity_id: str | None = None
+    ) -> CachedResult[DecisionMakers]:
         return self._answer(
             tenant,
             org_id,
             Question.DECISION_MAKERS,
-            None,
-            lambda g: find_decision_makers(g, self._ranking(tenant, org_id)),
+            opportunity_id,
+            lambda g: find_decision_makers(
+                self._view(g, tenant, org_id, opportunity_id),
+                self._ranking(tenant, org_id, opportunity_id=opportunity_id),
+            ),
         )
 
     def entry_paths(
@@ -281,16 +322,17 @@ class AnalyticsService:
         member_id: str | None,
         k: int,
         include_cold: bool,
+        opportunity_id: str | None = None,
     ) -> CachedResult[EntryPaths]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
             Question.ENTRY_PATHS,
-            (target_id, member_id, k, include_cold, as_of),
+            (target_id, member_id, k, include_cold, as_of, opportunity_id),
             lambda g: entry_paths(
-                g,
-                self._ranking(tenant, org_id),
+                self._view(g, tenant, org_id, opportunity_id),
+                self._ranking(tenant, org_id, opportunity_id=opportunity_id),
                 target_id=target_id,
                 member_id=member_id,
                 k=k,
@@ -307,16 +349,17 @@ class AnalyticsService:
         target_id: str | None = None,
         member_id: str | None,
         limit: int,
+        opportunity_id: str | None = None,
     ) -> CachedResult[NextContacts]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
             Question.NEXT_CONTACTS,
-            (target_id, member_id, limit, as_of),
+            (target_id, member_id, limit, as_of, opportunity_id),
             lambda g: next_contacts(
-                g,
-                self._ranking(tenant, org_id),
+                self._view(g, tenant, org_id, opportunity_id),
+                self._ranking(tenant, org_id, opportunity_id=opportunity_id),
                 target_id=target_id,
                 member_id=member_id,
                 limit=limit,
@@ -325,17 +368,23 @@ class AnalyticsService:
         )
 
     def coverage(
-        self, tenant: str, org_id: str, *, target_id: str | None = None, stale_after_days: int
+        self,
+        tenant: str,
+        org_id: str,
+        *,
+        target_id: str | None = None,
+        stale_after_days: int,
+        opportunity_id: str | None = None,
     ) -> CachedResult[Coverage]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
             Question.COVERAGE,
-            (target_id, stale_after_days, as_of),
+            (target_id, stale_after_days, as_of, opportunity_id),
             lambda g: coverage(
-                g,
-                self._ranking(tenant, org_id),
+                self._view(g, tenant, org_id, opportunity_id),
+                self._ranking(tenant, org_id, opportunity_id=opportunity_id),
                 as_of=as_of,
                 target_id=target_id,
                 stale_after_days=stale_after_days,
@@ -345,22 +394,33 @@ class AnalyticsService:
     # --- power map and exports (issue 4) ----------------------------------------------------
 
     def power_map(
-        self, tenant: str, org_id: str, *, highlight: Highlight | None = None
+        self,
+        tenant: str,
+        org_id: str,
+        *,
+        highlight: Highlight | None = None,
+        opportunity_id: str | None = None,
     ) -> CachedResult[PowerMap]:
         """The power map with its layout (Cytoscape.js JSON); with ``highlight``, the best
-        entry path to the top decision-maker is marked."""
+        entry path to the top decision-maker (with a deal: the deal's) is marked."""
         as_of = self._clock()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
             path = None
             if highlight is Highlight.ENTRY_PATHS:
                 best = self.entry_paths(
-                    tenant, org_id, target_id=None, member_id=None, k=1, include_cold=True
+                    tenant,
+                    org_id,
+                    target_id=None,
+                    member_id=None,
+                    k=1,
+                    include_cold=True,
+                    opportunity_id=opportunity_id,
                 ).model
                 path = best.paths[0] if best.paths else None
             return power_map(
-                graph,
-                self._ranking(tenant, org_id),
+                self._view(graph, tenant, org_id, opportunity_id),
+                self._ranking(tenant, org_id, opportunity_id=opportunity_id),
                 as_of=as_of,
                 path=path,
                 highlight=highlight,
@@ -368,22 +428,31 @@ class AnalyticsService:
                 executor=self._executor,  # the layout of a large organisation runs there
             )
 
-        return self._answer(tenant, org_id, Question.POWER_MAP, (highlight, as_of), compute)
+        return self._answer(
+            tenant, org_id, Question.POWER_MAP, (highlight, as_of, opportunity_id), compute
+        )
 
     def power_map_svg(
-        self, tenant: str, org_id: str, *, highlight: Highlight | None = None
+        self,
+        tenant: str,
+        org_id: str,
+        *,
+        highlight: Highlight | None = None,
+        opportunity_id: str | None = None,
     ) -> CachedResult[PowerMap]:
         """The power map drawn as a standalone SVG (the same layout as the JSON)."""
         as_of = self._clock()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
-            return self.power_map(tenant, org_id, highlight=highlight).model
+            return self.power_map(
+                tenant, org_id, highlight=highlight, opportunity_id=opportunity_id
+            ).model
 
         return self._answer(
             tenant,
             org_id,
             Question.POWER_MAP_SVG,
-            (highlight, as_of),
+            (highlight, as_of, opportunity_id),
             compute,
             serialise=lambda drawn: render_svg(drawn).encode("utf-8"),
         )
@@ -409,7 +478,7 @@ class AnalyticsService:
         An organisation deleted while the export runs is skipped.
         """
         after: str | None = None
-        default = DEFAULT_WEIGHTS.model_dump_json()
+        default = (DEFAULT_WEIGHTS.model_dump_json(), None)
         while True:
             page = self._store.list_organisations(tenant, limit=page_size, after=after)
             for org in page:

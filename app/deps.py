@@ -112,6 +112,14 @@ Limit = Annotated[
 ]
 #: An id in the path (the OpenAPI schema says how long it may be; longer is a 422).
 PathId = Annotated[str, Path(max_length=MAX_ID_LENGTH)]
+OpportunityQuery = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_ID_LENGTH,
+        description="A deal of this organisation: its buying committee sets roles and stance, "
+        "and the default target is the deal's decision-maker",
+    ),
+]
 Cursor = Annotated[
     str | None,
     Query(max_length=100, description="`next_cursor` of the previous page"),

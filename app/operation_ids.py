@@ -16,9 +16,22 @@ from fastapi.routing import APIRoute
 
 __all__ = ["VERBS", "camel_case", "operation_id"]
 
-#: The verbs an operation may start with.
+#: The verbs an operation may start with (`put`: create or replace a resource whose id the
+#: caller names, as `PUT …/committee/{person_id}`).
 VERBS = frozenset(
-    {"check", "create", "delete", "erase", "export", "get", "import", "list", "revoke", "update"}
+    {
+        "check",
+        "create",
+        "delete",
+        "erase",
+        "export",
+        "get",
+        "import",
+        "list",
+        "put",
+        "revoke",
+        "update",
+    }
 )
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")

@@ -161,6 +161,8 @@ def _highlights(questions: frozenset[CachedQuestion]) -> list[Highlight | None]:
     for asked in questions:
         params = asked.params
         if asked.question is Question.POWER_MAP and isinstance(params, tuple) and params:
+            if len(params) > 2 and params[2] is not None:
+                continue  # a deal's map: recomputed when it is asked again
             highlight = params[0]
             if highlight is None or isinstance(highlight, Highlight):
                 found.add(highlight)

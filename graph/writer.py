@@ -741,10 +741,12 @@ class GraphWriter:
         *,
         expected_version: int | None = None,
         create_only: bool = False,
+        must_exist: bool = False,
     ) -> tuple[CommitteeSeatPublic, bool]:
         """Create or replace a person's seat on the deal's committee; answer it and whether
         it is new. ``expected_version`` (If-Match) must match the stored seat;
-        ``create_only`` (If-None-Match: *) refuses a seat that exists. A primary seat makes
+        ``create_only`` (If-None-Match: *) refuses a seat that exists, ``must_exist``
+        (any If-Match) one that does not. A primary seat makes
         the deal's other seats not primary."""
         values = {name: to_storable(v) for name, v in data.model_dump().items()}
 
@@ -754,7 +756,7 @@ class GraphWriter:
             committee = Committee(tx)
             stored = committee.find(tenant, org_id, opp_id, person_id)
             if stored is None:
-                if expected_version is not None:
+                if must_exist or expected_version is not None:
                     raise ExistencePreconditionFailed("committee seat", None)
                 now = to_storable(utcnow())
                 row = {

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import ValidationError
 
 from app.analytics import AnalyticsService
-from app.deps import AnalyticsDep, PathId, Viewer
+from app.deps import AnalyticsDep, OpportunityQuery, PathId, Viewer
 from graph.errors import FieldError, ValidationFailed
 from schemas.analytics import (
     Coverage,
@@ -83,6 +83,7 @@ async def influence(
     caller: Viewer,
     analytics: AnalyticsDep,
     weights: WeightsDep,
+    opportunity_id: OpportunityQuery = None,
     format: Annotated[
         TableFormat,
         Query(
@@ -98,8 +99,10 @@ async def influence(
     The same table as CSV: `GET /v1/organisations/{org_id}/influence.csv`.
     """
     if format is TableFormat.CSV:
-        return await _influence_csv(analytics, caller.tenant, org_id, weights)
-    ranking = await analytics.answer(partial(analytics.influence, caller.tenant, org_id, weights))
+        return await _influence_csv(analytics, caller.tenant, org_id, weights, opportunity_id)
+    ranking = await analytics.answer(
+        partial(analytics.influence, caller.tenant, org_id, weights, opportunity_id=opportunity_id)
+    )
     return Response(ranking.body, media_type=JSON)
 
 
@@ -110,7 +113,11 @@ async def influence(
     responses={200: {"content": {CSV: {}}, "description": "The ranking, one row per person"}},
 )
 async def influence_csv(
-    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, weights: WeightsDep
+    org_id: PathId,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    weights: WeightsDep,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """The influence ranking (as `GET /v1/organisations/{org_id}/influence`) as CSV, one row
     per person by rank, as an attachment. Columns: `rank`, `person_id`, `name`, `title`,
@@ -119,13 +126,19 @@ async def influence_csv(
     (betweenness), and `reports_under`. Text cells that a spreadsheet would read as a
     formula are prefixed with `'`.
     """
-    return await _influence_csv(analytics, caller.tenant, org_id, weights)
+    return await _influence_csv(analytics, caller.tenant, org_id, weights, opportunity_id)
 
 
 async def _influence_csv(
-    analytics: AnalyticsService, tenant: str, org_id: str, weights: InfluenceWeights
+    analytics: AnalyticsService,
+    tenant: str,
+    org_id: str,
+    weights: InfluenceWeights,
+    opportunity_id: str | None,
 ) -> Response:
-    table = await analytics.answer(partial(analytics.influence_csv, tenant, org_id, weights))
+    table = await analytics.answer(
+        partial(analytics.influence_csv, tenant, org_id, weights, opportunity_id=opportunity_id)
+    )
     return Response(
         table.body,
         media_type=CSV,
@@ -134,11 +147,15 @@ async def _influence_csv(
 
 
 @router.get("/decision-makers", response_model=DecisionMakers, name="get_decision_makers")
-async def decision_makers(org_id: PathId, caller: Viewer, analytics: AnalyticsDep) -> Response:
+async def decision_makers(
+    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, opportunity_id: OpportunityQuery = None
+) -> Response:
     """The top of the reporting hierarchy and the holders of decision roles, ranked by
     power, each with the reasons they are listed.
     """
-    result = await analytics.answer(partial(analytics.decision_makers, caller.tenant, org_id))
+    result = await analytics.answer(
+        partial(analytics.decision_makers, caller.tenant, org_id, opportunity_id=opportunity_id)
+    )
     return Response(result.body, media_type=JSON)
 
 
@@ -148,7 +165,11 @@ async def entry_paths_route(
     caller: Viewer,
     analytics: AnalyticsDep,
     target_id: Annotated[
-        str | None, Query(max_length=100, description="Default: the top decision-maker")
+        str | None,
+        Query(
+            max_length=100,
+            description="Default: the top decision-maker (with a deal: the deal's)",
+        ),
     ] = None,
     member_id: Annotated[
         str | None, Query(max_length=100, description="Default: the whole team")
@@ -157,6 +178,7 @@ async def entry_paths_route(
     include_cold: Annotated[
         bool, Query(description="Allow a cold approach so a path always exists")
     ] = True,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """The best top-down ways in: chains of introductions from our team to the target,
     ranked by the probability that every introduction succeeds, each step with its
@@ -171,6 +193,7 @@ async def entry_paths_route(
             member_id=member_id,
             k=k,
             include_cold=include_cold,
+            opportunity_id=opportunity_id,
         )
     )
     return Response(result.body, media_type=JSON)
@@ -192,6 +215,7 @@ async def next_contacts_route(
         str | None, Query(max_length=100, description="Whose reach to use (default: the team)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_NEXT_CONTACTS)] = 5,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """Who to reach next: people we are not yet engaged with, ranked by the value of
     engaging them (power, uncovered buying roles, uplift toward the target), with
@@ -205,6 +229,7 @@ async def next_contacts_route(
             target_id=target_id,
             member_id=member_id,
             limit=limit,
+            opportunity_id=opportunity_id,
         )
     )
     return Response(result.body, media_type=JSON)
@@ -216,11 +241,16 @@ async def coverage_route(
     caller: Viewer,
     analytics: AnalyticsDep,
     target_id: Annotated[
-        str | None, Query(max_length=100, description="Default: the top decision-maker")
+        str | None,
+        Query(
+            max_length=100,
+            description="Default: the top decision-maker (with a deal: the deal's)",
+        ),
     ] = None,
     stale_after_days: Annotated[
         int, Query(ge=1, le=3650, description="A tie with no contact for this long is stale")
     ] = 90,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """How well we cover the account: power share we are engaged with (opponents apart),
     buying roles covered and missing, single-threading, fragility (whose loss would cut our
@@ -233,6 +263,7 @@ async def coverage_route(
             org_id,
             target_id=target_id,
             stale_after_days=stale_after_days,
+            opportunity_id=opportunity_id,
         )
     )
     return Response(result.body, media_type=JSON)

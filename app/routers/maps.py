@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from app.analytics import AnalyticsService
 from app.cache import CachedResult
-from app.deps import AnalyticsDep, PathId, Viewer
+from app.deps import AnalyticsDep, OpportunityQuery, PathId, Viewer
 from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
 from schemas.powermap import Highlight, PowerMap
 
@@ -66,7 +66,11 @@ def _layout(result: CachedResult[PowerMap]) -> dict[str, str]:
     responses={200: {"headers": _LAYOUT_DOC}},
 )
 async def power_map_route(
-    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
+    org_id: PathId,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    highlight: HighlightQuery = None,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """The power map as Cytoscape.js elements with the layout already computed: render
     `elements` with the preset layout (every node has a `position`, long edges their
@@ -78,7 +82,13 @@ async def power_map_route(
     `Stakemap-Layout: degraded`.
     """
     result = await analytics.answer(
-        partial(analytics.power_map, caller.tenant, org_id, highlight=highlight)
+        partial(
+            analytics.power_map,
+            caller.tenant,
+            org_id,
+            highlight=highlight,
+            opportunity_id=opportunity_id,
+        )
     )
     return Response(result.body, media_type=JSON, headers=_layout(result))
 
@@ -96,14 +106,24 @@ async def power_map_route(
     },
 )
 async def power_map_svg(
-    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, highlight: HighlightQuery = None
+    org_id: PathId,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    highlight: HighlightQuery = None,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """The power map as a standalone SVG picture (the same layout as the JSON): colour by
     stance, size by power, line style by tie type, with a title and a legend.
     `Stakemap-Layout: degraded` when the layout's work budget cut it short.
     """
     result = await analytics.answer(
-        partial(analytics.power_map_svg, caller.tenant, org_id, highlight=highlight)
+        partial(
+            analytics.power_map_svg,
+            caller.tenant,
+            org_id,
+            highlight=highlight,
+            opportunity_id=opportunity_id,
+        )
     )
     return Response(
         result.body,
