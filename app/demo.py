@@ -473,12 +473,54 @@ _TEAM_TIES = [
 ]
 
 
+# Two deals whose buying committees differ: the maintenance rollout is the COO's decision,
+# with the CFO (skeptic) holding the budget and the Augsburg plant director coaching us; the
+# analytics pilot is the CTO's, and there the Director of Automation, our champion elsewhere,
+# opposes it (it competes with his in-house project) while VP IT coaches us.
+# ref, name, stage, days to close, trigger, owner, amount (EUR), committee
+_DEALS: list[tuple[str, str, str, int, str, str, str, list[tuple[str, list[str], str, bool]]]] = [
+    (
+        "maintenance_rollout",
+        "Predictive maintenance rollout, all plants",
+        "proposal_price_quote",
+        21,
+        "unplanned_replacement",
+        "anna",
+        "480000.00",
+        [
+            ("coo", ["decision_maker"], "supporter", True),
+            ("cfo", ["economic_buyer"], "skeptic", False),
+            ("vp_rnd", ["technical_buyer"], "neutral", False),
+            ("dir_maint", ["user_buyer"], "supporter", False),
+            ("dir_plant_a", ["user_buyer", "coach"], "champion", False),
+            ("head_procurement", ["gatekeeper"], "opponent", False),
+        ],
+    ),
+    (
+        "analytics_pilot",
+        "Production analytics pilot",
+        "qualification",
+        120,
+        "catching_up",
+        "raj",
+        "95000.00",
+        [
+            ("cto", ["decision_maker"], "neutral", True),
+            ("controller", ["economic_buyer"], "neutral", False),
+            ("vp_it", ["coach", "evaluator"], "champion", False),
+            ("it_architect", ["technical_buyer"], "supporter", False),
+            ("dir_automation", ["influencer"], "opponent", False),
+        ],
+    ),
+]
+
+
 def demo_import(today: date | None = None) -> dict[str, Any]:
     """The demo account as a BRIEF §4 import body.
 
     >>> body = demo_import(date(2026, 1, 1))
-    >>> len(body["people"]), len(body["team"])
-    (40, 3)
+    >>> len(body["people"]), len(body["team"]), len(body["opportunities"])
+    (40, 3, 2)
     """
     day = today or date.today()
     people = [
@@ -520,4 +562,27 @@ def demo_import(today: date | None = None) -> dict[str, Any]:
         {"ref": ref, "name": name, "title": title, "seniority": seniority}
         for ref, name, title, seniority in _TEAM
     ]
-    return {"people": people, "team": team, "relationships": relationships}
+    opportunities = [
+        {
+            "ref": ref,
+            "name": name,
+            "stage": stage,
+            "close_date": (day + timedelta(days=days)).isoformat(),
+            "trigger": trigger,
+            "owner": owner,
+            "amount": amount,
+            "currency": "EUR",
+            "external_id": f"DEMO-{ref.upper()}",
+            "committee": [
+                {"person": person, "roles": roles, "stance": stance, "is_primary": primary}
+                for person, roles, stance, primary in committee
+            ],
+        }
+        for ref, name, stage, days, trigger, owner, amount, committee in _DEALS
+    ]
+    return {
+        "people": people,
+        "team": team,
+        "relationships": relationships,
+        "opportunities": opportunities,
+    }
