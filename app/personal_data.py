@@ -15,6 +15,7 @@ from app.analytics import AnalyticsService
 from graph.errors import NotFound
 from graph.store import GraphStore
 from schemas.analytics import InfluenceItem
+from schemas.deals import CommitteeSeatPublic
 from schemas.resources import PersonPublic, RelationshipPublic
 
 
@@ -25,6 +26,10 @@ class PersonalDataExport(BaseModel):
     person: PersonPublic
     relationships: list[RelationshipPublic] = Field(
         description="Every tie that starts or ends at the person"
+    )
+    committee_seats: list[CommitteeSeatPublic] = Field(
+        default_factory=list,
+        description="The person's roles and stance on each deal whose buying committee they sit on",
     )
     influence: InfluenceItem | None = Field(
         description="What our analytics derive about the person (power, rank, components)"
@@ -45,10 +50,12 @@ def export_person(
         relationships=[
             r for r in snapshot.relationships if person_id in (r.source_id, r.target_id)
         ],
+        committee_seats=[seat for seat in snapshot.committee if seat.person_id == person_id],
         influence=next((i for i in ranking.items if i.person_id == person_id), None),
     )
 
 
 def erase_person(store: GraphStore, tenant: str, org_id: str, person_id: str) -> None:
-    """Remove the person and their ties; the audit log keeps only the ids of the act."""
+    """Remove the person, their ties and their committee seats; the audit log keeps only
+    the ids of the act."""
     store.delete_person(tenant, org_id, person_id)

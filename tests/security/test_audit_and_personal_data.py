@@ -50,9 +50,15 @@ def test_personal_data_export_and_erasure(make_client: ClientFactory) -> None:
     admin = make_client(KeyRole.ADMIN)
     org_id = make_org(editor)
     ids = load(editor, org_id, SMALL)
+    deal = editor.post(f"/v1/organisations/{org_id}/opportunities", json={"name": "ERP"}).json()
+    seat_url = f"/v1/organisations/{org_id}/opportunities/{deal['id']}/committee/{ids['cfo']}"
+    editor.put(seat_url, json={"roles": ["economic_buyer"], "stance": "opponent"})
     exported = editor.get(f"/v1/organisations/{org_id}/people/{ids['cfo']}/export")
     assert exported.status_code == 200
     body = exported.json()
+    assert [(s["opportunity_id"], s["stance"]) for s in body["committee_seats"]] == [
+        (deal["id"], "opponent")
+    ]
     assert body["person"]["name"] == "Finn"
     assert {r["type"] for r in body["relationships"]} == {"REPORTS_TO", "INFLUENCES"}
     assert len(body["relationships"]) == 3  # reports to Cleo, Erin reports to them, influences
@@ -63,6 +69,7 @@ def test_personal_data_export_and_erasure(make_client: ClientFactory) -> None:
     assert editor.get(f"/v1/organisations/{org_id}/people/{ids['cfo']}").status_code == 404
     ties = editor.get(f"/v1/organisations/{org_id}/relationships").json()["items"]
     assert all(ids["cfo"] not in (t["source_id"], t["target_id"]) for t in ties)
+    assert editor.get(seat_url).status_code == 404
     assert "Finn" not in editor.get(f"/v1/organisations/{org_id}/influence").text
     trail = admin.get("/v1/audit", params={"limit": 500}).json()["items"]
     erasures = [e for e in trail if e["action"] == "erase"]
