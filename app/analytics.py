@@ -39,7 +39,7 @@ from graph.analytics import (
     next_contacts,
     rank_influence,
 )
-from graph.analytics.deals import deal_graph, deal_of
+from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS, deal_graph, deal_of
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import reweighted
 from graph.csvio import encode_rows
@@ -375,19 +375,21 @@ class AnalyticsService:
         target_id: str | None = None,
         stale_after_days: int,
         opportunity_id: str | None = None,
+        close_date_near_days: int = CLOSE_DATE_NEAR_DAYS,
     ) -> CachedResult[Coverage]:
         as_of = self._clock()
         return self._answer(
             tenant,
             org_id,
             Question.COVERAGE,
-            (target_id, stale_after_days, as_of, opportunity_id),
+            (target_id, stale_after_days, as_of, opportunity_id, close_date_near_days),
             lambda g: coverage(
                 self._view(g, tenant, org_id, opportunity_id),
                 self._ranking(tenant, org_id, opportunity_id=opportunity_id),
                 as_of=as_of,
                 target_id=target_id,
                 stale_after_days=stale_after_days,
+                close_date_near_days=close_date_near_days,
             ),
         )
 

@@ -347,6 +347,10 @@ class TargetSource(StrEnum):
 
     REQUESTED = "requested"
     TOP_DECISION_MAKER = "top_decision_maker"
+    #: with a deal: the committee's decision-maker (the primary one, else the most powerful)
+    DEAL_DECISION_MAKER = "deal_decision_maker"
+    #: with a deal whose committee names no decision-maker: its economic buyer
+    DEAL_ECONOMIC_BUYER = "deal_economic_buyer"
 
 
 class PathFlag(StrEnum):
@@ -609,6 +613,58 @@ class Fragility(ResultModel):
     critical: list[CriticalNode] = Field(description="Biggest drop first")
 
 
+class RedFlagCode(StrEnum):
+    """Blue-Sheet red flags of a deal, most severe first (docs/ANALYTICS.md, "Deals")."""
+
+    ECONOMIC_BUYER_OPPONENT = "economic_buyer_opponent"
+    DECISION_MAKER_UNREACHABLE = "decision_maker_unreachable"
+    ECONOMIC_BUYER_UNCOVERED = "economic_buyer_uncovered"
+    NO_COACH = "no_coach"
+    SINGLE_THREADED = "single_threaded"
+    CLOSE_DATE_NEAR = "close_date_near"
+
+
+class RedFlag(ResultModel):
+    code: RedFlagCode
+    message: str
+    person_ids: list[str] = Field(default_factory=list, description="Who the flag is about")
+
+
+class DealRoleHolder(ResultModel):
+    person_id: str
+    name: str
+    stance: Stance = Field(description="Their stance on this deal")
+    best_tie: str | None = Field(
+        default=None, description="The team member with the warmest tie to them (none: null)"
+    )
+    warmth: Unit = Field(description="That tie's strength after decay (0 without a tie)")
+
+
+class DealRole(ResultModel):
+    role: BuyingRole
+    holders: list[DealRoleHolder] = Field(description="Committee members holding the role")
+
+
+class DealCoverage(ResultModel):
+    """A deal's buying influences and red flags (Miller Heiman Blue Sheet)."""
+
+    opportunity_id: str
+    name: str
+    stage: str
+    status: str
+    close_date: date | None = None
+    days_to_close: int | None = Field(
+        default=None, description="Days from as_of to the close date (negative: passed)"
+    )
+    committee_size: int = Field(ge=0)
+    committee_engaged: int = Field(ge=0, description="Committee members we are engaged with")
+    best_warm_probability: Probability = Field(
+        description="Best chance to reach the deal's target without a cold approach"
+    )
+    roles: list[DealRole] = Field(description="Every buying role, in the enum's order")
+    red_flags: list[RedFlag] = Field(description="Most severe first")
+
+
 class Coverage(ResultModel):
     """How well our team covers the organisation."""
 
@@ -646,3 +702,6 @@ class Coverage(ResultModel):
         description="Whose loss would cut our best warm path probability to the target"
     )
     bus_factor: BusFactor
+    deal: DealCoverage | None = Field(
+        default=None, description="With `opportunity_id`: the deal's roles and red flags"
+    )

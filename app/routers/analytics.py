@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from app.analytics import AnalyticsService
 from app.deps import AnalyticsDep, OpportunityQuery, PathId, Viewer
+from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS
 from graph.errors import FieldError, ValidationFailed
 from schemas.analytics import (
     Coverage,
@@ -251,10 +252,22 @@ async def coverage_route(
         int, Query(ge=1, le=3650, description="A tie with no contact for this long is stale")
     ] = 90,
     opportunity_id: OpportunityQuery = None,
+    close_date_near_days: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=3650,
+            description="With a deal: an open deal closing within this many days is flagged",
+        ),
+    ] = CLOSE_DATE_NEAR_DAYS,
 ) -> Response:
     """How well we cover the account: power share we are engaged with (opponents apart),
     buying roles covered and missing, single-threading, fragility (whose loss would cut our
-    best warm path to the target), the bus factor, stale ties and power by stance.
+    best warm path to the target), the bus factor, stale ties and power by stance. With
+    `opportunity_id`, roles are the deal's committee's and `deal` lists, Blue-Sheet style,
+    each buying role's holders (stance, our warmest tie) and the red flags: `no_coach`,
+    `economic_buyer_uncovered`, `economic_buyer_opponent`, `single_threaded`,
+    `decision_maker_unreachable`, `close_date_near`.
     """
     result = await analytics.answer(
         partial(
@@ -264,6 +277,7 @@ async def coverage_route(
             target_id=target_id,
             stale_after_days=stale_after_days,
             opportunity_id=opportunity_id,
+            close_date_near_days=close_date_near_days,
         )
     )
     return Response(result.body, media_type=JSON)

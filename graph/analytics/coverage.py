@@ -7,6 +7,7 @@ from datetime import date
 import networkx as nx
 
 from graph.analytics._common import check_graph, graph_meta, is_team, name_of, team
+from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS, deal_coverage
 from graph.analytics.hops import (
     SOURCE,
     HopGraph,
@@ -187,8 +188,14 @@ def coverage(
     target_id: str | None = None,
     stale_after_days: int = 90,
     params: PathParams | None = None,
+    close_date_near_days: int = CLOSE_DATE_NEAR_DAYS,
 ) -> Coverage:
-    r"""Measure how well our team covers the organisation.
+    r"""Measure how well our team covers the organisation (on a deal's view, the deal).
+
+    On a deal's view (:func:`graph.analytics.deals.deal_graph`) roles are the committee's
+    and ``deal`` lists its buying influences and red flags
+    (:func:`graph.analytics.deals.deal_coverage`; an open deal closing within
+    ``close_date_near_days`` is flagged).
 
     * ``engaged`` -- people with a team member's KNOWS tie of effective strength
       (``strength x decay``) at least ``params.engaged_threshold`` (0.4) who are not
@@ -319,6 +326,8 @@ def coverage(
     warm = build_hop_graph(
         graph, as_of=as_of, params=params, include_cold=False, formal=formal_of(ranking)
     )
+    fragile = fragility(graph, warm, target, as_of=as_of)
+    deal = graph.graph.get("deal")
     return Coverage(
         org_id=org_id,
         version=version,
@@ -341,6 +350,19 @@ def coverage(
         stale_ties=stale,
         undated_ties=undated,
         stance_shares=stance_shares,
-        fragility=fragility(graph, warm, target, as_of=as_of),
+        fragility=fragile,
         bus_factor=bus_factor(graph, warm, target),
+        deal=None
+        if deal is None
+        else deal_coverage(
+            graph,
+            deal=deal,
+            ties=ties,
+            holds=holds,
+            engaged=engaged_ids,
+            target=target,
+            best_warm_probability=fragile.best_probability,
+            as_of=as_of,
+            close_date_near_days=close_date_near_days,
+        ),
     )

@@ -209,6 +209,15 @@ def _tie_text(graph: nx.MultiDiGraph, tie: TeamTie, params: NextContactParams) -
     )
 
 
+def _target_reasons() -> dict[TargetSource | None, str]:
+    """How the target is described, in the current language (read per answer)."""
+    return {
+        TargetSource.TOP_DECISION_MAKER: _("is the top decision-maker"),
+        TargetSource.DEAL_DECISION_MAKER: _("decides this deal"),
+        TargetSource.DEAL_ECONOMIC_BUYER: _("holds this deal's budget (economic buyer)"),
+    }
+
+
 def _reasons(
     graph: nx.MultiDiGraph,
     scored: _Scored,
@@ -223,11 +232,7 @@ def _reasons(
     target = search.target
     reasons: list[str] = []
     if item.person_id == target:
-        reasons.append(
-            _("is the top decision-maker")
-            if target_source is TargetSource.TOP_DECISION_MAKER
-            else _("is the target")
-        )
+        reasons.append(_target_reasons().get(target_source, _("is the target")))
     reasons.append(
         _("power {power:.2f} (rank {rank} of {n})").format(power=item.power, rank=item.rank, n=n)
     )

@@ -23,6 +23,7 @@ from graph.analytics._common import (
 )
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import SOURCE, HopGraph, build_hop_graph
+from graph.deals import Deal
 from graph.messages import N_, _, ngettext
 from schemas.analytics import (
     EntryPath,
@@ -241,17 +242,63 @@ def resolve_target(
 ) -> tuple[str | None, TargetSource | None]:
     """The target of a question and how it was chosen; every question takes one.
 
+    A requested target wins. Otherwise, on a deal's view (``graph.graph["deal"]``,
+    :func:`graph.analytics.deals.deal_graph`) the target is the deal's decision-maker: the
+    committee members holding ``decision_maker`` (primary seat first, then power, name,
+    id); failing those its ``economic_buyer`` holders in the same order; failing those the
+    organisation's own top decision-maker. An opponent holding the role is still the target:
+    the deal is won or lost with them. Without a deal, the top decision-maker.
+
     Raises
     ------
     UnknownNode
         ``target_id`` is not a person of this graph.
+
+    Examples
+    --------
+    >>> from graph.analytics.deals import deal_graph
+    >>> from graph.analytics.influence import rank_influence
+    >>> from graph.deals import Deal, Seat
+    >>> from graph.network import build_graph
+    >>> from graph.samples import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> resolve_target(g, rank_influence(g), None)
+    ('ceo', <TargetSource.TOP_DECISION_MAKER: 'top_decision_maker'>)
+    >>> deal = Deal("d", "ERP", "qualification", "open",
+    ...             seats=(Seat("cfo", frozenset({"economic_buyer"}), "skeptic"),))
+    >>> view = deal_graph(g, deal, organisation_top="ceo")
+    >>> resolve_target(view, rank_influence(view), None)
+    ('cfo', <TargetSource.DEAL_ECONOMIC_BUYER: 'deal_economic_buyer'>)
     """
     if target_id is not None:
         if not is_person(graph, target_id):
             raise UnknownNode(target_id, "target_id")
         return target_id, TargetSource.REQUESTED
+    deal: Deal | None = graph.graph.get("deal")
+    if deal is not None:
+        chosen = deal_target(deal, ranking)
+        if chosen is not None:
+            return chosen
+        fallback = graph.graph.get("organisation_top")
+        if fallback is not None and is_person(graph, fallback):
+            return fallback, TargetSource.TOP_DECISION_MAKER
     top = top_decision_maker(graph, ranking)
     return top, None if top is None else TargetSource.TOP_DECISION_MAKER
+
+
+def deal_target(deal: Deal, ranking: InfluenceRanking) -> tuple[str, TargetSource] | None:
+    """The deal's decision-maker, else its economic buyer (see :func:`resolve_target`);
+    ``None`` when its committee holds neither role."""
+    order = {item.person_id: (-item.power, item.name, item.person_id) for item in ranking.items}
+    for role, source in (
+        ("decision_maker", TargetSource.DEAL_DECISION_MAKER),
+        ("economic_buyer", TargetSource.DEAL_ECONOMIC_BUYER),
+    ):
+        holders = [s for s in deal.seats if role in s.roles and s.person_id in order]
+        if holders:
+            best = min(holders, key=lambda s: (not s.is_primary, order[s.person_id]))
+            return best.person_id, source
+    return None
 
 
 def entry_paths(

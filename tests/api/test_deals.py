@@ -7,13 +7,14 @@ committee re-targets and re-routes the advice the way a key-account manager expe
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.api.test_http import load
-from tests.api.test_kam_scenarios import ask, knows, person, route
+from tests.api.test_kam_scenarios import TODAY, ask, knows, person, route
 
 
 def _org(api: httpx.Client) -> str:
@@ -62,7 +63,8 @@ def test_create_read_update_delete_a_deal(api: httpx.Client) -> None:
     assert api.get(f"/v1/organisations/{org_id}").json()["version"] == version + 1
 
     read = api.get(f"{_deals(org_id)}/{deal['id']}")
-    assert read.json() == deal and read.headers["ETag"] == '"1"'
+    assert read.json() == deal
+    assert read.headers["ETag"] == '"1"'
 
     assert (
         api.patch(f"{_deals(org_id)}/{deal['id']}", json={"stage": "closed_won"}).status_code == 428
@@ -70,7 +72,8 @@ def test_create_read_update_delete_a_deal(api: httpx.Client) -> None:
     stale = api.patch(
         f"{_deals(org_id)}/{deal['id']}", json={"stage": "closed_won"}, headers={"If-Match": '"7"'}
     )
-    assert stale.status_code == 412 and stale.headers["ETag"] == '"1"'
+    assert stale.status_code == 412
+    assert stale.headers["ETag"] == '"1"'
     won = api.patch(
         f"{_deals(org_id)}/{deal['id']}", json={"stage": "closed_won"}, headers={"If-Match": '"1"'}
     )
@@ -119,7 +122,8 @@ def test_status_implies_the_closed_stage_and_a_mismatch_is_refused(api: httpx.Cl
     assert lost["stage"] == "closed_lost"
     url = f"{_deals(org_id)}/{lost['id']}"
     reopen = api.patch(url, json={"status": "open"}, headers={"If-Match": "*"})
-    assert reopen.status_code == 422 and _fields(reopen) == {"stage"}
+    assert reopen.status_code == 422
+    assert _fields(reopen) == {"stage"}
     moved = api.patch(url, json={"stage": "proposal_price_quote"}, headers={"If-Match": "*"})
     assert moved.json()["status"] == "open"
     clash = api.patch(
@@ -127,7 +131,8 @@ def test_status_implies_the_closed_stage_and_a_mismatch_is_refused(api: httpx.Cl
     )
     assert clash.status_code == 422
     jpy = api.patch(url, json={"amount": "99.5", "currency": "JPY"}, headers={"If-Match": "*"})
-    assert jpy.status_code == 422 and "amount" in _fields(jpy)
+    assert jpy.status_code == 422
+    assert "amount" in _fields(jpy)
 
 
 def test_another_tenants_deal_is_not_found(api: httpx.Client, make_client: Any) -> None:
@@ -180,7 +185,8 @@ def test_put_creates_then_replaces_a_seat(api: httpx.Client) -> None:
     )
     assert api.get(f"/v1/organisations/{org_id}").json()["version"] == version + 1
     only_new = api.put(url, json={"roles": [], "stance": "neutral"}, headers={"If-None-Match": "*"})
-    assert only_new.status_code == 412 and only_new.headers["ETag"] == '"1"'
+    assert only_new.status_code == 412
+    assert only_new.headers["ETag"] == '"1"'
     stale = api.put(url, json={"roles": [], "stance": "neutral"}, headers={"If-Match": '"5"'})
     assert stale.status_code == 412
     replaced = api.put(
@@ -226,9 +232,8 @@ def test_seat_needs_a_person_and_a_deal_of_the_organisation(api: httpx.Client) -
     stranger = load(api, other_org, {"people": [person("stranger")]})["stranger"]
     assert api.put(_seat(org_id, opp_id, stranger), json=body).status_code == 404
     bad = api.put(_seat(org_id, opp_id, ids["cfo"]), json={"roles": ["boss"], "stance": "x"})
-    assert bad.status_code == 422 and {"roles[0]", "stance"} <= {
-        f.removeprefix("body.") for f in _fields(bad)
-    }
+    assert bad.status_code == 422
+    assert {"roles[0]", "stance"} <= {f.removeprefix("body.") for f in _fields(bad)}
 
 
 def test_delete_seat_needs_if_match_and_people_leave_their_seats(api: httpx.Client) -> None:
@@ -380,3 +385,162 @@ def test_a_committee_change_is_seen_at_once(api: httpx.Client) -> None:
     )
     after = ask(api, org_id, "entry-paths", k=1, opportunity_id=ids["erp"])["paths"][0]
     assert route(after, ids) == ["am", "cfo", "cio"]
+
+
+# --- Blue-Sheet coverage and red flags -------------------------------------------------------
+
+
+def _flags(coverage: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {flag["code"]: flag for flag in coverage["deal"]["red_flags"]}
+
+
+def test_deal_coverage_lists_roles_with_stance_and_warmest_tie(api: httpx.Client) -> None:
+    """For the ERP deal a KAM wants the Blue Sheet: who holds each role, where they stand
+    and who of us is closest to them."""
+    org_id, ids = two_deals_account(api)
+    plain = ask(api, org_id, "coverage")
+    assert plain["deal"] is None
+    erp = ask(api, org_id, "coverage", opportunity_id=ids["erp"])
+    roles = {r["role"]: r["holders"] for r in erp["deal"]["roles"]}
+    assert [h["person_id"] for h in roles["decision_maker"]] == [ids["cio"]]
+    [buyer] = roles["economic_buyer"]
+    assert (buyer["person_id"], buyer["stance"], buyer["best_tie"]) == (
+        ids["cfo"],
+        "opponent",
+        ids["am"],
+    )
+    assert buyer["warmth"] > 0.8
+    assert roles["coach"] == []
+    assert erp["target_id"] == ids["cio"]
+    assert erp["target_source"] == "deal_decision_maker"
+    assert "decision_maker" in erp["roles_missing"]  # the CIO: only a weak tie (0.3)
+    assert "economic_buyer" not in erp["roles_covered"]  # an opponent never covers a role
+    assert erp["deal"]["committee_size"] == 2
+
+
+def test_red_flags_of_the_two_deals(api: httpx.Client) -> None:
+    """ERP: the economic buyer fights it and nobody coaches us — both must be flagged.
+    BI: the CFO coaches us, so no coach flag; no economic buyer is named at all."""
+    org_id, ids = two_deals_account(api)
+    erp = _flags(ask(api, org_id, "coverage", opportunity_id=ids["erp"]))
+    assert erp["economic_buyer_opponent"]["person_ids"] == [ids["cfo"]]
+    assert "no_coach" in erp
+    assert "economic_buyer_uncovered" not in erp  # we know the CFO well, opponent or not
+    bi = _flags(ask(api, org_id, "coverage", opportunity_id=ids["bi"]))
+    assert "no_coach" not in bi
+    assert bi["economic_buyer_uncovered"]["person_ids"] == []
+    assert "economic_buyer_opponent" not in bi
+
+
+def test_single_threaded_unreachable_and_close_date_flags(api: httpx.Client) -> None:
+    """One team member knowing one committee member is single-threaded; a decision-maker
+    no warm tie reaches is unreachable; an open deal closing in ten days is near; with a
+    wider committee, another colleague's tie and a later date, none of these is raised."""
+    org_id = _org(api)
+    soon = (TODAY + timedelta(days=10)).isoformat()
+    later = (TODAY + timedelta(days=200)).isoformat()
+    ids = load(
+        api,
+        org_id,
+        {
+            "people": [person("ceo"), person("cfo"), person("cio"), person("island")],
+            "team": [{"ref": "am", "name": "Ann"}, {"ref": "se", "name": "Sam"}],
+            "relationships": [
+                knows("am", "cfo", 0.9),
+                knows("se", "cio", 0.9),
+                knows("cfo", "ceo", 0.8),
+            ],
+            "opportunities": [
+                {
+                    "ref": "thin",
+                    "name": "Thin",
+                    "close_date": soon,
+                    "committee": [
+                        {"person": "island", "roles": ["decision_maker"], "stance": "neutral"},
+                        {
+                            "person": "cfo",
+                            "roles": ["coach", "economic_buyer"],
+                            "stance": "champion",
+                        },
+                    ],
+                },
+                {
+                    "ref": "broad",
+                    "name": "Broad",
+                    "close_date": later,
+                    "committee": [
+                        {"person": "ceo", "roles": ["decision_maker"], "stance": "neutral"},
+                        {
+                            "person": "cfo",
+                            "roles": ["coach", "economic_buyer"],
+                            "stance": "champion",
+                        },
+                        {"person": "cio", "roles": ["technical_buyer"], "stance": "supporter"},
+                    ],
+                },
+            ],
+        },
+    )
+    thin = _flags(ask(api, org_id, "coverage", opportunity_id=ids["thin"]))
+    assert set(thin) == {"decision_maker_unreachable", "single_threaded", "close_date_near"}
+    assert thin["decision_maker_unreachable"]["person_ids"] == [ids["island"]]
+    assert "10" in thin["close_date_near"]["message"]
+    broad = _flags(ask(api, org_id, "coverage", opportunity_id=ids["broad"]))
+    assert broad == {}
+    wider = ask(api, org_id, "coverage", opportunity_id=ids["broad"], close_date_near_days=365)
+    assert set(_flags(wider)) == {"close_date_near"}
+
+
+def test_target_defaulting_rules(api: httpx.Client) -> None:
+    """Two decision-makers: the primary one is the target; none: the economic buyer; no
+    decision role at all: the organisation's top decision-maker; a requested target wins."""
+    org_id = _org(api)
+    ids = load(
+        api,
+        org_id,
+        {
+            "people": [
+                person("ceo", roles=["decision_maker"], influence=5),
+                person("big", reports_to="ceo", influence=5),
+                person("small", reports_to="ceo", influence=1),
+                person("purse", reports_to="ceo", influence=2),
+            ],
+            "opportunities": [
+                {
+                    "ref": "two",
+                    "name": "Two deciders",
+                    "committee": [
+                        {"person": "big", "roles": ["decision_maker"], "stance": "neutral"},
+                        {
+                            "person": "small",
+                            "roles": ["decision_maker"],
+                            "stance": "neutral",
+                            "is_primary": True,
+                        },
+                    ],
+                },
+                {
+                    "ref": "budget",
+                    "name": "Budget only",
+                    "committee": [
+                        {"person": "purse", "roles": ["economic_buyer"], "stance": "neutral"}
+                    ],
+                },
+                {"ref": "none", "name": "Nobody named", "committee": []},
+            ],
+        },
+    )
+
+    def target(deal: str, **extra: Any) -> tuple[str, str]:
+        answer = ask(api, org_id, "entry-paths", k=1, opportunity_id=ids[deal], **extra)
+        return answer["target_id"], answer["target_source"]
+
+    assert target("two") == (ids["small"], "deal_decision_maker")
+    assert target("budget") == (ids["purse"], "deal_economic_buyer")
+    assert target("none") == (ids["ceo"], "top_decision_maker")
+    assert target("two", target_id=ids["big"]) == (ids["big"], "requested")
+    seat = _seat(org_id, ids["two"], ids["small"])
+    api.put(
+        seat, json={"roles": ["decision_maker"], "stance": "neutral"}, headers={"If-Match": "*"}
+    )
+    assert target("two") == (ids["big"], "deal_decision_maker")  # no primary: the most powerful

@@ -34,12 +34,13 @@ REQUESTS = 1_000
 TRACED_REQUESTS = 100
 VARIANTS = 8
 TEAM = {ref["ref"] for ref in demo_import(AS_OF)["team"]}
+PEOPLE = {ref["ref"] for ref in demo_import(AS_OF)["people"]}
 
 
 def _ask(service: AnalyticsService, org_id: str, rng: random.Random, ids: dict[str, str]) -> None:
     """One question with random parameters (a third each: weights, entry paths, contacts)."""
     team = [ids[ref] for ref in sorted(TEAM)]
-    people = sorted(v for k, v in ids.items() if k not in TEAM)
+    people = sorted(v for k, v in ids.items() if k in PEOPLE)
     kind = rng.randrange(3)
     if kind == 0:
         weights = InfluenceWeights(**{w: rng.uniform(0.01, 1) for w in _WEIGHTS})
