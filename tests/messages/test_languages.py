@@ -168,7 +168,9 @@ def test_a_viewed_answer_is_recomputed_in_the_language_it_was_asked_in(
     def cached(question: Question, params: object, lang: str) -> object:
         return cache.get(CacheKey(TENANT, org.id, version, question, params, lang))
 
-    drawn = cached(Question.POWER_MAP, (None, AS_OF), pseudo_language)
+    drawn = cached(Question.POWER_MAP, (None, AS_OF, None), pseudo_language)
     assert isinstance(drawn, CachedResult)
     assert cached(Question.DECISION_MAKERS, None, pseudo_language) is not None
-    assert cached(Question.POWER_MAP, (None, AS_OF), "en") is None  # nobody viewed it in English
+    assert (
+        cached(Question.POWER_MAP, (None, AS_OF, None), "en") is None
+    )  # nobody viewed it in English
