@@ -35,7 +35,13 @@ def test_the_organisation_is_created_with_its_graph(api: httpx.Client) -> None:
     org_id = result["org_id"]
     assert response.headers["location"] == f"/v1/organisations/{org_id}"
     assert response.headers["etag"] == f'"{result["version"]}"'
-    assert result["created"] == {"people": 2, "team": 1, "relationships": 2}
+    assert result["created"] == {
+        "people": 2,
+        "team": 1,
+        "relationships": 2,
+        "opportunities": 0,
+        "committee": 0,
+    }
     org = api.get(f"/v1/organisations/{org_id}").json()
     assert (org["name"], org["industry"], org["version"]) == ("Globex", "Energy", result["version"])
     people = api.get(f"/v1/organisations/{org_id}/people").json()["items"]
@@ -73,7 +79,13 @@ def test_a_dry_run_stores_nothing_and_meets_the_real_run_s_limits(api: httpx.Cli
 
     assert dry.status_code == 200
     assert dry.json()["dry_run"] is True
-    assert dry.json()["created"] == {"people": 2, "team": 1, "relationships": 2}
+    assert dry.json()["created"] == {
+        "people": 2,
+        "team": 1,
+        "relationships": 2,
+        "opportunities": 0,
+        "committee": 0,
+    }
     assert [r.status_code for r in refused] == [422, 422]
     assert refused[0].json()["errors"] == refused[1].json()["errors"]
     assert refused[0].json()["errors"][0]["field"] == "people"

@@ -129,7 +129,7 @@ def _nest(location: tuple[str | int, ...], value: str) -> Any:
 
 def _request(case: Case, value: str) -> dict[str, Any]:
     path = case.path
-    for name in ("org_id", "person_id", "member_id", "rel_id", "key_id"):
+    for name in ("org_id", "person_id", "member_id", "rel_id", "key_id", "opp_id"):
         path = path.replace(
             f"{{{name}}}", value if case.where == "path" and name == case.name else ID
         )
