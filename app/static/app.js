@@ -20,6 +20,8 @@ const state = {
   key: null,
   orgs: [],
   orgId: null,
+  deals: [],
+  dealId: null,
   map: null,
   nodes: new Map(), // id -> {node, group, labels}
   view: { k: 1, x: 0, y: 0 },
@@ -190,7 +192,7 @@ async function start() {
   const wanted = new URLSearchParams(location.hash.slice(1)).get("org");
   const first = state.orgs.find((org) => org.id === wanted) || state.orgs[0];
   select.value = first.id;
-  await openOrganisation(first.id);
+  await openOrganisation(first.id, new URLSearchParams(location.hash.slice(1)).get("deal"));
 }
 
 $("signin-form").addEventListener("submit", async (event) => {
@@ -227,13 +229,77 @@ $("signin-form").addEventListener("submit", async (event) => {
 $("sign-out").addEventListener("click", () => signOut());
 
 $("org-select").addEventListener("change", (event) => openOrganisation(event.target.value));
+$("deal").addEventListener("change", (event) => openDeal(event.target.value || null));
 
 // --- one account ----------------------------------------------------------------------------
 
-async function openOrganisation(orgId) {
-  const token = ++state.loadToken;
+async function loadDeals(orgId) {
+  const deals = [];
+  let cursor = null;
+  const id = encodeURIComponent(orgId);
+  for (let page = 0; page < 20; page += 1) {
+    const query = new URLSearchParams({ limit: "200" });
+    if (cursor) query.set("cursor", cursor);
+    const body = await apiJson(`/v1/organisations/${id}/opportunities?${query}`);
+    deals.push(...body.items);
+    cursor = body.next_cursor;
+    if (!cursor) break;
+  }
+  return deals.filter((deal) => deal.status === "open");
+}
+
+function dealLabel(deal) {
+  const amount = deal.amount ? ` · ${Number(deal.amount).toLocaleString("en")} ${deal.currency || ""}`.trimEnd() : "";
+  return `${deal.name} · ${deal.stage_label}${amount}`;
+}
+
+function renderDeals() {
+  const select = $("deal");
+  select.replaceChildren(
+    el("option", { value: "" }, "Whole account"),
+    ...state.deals.map((deal) => el("option", { value: deal.id }, dealLabel(deal))),
+  );
+  select.value = state.dealId || "";
+  const deal = state.deals.find((d) => d.id === state.dealId);
+  $("deal-facts").textContent = deal
+    ? [deal.stage_label, deal.close_date && `closes ${deal.close_date}`, deal.urgency && `urgency ${deal.urgency}`].filter(Boolean).join(" · ")
+    : "";
+}
+
+function saveLocation() {
+  const hash = new URLSearchParams({ org: state.orgId });
+  if (state.dealId) hash.set("deal", state.dealId);
+  history.replaceState(null, "", `#${hash}`);
+}
+
+async function openOrganisation(orgId, dealId = null) {
   state.orgId = orgId;
-  history.replaceState(null, "", `#org=${encodeURIComponent(orgId)}`);
+  state.deals = [];
+  state.dealId = null;
+  renderDeals();
+  const token = ++state.loadToken;
+  try {
+    state.deals = await loadDeals(orgId);
+  } catch (error) {
+    if (error instanceof SignedOut) return;
+    toast(`Could not load the deals: ${error.message}`, true);
+  }
+  if (token !== state.loadToken) return;
+  state.dealId = state.deals.some((d) => d.id === dealId) ? dealId : null;
+  renderDeals();
+  await loadAccount();
+}
+
+async function openDeal(dealId) {
+  state.dealId = dealId;
+  renderDeals();
+  await loadAccount();
+}
+
+async function loadAccount() {
+  const token = ++state.loadToken;
+  const orgId = state.orgId;
+  saveLocation();
   clearMap();
   renderDetails(null);
   mapMessage("Loading the power map…");
@@ -244,16 +310,19 @@ async function openOrganisation(orgId) {
   $("paths-hint").textContent = "Loading…";
   $("fragility-hint").textContent = "Loading…";
   const id = encodeURIComponent(orgId);
+  const deal = state.dealId ? `opportunity_id=${encodeURIComponent(state.dealId)}` : "";
+  const q = (path) => (deal ? `${path}${path.includes("?") ? "&" : "?"}${deal}` : path);
   const [pm, next, paths, coverage] = await Promise.allSettled([
-    apiJson(`/v1/organisations/${id}/power-map`),
-    apiJson(`/v1/organisations/${id}/next-contacts?limit=8`),
-    apiJson(`/v1/organisations/${id}/entry-paths?k=5`),
-    apiJson(`/v1/organisations/${id}/coverage`),
+    apiJson(q(`/v1/organisations/${id}/power-map`)),
+    apiJson(q(`/v1/organisations/${id}/next-contacts?limit=8`)),
+    apiJson(q(`/v1/organisations/${id}/entry-paths?k=5`)),
+    apiJson(q(`/v1/organisations/${id}/coverage`)),
   ]);
-  if (token !== state.loadToken) return; // another account was picked meanwhile
+  if (token !== state.loadToken) return; // another account or deal was picked meanwhile
   if (pm.status === "fulfilled") {
     state.map = pm.value;
     drawMap(pm.value);
+    $("map").dataset.deal = state.dealId || "";
   } else if (!(pm.reason instanceof SignedOut)) {
     mapMessage(`Could not load the power map: ${pm.reason.message}`);
   }
@@ -747,7 +816,7 @@ function renderDetails(d) {
 async function showPathTo(personId) {
   try {
     const id = encodeURIComponent(state.orgId);
-    const answer = await apiJson(`/v1/organisations/${id}/entry-paths?k=1&target_id=${encodeURIComponent(personId)}`);
+    const answer = await apiJson(`/v1/organisations/${id}/entry-paths?k=1&target_id=${encodeURIComponent(personId)}${state.dealId ? `&opportunity_id=${encodeURIComponent(state.dealId)}` : ""}`);
     highlightPath(answer.paths[0], null);
     if (answer.paths[0]) toast(answer.paths[0].explanation);
   } catch (error) {
