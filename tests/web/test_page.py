@@ -222,3 +222,44 @@ def test_fragility_is_the_headline_of_coverage(
     page.locator(f'#fragility button[data-critical="{person["id"]}"]').click()
     expect(page.locator("#details .person-name")).to_have_text(person["name"])
     assert page_log.errors == []
+
+
+def test_the_deal_selector_retargets_the_map_paths_and_contacts(
+    page: Page, live_server: LiveServer, demo_account: DemoAccount, page_log: PageLog
+) -> None:
+    """A KAM working the maintenance rollout wants the way to the COO, who decides it; on
+    the analytics pilot, to the CTO; on the whole account, to the CEO. The page follows the
+    deal chosen, and a reload keeps it."""
+    sign_in(page, live_server, demo_account)
+    api, org_id, ids = demo_account.api, demo_account.org_id, demo_account.ids
+    deals = {
+        d["name"]: d["id"]
+        for d in api.get(f"/v1/organisations/{org_id}/opportunities").json()["items"]
+    }
+    rollout = deals["Predictive maintenance rollout, all plants"]
+    pilot = deals["Production analytics pilot"]
+    names = {
+        ref: api.get(f"/v1/organisations/{org_id}/people/{ids[ref]}").json()["name"]
+        for ref in ("ceo", "coo", "cto")
+    }
+    expect(page.locator("#paths-hint")).to_contain_text(names["ceo"])
+    expect(page.locator("#deal option")).to_have_count(3)
+
+    contacts: dict[str, str] = {}
+    for deal, ref in ((rollout, "coo"), (pilot, "cto")):
+        page.select_option("#deal", deal)
+        expect(page.locator(f'#map[data-deal="{deal}"]')).to_be_attached()
+        expect(page.locator("#paths-hint")).to_contain_text(names[ref])
+        expect(page.locator("#next-contacts li").first).to_be_visible()
+        contacts[deal] = page.locator("#next-contacts").inner_text()
+    assert contacts[rollout] != contacts[pilot]
+
+    page.reload()
+    expect(page.locator(f'#map[data-deal="{pilot}"]')).to_be_attached()
+    expect(page.locator("#deal")).to_have_value(pilot)
+    expect(page.locator("#paths-hint")).to_contain_text(names["cto"])
+
+    page.select_option("#deal", "")
+    expect(page.locator('#map[data-deal=""]')).to_be_attached()
+    expect(page.locator("#paths-hint")).to_contain_text(names["ceo"])
+    assert page_log.errors == []
