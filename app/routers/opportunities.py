@@ -12,6 +12,7 @@ from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
 from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
 from graph.errors import FieldError, ValidationFailed
+from graph.messages import _
 from graph.store import GraphStore
 from schemas.common import Page
 from schemas.deals import (
@@ -175,7 +176,7 @@ def put_committee_seat(
     201 when the seat is new, 200 when replaced."""
     if if_none_match is not None and if_none_match.strip() != "*":
         raise ValidationFailed(
-            [FieldError("If-None-Match", "only `*` (create only) is supported here")]
+            [FieldError("If-None-Match", _("only `*` (create only) is supported here"))]
         )
     expected: int | None = None
     if if_match is not None:

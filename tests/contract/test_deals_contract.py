@@ -51,12 +51,6 @@ BODY: dict[str, Any] = {
 }
 
 
-def _load(store: GraphStore, tenant: str, body: dict[str, Any], **kw: Any) -> Any:
-    return store.import_graph(
-        tenant, new_org(store, tenant), ImportRequest.model_validate(body), **kw
-    )
-
-
 def test_deals_and_seats_are_in_the_snapshot(store: GraphStore, tenant: str) -> None:
     org = new_org(store, tenant)
     result = store.import_graph(tenant, org, ImportRequest.model_validate(BODY))
