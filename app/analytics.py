@@ -22,7 +22,7 @@ from concurrent.futures import Executor
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import partial
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import networkx as nx
 from pydantic import BaseModel
@@ -39,13 +39,14 @@ from graph.analytics import (
     next_contacts,
     rank_influence,
 )
-from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS, deal_graph, deal_of
+from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS, deal_graph, deal_of, deal_ranking
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import reweighted
 from graph.csvio import encode_rows
 from graph.errors import NotFound
 from graph.messages import current_language, language
 from graph.network import build_graph
+from graph.pipeline import pipeline_records
 from graph.powermap import power_map, render_svg, to_graphml
 from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from graph.store import GraphStore
@@ -260,8 +261,10 @@ class AnalyticsService:
         if chosen == DEFAULT_WEIGHTS:
 
             def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
+                if opportunity_id is None:
+                    return rank_influence(graph, chosen, executor=self._executor)
                 view = self._view(graph, tenant, org_id, opportunity_id)
-                return rank_influence(view, chosen, executor=self._executor)
+                return deal_ranking(view, self._ranking(tenant, org_id), executor=self._executor)
         else:
 
             def compute(graph: nx.MultiDiGraph) -> InfluenceRanking:
@@ -472,39 +475,73 @@ class AnalyticsService:
         self, tenant: str, *, page_size: int = EXPORT_PAGE_SIZE
     ) -> Iterator[tuple[OrganisationPublic, InfluenceRanking]]:
         """Every organisation of the tenant with its ranking (default weights), one at a
-        time, in id order: the source of the streamed export.
+        time, in id order: the source of the streamed influence export.
 
         Organisations are read a page at a time; a ranking already cached is reused, any
         other is computed from one snapshot read and *not* cached, so a bulk export neither
         holds more than one organisation at a time nor evicts what interactive users warmed.
         An organisation deleted while the export runs is skipped.
         """
+        for org in self._export_pages(tenant, self._store.list_organisations, page_size):
+            version = self._version(tenant, org.id)
+            cached = None if version is None else self._cached_ranking(tenant, org.id, version)
+            if cached is not None:
+                yield org, cached
+                continue
+            try:
+                snapshot = self._store.snapshot(tenant, org.id)
+            except NotFound:
+                continue
+            yield org, rank_influence(build_graph(snapshot), executor=self._executor)
+
+    def export_pipeline(
+        self, tenant: str, *, page_size: int = EXPORT_PAGE_SIZE
+    ) -> Iterator[tuple[OrganisationPublic, list[dict[str, Any]]]]:
+        """Every organisation of the tenant that has open deals, with one pipeline record
+        per open deal (:func:`graph.pipeline.pipeline_records`), one organisation at a
+        time in id order: the source of the streamed pipeline export. Memory and caching
+        as :meth:`export_rankings`; the records are computed and never cached."""
+        as_of = self._clock()
+        pages = self._store.list_organisations_with_open_deals
+        for org in self._export_pages(tenant, pages, page_size):
+            try:
+                snapshot = self._store.snapshot(tenant, org.id)
+            except NotFound:
+                continue
+            graph = build_graph(snapshot)
+            ranking = self._cached_ranking(tenant, org.id, snapshot.organisation.version)
+            if ranking is None:
+                ranking = rank_influence(graph, executor=self._executor)
+            records = pipeline_records(
+                graph, ranking, org_name=org.name, as_of=as_of, executor=self._executor
+            )
+            yield org, list(records)
+
+    def _export_pages(
+        self,
+        tenant: str,
+        pages: Callable[..., list[OrganisationPublic]],
+        page_size: int,
+    ) -> Iterator[OrganisationPublic]:
+        """The organisations ``pages`` lists, a page of ``page_size`` at a time."""
         after: str | None = None
-        default = (DEFAULT_WEIGHTS.model_dump_json(), None)
         while True:
-            page = self._store.list_organisations(tenant, limit=page_size, after=after)
-            for org in page:
-                version = self._version(tenant, org.id)
-                cached = (
-                    None
-                    if version is None
-                    else self._cache.get(
-                        CacheKey(
-                            tenant, org.id, version, Question.INFLUENCE, default, current_language()
-                        )
-                    )
-                )
-                if isinstance(cached, CachedResult):
-                    yield org, cast(CachedResult[InfluenceRanking], cached).model
-                    continue
-                try:
-                    snapshot = self._store.snapshot(tenant, org.id)
-                except NotFound:
-                    continue
-                yield org, rank_influence(build_graph(snapshot), executor=self._executor)
+            page = pages(tenant, limit=page_size, after=after)
+            yield from page
             if len(page) < page_size:
                 return
             after = page[-1].id
+
+    def _cached_ranking(self, tenant: str, org_id: str, version: int) -> InfluenceRanking | None:
+        """The default ranking of that version if the cache holds it (an export reads the
+        cache but never fills it: it must not evict what interactive users warmed)."""
+        default = (DEFAULT_WEIGHTS.model_dump_json(), None)
+        cached = self._cache.get(
+            CacheKey(tenant, org_id, version, Question.INFLUENCE, default, current_language())
+        )
+        if isinstance(cached, CachedResult):
+            return cast(CachedResult[InfluenceRanking], cached).model
+        return None
 
 
 DEFAULT_WEIGHTS = InfluenceWeights().normalised()

@@ -33,6 +33,7 @@ from app.ratelimit import FailureThrottle, TokenBuckets
 from app.routers import (
     analytics,
     audit,
+    exports,
     health,
     keys,
     maps,
@@ -157,6 +158,7 @@ def create_app(
         opportunities,
         analytics,
         maps,
+        exports,
         keys,
         audit,
     ):

@@ -8,7 +8,7 @@ It loads generated organisations (100 people each: a reporting tree, influence a
 ties) into a fresh SQLite store, then, in a fresh process per measurement so peaks do not
 mix, runs
 
-* **streamed**: ``app.routers.maps.export_chunks``, the generator the route hands to
+* **streamed**: ``app.routers.exports.export_chunks``, the generator the route hands to
   ``StreamingResponse`` (organisations a page at a time, one ranking in memory at a time),
   writing every chunk to ``/dev/null``;
 * **materialised** (the reference): the same rankings collected first and the whole CSV
@@ -113,7 +113,7 @@ def _peak_kib() -> int:
 def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
     """One export in this process: rows, bytes, seconds and peak memory."""
     from app.bootstrap import build_services
-    from app.routers.maps import ExportFormat, export_chunks
+    from app.routers.exports import Export, ExportFormat, export_chunks
     from app.settings import Settings
     from graph.powermap.export import csv_chunk, csv_header
 
@@ -132,7 +132,7 @@ def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
     written = rows = 0
     with open(os.devnull, "wb") as sink:
         if mode == "streamed":
-            for chunk in export_chunks(service, tenant, ExportFormat.CSV):
+            for chunk in export_chunks(service, tenant, Export.INFLUENCE, ExportFormat.CSV):
                 sink.write(chunk)
                 written += len(chunk)
                 rows += chunk.count(b"\n")
@@ -195,7 +195,7 @@ def section(results: list[dict[str, Any]], info: dict[str, Any]) -> str:
 
 Generated organisations of {PEOPLE_PER_ORG} people each (a reporting tree, influence and peer
 ties) in a fresh SQLite store; each measurement in a fresh process. *streamed* is
-`app.routers.maps.export_chunks`, the generator `GET /v1/exports/influence.csv` streams
+`app.routers.exports.export_chunks`, the generator `GET /v1/exports/influence.csv` streams
 (organisations a page of 100 at a time, one ranking held at a time, rankings not cached);
 *materialised* is the reference: the same rankings collected first and the whole CSV built in
 memory, as a non-streaming endpoint would. Each process ranks one organisation first (as a

@@ -37,6 +37,7 @@ class Deal:
     amount: str | None = None
     currency: str | None = None
     seats: tuple[Seat, ...] = ()
+    external_id: str | None = None
 
     def seat_of(self, person_id: str) -> Seat | None:
         return next((seat for seat in self.seats if seat.person_id == person_id), None)

@@ -128,6 +128,7 @@ def _deals(snapshot: OrgSnapshot) -> dict[str, Deal]:
             opp.amount,
             opp.currency,
             tuple(seats.get(opp.id, ())),
+            opp.external_id,
         )
         for opp in snapshot.opportunities
     }

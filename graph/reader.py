@@ -52,6 +52,15 @@ class GraphReader:
         )
 
     @observed
+    def list_organisations_with_open_deals(
+        self, tenant: str, *, limit: int, after: str | None = None
+    ) -> list[OrganisationPublic]:
+        """The organisations that have an open deal, ordered by id, after ``after``."""
+        return self._store.read(
+            lambda tx: OrganisationReads(tx).page_with_open_deals(tenant, limit=limit, after=after)
+        )
+
+    @observed
     def org_version(self, tenant: str, org_id: str) -> int:
         """The organisation's current version: one cheap read, for cache checks."""
         return self._store.read(lambda tx: OrganisationReads(tx).version(tenant, org_id))
@@ -83,15 +92,6 @@ class GraphReader:
             return OpportunityReads(tx).page(tenant, org_id, limit=limit, after=after)
 
         return self._store.read(work)
-
-    @observed
-    def list_open_opportunities(
-        self, tenant: str, *, limit: int, after: str | None = None
-    ) -> list[OpportunityPublic]:
-        """The tenant's open deals of every organisation, in id order, one page."""
-        return self._store.read(
-            lambda tx: OpportunityReads(tx).open_page(tenant, limit=limit, after=after)
-        )
 
     @observed
     def get_seat(

@@ -53,6 +53,7 @@ STATEMENTS: frozenset[str] = frozenset(
         "organisation_update_many",
         "organisation_get",
         "organisation_list",
+        "organisation_list_with_open_deals",
         "organisation_lock",
         "organisation_version",
         "organisation_bump",
@@ -93,7 +94,6 @@ STATEMENTS: frozenset[str] = frozenset(
         "opportunity_update_many",
         "opportunity_get",
         "opportunity_list",
-        "opportunity_open_list",
         "opportunity_version",
         "opportunity_delete",
         "opportunities_of_orgs",
@@ -146,6 +146,15 @@ class OrganisationReads:
 
     def page(self, tenant: str, *, limit: int, after: str | None) -> list[OrganisationPublic]:
         rows = self._tx.rows("organisation_list", tenant=tenant, after=after or "", limit=limit)
+        return [organisation_from(r) for r in rows]
+
+    def page_with_open_deals(
+        self, tenant: str, *, limit: int, after: str | None
+    ) -> list[OrganisationPublic]:
+        """One page of the organisations that have an open deal, in id order."""
+        rows = self._tx.rows(
+            "organisation_list_with_open_deals", tenant=tenant, after=after or "", limit=limit
+        )
         return [organisation_from(r) for r in rows]
 
     def version(self, tenant: str, org_id: str) -> int:
@@ -417,11 +426,6 @@ class OpportunityReads:
         rows = self._tx.rows(
             "opportunity_list", tenant=tenant, org_id=org_id, after=after or "", limit=limit
         )
-        return [opportunity_from(r) for r in rows]
-
-    def open_page(self, tenant: str, *, limit: int, after: str | None) -> list[OpportunityPublic]:
-        """One page of the tenant's open deals of every organisation, in id order."""
-        rows = self._tx.rows("opportunity_open_list", tenant=tenant, after=after or "", limit=limit)
         return [opportunity_from(r) for r in rows]
 
     def version(self, tenant: str, org_id: str, opp_id: str) -> int:

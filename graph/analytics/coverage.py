@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import networkx as nx
@@ -22,6 +23,7 @@ from schemas.analytics import (
     BusFactor,
     Coverage,
     CriticalNode,
+    DealCoverage,
     EngagedPerson,
     Fragility,
     InfluenceRanking,
@@ -31,6 +33,7 @@ from schemas.analytics import (
     PathParams,
     RoleCoverage,
     StanceShare,
+    TargetSource,
     TieAge,
 )
 from schemas.common import BuyingRole, Stance
@@ -38,8 +41,11 @@ from schemas.common import BuyingRole, Stance
 __all__ = [
     "FRAGILITY_PATHS",
     "FRAGILITY_THRESHOLD",
+    "CoverageCore",
+    "best_warm_paths",
     "bus_factor",
     "coverage",
+    "coverage_core",
     "fragility",
     "warm_cut_vertices",
 ]
@@ -113,8 +119,28 @@ def bus_factor(graph: nx.MultiDiGraph, hops: HopGraph, target: str | None) -> Bu
     )
 
 
+WarmPaths = list[tuple[tuple[str, ...], float]]
+"""Warm paths as (nodes after our team, penalised probability), best first."""
+
+
+def best_warm_paths(
+    graph: nx.MultiDiGraph, warm: HopGraph, target: str | None, k: int = FRAGILITY_PATHS
+) -> WarmPaths:
+    """The ``k`` best warm paths to ``target`` (none without a target)."""
+    if target is None:
+        return []
+    names = {str(n): name_of(graph, n) for n in graph}
+    found, _exact = best_paths(warm, target, k, names)
+    return [(c.nodes, c.probability) for c in found]
+
+
 def fragility(
-    graph: nx.MultiDiGraph, warm: HopGraph, target: str | None, *, as_of: date
+    graph: nx.MultiDiGraph,
+    warm: HopGraph,
+    target: str | None,
+    *,
+    as_of: date,
+    top: WarmPaths | None = None,
 ) -> Fragility:
     r"""Whose loss would cut our best warm path probability to ``target``, and by how much.
 
@@ -125,7 +151,7 @@ def fragility(
     :math:`1 - P_x / P^* \ge` ``FRAGILITY_THRESHOLD``. ``path_share`` is the share of the
     summed probability of the ``FRAGILITY_PATHS`` best warm paths that passes through them.
     ``warm`` is the organisation's hop graph built without cold hops (the one
-    :func:`bus_factor` reads too).
+    :func:`bus_factor` reads too); ``top``, when given, is :func:`best_warm_paths` of it.
     """
     empty = Fragility(
         target_id=target,
@@ -142,7 +168,7 @@ def fragility(
         found, _exact = best_paths(hops, target, k, names)
         return [(c.nodes, c.probability) for c in found]
 
-    top = best(warm, FRAGILITY_PATHS)
+    top = best_warm_paths(graph, warm, target) if top is None else top
     if not top:
         return empty
     p_best = top[0][1]
@@ -177,6 +203,118 @@ def fragility(
         threshold=FRAGILITY_THRESHOLD,
         paths_considered=len(top),
         critical=critical,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageCore:
+    """What every coverage answer and the pipeline export's deal rows are built on."""
+
+    target: str | None
+    target_source: TargetSource | None
+    ties: list[TeamTie]
+    against: frozenset[str]
+    engaged: list[EngagedPerson]
+    engaged_opponents: list[EngagedPerson]
+    engaged_power_share: float
+    roles: list[RoleCoverage]
+    warm: HopGraph
+    top: WarmPaths
+    deal: DealCoverage | None
+
+
+def coverage_core(
+    graph: nx.MultiDiGraph,
+    ranking: InfluenceRanking,
+    *,
+    as_of: date,
+    target_id: str | None = None,
+    params: PathParams | None = None,
+    close_date_near_days: int = CLOSE_DATE_NEAR_DAYS,
+    paths: int = FRAGILITY_PATHS,
+) -> CoverageCore:
+    """The target, who we are engaged with, the buying roles covered, the best warm paths
+    and (on a deal's view) the deal's buying influences and red flags: :func:`coverage`
+    without the per-member tallies, the stale ties, fragility and the bus factor, which
+    cost a path search per person on the best path and a maximum flow. ``top`` holds the
+    ``paths`` best warm paths (the pipeline export asks for one: the best is the same
+    unless the search of one path stops at its candidate cap, see
+    :func:`graph.analytics.paths.best_paths`).
+
+    Raises
+    ------
+    UnknownNode
+        ``target_id`` is not a person of this graph.
+    """
+    check_graph(graph)
+    params = PathParams() if params is None else params
+    target, target_source = resolve_target(graph, ranking, target_id)
+    items = {item.person_id: item for item in ranking.items}
+    total_power = sum(item.power for item in ranking.items)
+
+    ties = team_ties(graph, as_of, params)
+    against = opponents(graph)
+    holds = engagement(ties, params, against)
+
+    def listed(opposed: bool) -> list[EngagedPerson]:
+        found = [
+            EngagedPerson(
+                person_id=person,
+                name=items[person].name,
+                power=items[person].power,
+                strength=hold.best,
+                member_ids=hold.strong_members,
+            )
+            for person, hold in holds.items()
+            if hold.strong_members and hold.opponent is opposed and person in items
+        ]
+        return sorted(found, key=lambda e: (-e.power, e.name, e.person_id))
+
+    engaged = listed(False)
+    engaged_ids = {e.person_id for e in engaged}
+
+    roles: list[RoleCoverage] = []
+    for role in BuyingRole:
+        holders = [item.person_id for item in ranking.items if role in item.roles]
+        engaged_holders = [p for p in holders if p in engaged_ids]
+        roles.append(
+            RoleCoverage(
+                role=role,
+                holders=holders,
+                engaged_holders=engaged_holders,
+                opponent_holders=[p for p in holders if p in against],
+                covered=bool(engaged_holders),
+            )
+        )
+    warm = build_hop_graph(
+        graph, as_of=as_of, params=params, include_cold=False, formal=formal_of(ranking)
+    )
+    top = best_warm_paths(graph, warm, target, paths)
+    deal = graph.graph.get("deal")
+    return CoverageCore(
+        target=target,
+        target_source=target_source,
+        ties=ties,
+        against=against,
+        engaged=engaged,
+        engaged_opponents=listed(True),
+        engaged_power_share=_share(sum(e.power for e in engaged), total_power),
+        roles=roles,
+        warm=warm,
+        top=top,
+        deal=None
+        if deal is None
+        else deal_coverage(
+            graph,
+            deal=deal,
+            ties=ties,
+            holds=holds,
+            engaged=engaged_ids,
+            target=target,
+            best_warm_probability=top[0][1] if top else 0.0,
+            as_of=as_of,
+            close_date_near_days=close_date_near_days,
+        ),
     )
 
 
@@ -230,46 +368,17 @@ def coverage(
     """
     check_graph(graph)
     params = PathParams() if params is None else params
-    target, target_source = resolve_target(graph, ranking, target_id)
+    core = coverage_core(
+        graph,
+        ranking,
+        as_of=as_of,
+        target_id=target_id,
+        params=params,
+        close_date_near_days=close_date_near_days,
+    )
     org_id, version = graph_meta(graph)
-    items = {item.person_id: item for item in ranking.items}
     total_power = sum(item.power for item in ranking.items)
-
-    ties = team_ties(graph, as_of, params)
-    against = opponents(graph)
-    holds = engagement(ties, params, against)
-
-    def listed(opposed: bool) -> list[EngagedPerson]:
-        found = [
-            EngagedPerson(
-                person_id=person,
-                name=items[person].name,
-                power=items[person].power,
-                strength=hold.best,
-                member_ids=hold.strong_members,
-            )
-            for person, hold in holds.items()
-            if hold.strong_members and hold.opponent is opposed and person in items
-        ]
-        return sorted(found, key=lambda e: (-e.power, e.name, e.person_id))
-
-    engaged = listed(False)
-    engaged_opponents = listed(True)
-    engaged_ids = {e.person_id for e in engaged}
-
-    roles: list[RoleCoverage] = []
-    for role in BuyingRole:
-        holders = [item.person_id for item in ranking.items if role in item.roles]
-        engaged_holders = [p for p in holders if p in engaged_ids]
-        roles.append(
-            RoleCoverage(
-                role=role,
-                holders=holders,
-                engaged_holders=engaged_holders,
-                opponent_holders=[p for p in holders if p in against],
-                covered=bool(engaged_holders),
-            )
-        )
+    ties, against, target, warm = core.ties, core.against, core.target, core.warm
 
     def age(tie_days: int | None) -> bool:
         return tie_days is not None and tie_days > stale_after_days
@@ -323,26 +432,22 @@ def coverage(
             )
         )
 
-    warm = build_hop_graph(
-        graph, as_of=as_of, params=params, include_cold=False, formal=formal_of(ranking)
-    )
-    fragile = fragility(graph, warm, target, as_of=as_of)
-    deal = graph.graph.get("deal")
+    fragile = fragility(graph, warm, target, as_of=as_of, top=core.top)
     return Coverage(
         org_id=org_id,
         version=version,
         as_of=as_of,
         target_id=target,
         target_name=None if target is None else name_of(graph, target),
-        target_source=target_source,
+        target_source=core.target_source,
         people=ranking.n,
-        engaged=engaged,
-        engaged_opponents=engaged_opponents,
-        engaged_power_share=_share(sum(e.power for e in engaged), total_power),
-        roles=roles,
-        roles_covered=[r.role for r in roles if r.covered],
-        roles_missing=[r.role for r in roles if r.holders and not r.covered],
-        roles_unassigned=[r.role for r in roles if not r.holders],
+        engaged=core.engaged,
+        engaged_opponents=core.engaged_opponents,
+        engaged_power_share=core.engaged_power_share,
+        roles=core.roles,
+        roles_covered=[r.role for r in core.roles if r.covered],
+        roles_missing=[r.role for r in core.roles if r.holders and not r.covered],
+        roles_unassigned=[r.role for r in core.roles if not r.holders],
         single_threaded=threaded == 1,
         threaded_members=threaded,
         ties_per_member=per_member,
@@ -352,17 +457,5 @@ def coverage(
         stance_shares=stance_shares,
         fragility=fragile,
         bus_factor=bus_factor(graph, warm, target),
-        deal=None
-        if deal is None
-        else deal_coverage(
-            graph,
-            deal=deal,
-            ties=ties,
-            holds=holds,
-            engaged=engaged_ids,
-            target=target,
-            best_warm_probability=fragile.best_probability,
-            as_of=as_of,
-            close_date_near_days=close_date_near_days,
-        ),
+        deal=core.deal,
     )

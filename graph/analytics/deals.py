@@ -9,6 +9,7 @@ for the deal unchanged; the default target rules read ``graph.graph["deal"]``.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from datetime import date
 
 import networkx as nx
@@ -22,18 +23,20 @@ from graph.analytics._common import (
     persons,
 )
 from graph.analytics.hops import Engagement, TeamTie
+from graph.analytics.influence import declared_level, rank_influence
 from graph.deals import Deal, Seat
 from graph.messages import _
 from schemas.analytics import (
     DealCoverage,
     DealRole,
     DealRoleHolder,
+    InfluenceRanking,
     RedFlag,
     RedFlagCode,
 )
 from schemas.common import BuyingRole, Stance
 
-__all__ = ["CLOSE_DATE_NEAR_DAYS", "deal_coverage", "deal_graph", "deal_of"]
+__all__ = ["CLOSE_DATE_NEAR_DAYS", "deal_coverage", "deal_graph", "deal_of", "deal_ranking"]
 
 
 def deal_of(graph: nx.MultiDiGraph, opportunity_id: str) -> Deal:
@@ -90,6 +93,48 @@ def deal_graph(
         if seat.influence is not None:
             attrs["influence"] = seat.influence
     return view
+
+
+def deal_ranking(
+    view: nx.MultiDiGraph,
+    organisation_ranking: InfluenceRanking,
+    *,
+    executor: Executor | None = None,
+) -> InfluenceRanking:
+    """The influence ranking of a deal's ``view``, from the organisation's own ranking.
+
+    Power reads the reporting lines, the ties and declared influence, never roles or
+    stance, so a deal whose committee declares no influence of its own ranks everyone as
+    the organisation does: the organisation's ranking is reused with each person's roles
+    and stance for the deal (what a bulk pipeline export needs, one ranking for many
+    deals). A seat that declares another influence changes power, and the view is ranked
+    afresh. Either way the answer equals ``rank_influence(view)``.
+
+    Examples
+    --------
+    >>> from graph.network import build_graph
+    >>> from graph.samples import tiny_snapshot
+    >>> g = build_graph(tiny_snapshot())
+    >>> deal = Deal("d1", "ERP", "qualification", "open",
+    ...             seats=(Seat("cfo", frozenset({"economic_buyer"}), "opponent"),))
+    >>> view = deal_graph(g, deal)
+    >>> deal_ranking(view, rank_influence(g)) == rank_influence(view)
+    True
+    """
+    weights = organisation_ranking.weights
+    for item in organisation_ranking.items:
+        if declared_level(view.nodes[item.person_id].get("influence")) != item.components.declared:
+            return rank_influence(view, weights, executor=executor)
+    items = []
+    for item in organisation_ranking.items:
+        attrs = view.nodes[item.person_id]
+        held = attrs["roles"]
+        roles = [role for role in _ROLE_ORDER if role.value in held] if held else []
+        items.append(item.model_copy(update={"roles": roles, "stance": Stance(attrs["stance"])}))
+    return organisation_ranking.model_copy(update={"items": items})
+
+
+_ROLE_ORDER = tuple(BuyingRole)  # iterating the enum class is slow, and this runs per person
 
 
 #: An open deal closing within this many days of the question is flagged ``close_date_near``.

@@ -351,6 +351,11 @@ def build_hop_graph(
     params = PathParams() if params is None else params
     hops: dict[tuple[str, str], Hop] = {}
     managers: dict[str, set[str]] = defaultdict(set)
+    members = team(graph)
+    people = persons(graph)
+    # per node, not per edge: the introducer's stance factor (pydantic attribute reads and
+    # enum lookups dominate a large organisation's build otherwise)
+    factor = {p: params.stance_factor(_stance(graph, p)) for p in people}
     ties = team_ties(graph, as_of, params)
     engaged_ties = frozenset(
         (t.member, t.person)
@@ -378,7 +383,7 @@ def build_hop_graph(
     for u, v, key, data in sorted(
         graph.edges(keys=True, data=True), key=lambda e: (str(e[2]), e[0], e[1])
     ):
-        if u == v or not (is_person(graph, u) and is_person(graph, v)):
+        if u == v or u not in factor or v not in factor:
             continue
         rel_id = str(key)
         kind = data["type"]
@@ -389,17 +394,15 @@ def build_hop_graph(
             base = strength * decay(last, as_of, params, strength)
             stale = age is not None and age > params.stale_after_days
             for a, b in ((u, v), (v, u)):
-                p = base * params.stance_factor(_stance(graph, a))
+                p = base * factor[a]
                 hop = Hop(
                     p, HopVia.KNOWS, HopRelation.KNOWS, rel_id, strength, age, stale, last is None
                 )
                 _offer(hops, a, b, hop)
         elif kind == RelType.INFLUENCES.value:
             strength = _strength(data, params)
-            forward = strength * params.stance_factor(_stance(graph, u))
-            backward = (
-                strength * params.influence_reverse_factor * params.stance_factor(_stance(graph, v))
-            )
+            forward = strength * factor[u]
+            backward = strength * params.influence_reverse_factor * factor[v]
             _offer(
                 hops,
                 u,
@@ -415,19 +418,13 @@ def build_hop_graph(
         elif kind == RelType.REPORTS_TO.value:
             managers[u].add(v)
             dotted = bool(data.get("dotted"))
-            up = (params.dotted_up if dotted else params.reports_up) * params.stance_factor(
-                _stance(graph, u)
-            )
-            down = (params.dotted_down if dotted else params.reports_down) * params.stance_factor(
-                _stance(graph, v)
-            )
+            up = (params.dotted_up if dotted else params.reports_up) * factor[u]
+            down = (params.dotted_down if dotted else params.reports_down) * factor[v]
             up_rel = HopRelation.DOTTED_REPORTS_TO if dotted else HopRelation.REPORTS_TO
             down_rel = HopRelation.DOTTED_MANAGES if dotted else HopRelation.MANAGES
             _offer(hops, u, v, Hop(up, HopVia.REPORTS_TO, up_rel, rel_id))
             _offer(hops, v, u, Hop(down, HopVia.REPORTS_TO, down_rel, rel_id))
 
-    members = team(graph)
-    people = persons(graph)
     if include_cold:
         cold = Hop(params.cold_probability, HopVia.COLD, HopRelation.COLD)
         for member in members:

@@ -43,6 +43,7 @@ __all__ = [
     "PRIOR_FLOOR",
     "SENIORITY_FALLBACK",
     "Hierarchy",
+    "declared_level",
     "endorsement_graph",
     "formal_authority",
     "hierarchy",
@@ -339,7 +340,7 @@ def informal_prior(graph: nx.MultiDiGraph, formal: dict[str, float]) -> dict[str
     """
     return {
         person: PRIOR_FLOOR
-        + formal[person] * (0.5 + _declared(graph.nodes[person].get("influence")))
+        + formal[person] * (0.5 + declared_level(graph.nodes[person].get("influence")))
         for person in persons(graph)
     }
 
@@ -388,7 +389,8 @@ def _scaled(values: dict[str, float]) -> dict[str, float]:
     return {node: min(1.0, value / top) for node, value in values.items()}
 
 
-def _declared(influence: object) -> float:
+def declared_level(influence: object) -> float:
+    """The declared component of an influence level 1 to 5 (``None``: the default)."""
     if influence is None:
         return DECLARED_DEFAULT
     level = min(5, max(1, int(str(influence))))
@@ -467,7 +469,7 @@ def rank_influence(
             formal=formal[person],
             informal=informal[person],
             brokerage=brokerage[person],
-            declared=_declared(attrs.get("influence")),
+            declared=declared_level(attrs.get("influence")),
         )
         power = power_of(components, weights)
         scored.append((power, str(attrs.get("name") or person), person, components))

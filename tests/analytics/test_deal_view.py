@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.analytics import coverage, entry_paths, rank_influence
-from graph.analytics.deals import deal_graph
+from graph.analytics.deals import deal_graph, deal_ranking
 from graph.deals import Deal, Seat
+from schemas.common import BuyingRole, Stance
 from tests.analytics.support import Org, orgs
 
 AS_OF = date(2026, 6, 1)
@@ -55,3 +57,33 @@ def test_a_committee_that_copies_everyone_answers_as_the_organisation(org: Org) 
     assert org_cov.roles == deal_cov.roles
     assert deal_cov.deal is not None
     assert org_cov.deal is None
+
+
+@st.composite
+def _org_and_committee(draw: st.DrawFn) -> tuple[Org, Deal]:
+    org = draw(orgs(min_people=1, max_people=8, min_team=0, max_team=2))
+    chosen = draw(st.lists(st.sampled_from(org.people), unique=True))
+    seats = tuple(
+        Seat(
+            person,
+            frozenset(draw(st.lists(st.sampled_from([r.value for r in BuyingRole]), max_size=3))),
+            draw(st.sampled_from([s.value for s in Stance])),
+            draw(st.one_of(st.none(), st.integers(1, 5))),
+            draw(st.booleans()),
+        )
+        for person in sorted(chosen)
+    )
+    return org, Deal("d", "Deal", "qualification", "open", seats=seats)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_org_and_committee())
+def test_the_deal_ranking_reused_from_the_organisation_equals_a_fresh_one(
+    case: tuple[Org, Deal],
+) -> None:
+    """Whatever the committee (declared influence of its own or not), the ranking built
+    from the organisation's equals ranking the deal's view from scratch."""
+    org, deal = case
+    graph = org.graph()
+    view = deal_graph(graph, deal)
+    assert deal_ranking(view, rank_influence(graph)) == rank_influence(view)

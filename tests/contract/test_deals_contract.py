@@ -166,8 +166,21 @@ def test_a_deal_of_another_tenant_is_not_found(store: GraphStore, tenant: str) -
         store.get_opportunity("another-tenant", org, ids["erp"])
     with pytest.raises(NotFound):
         store.update_opportunity("another-tenant", org, ids["erp"], OpportunityUpdate(name="Mine"))
-    assert store.list_open_opportunities("another-tenant", limit=10) == []
-    assert {d.id for d in store.list_open_opportunities(tenant, limit=10)} == {
-        ids["erp"],
-        ids["bi"],
-    }
+    assert store.list_organisations_with_open_deals("another-tenant", limit=10) == []
+
+
+def test_the_organisations_with_open_deals_are_listed_in_id_order(
+    store: GraphStore, tenant: str
+) -> None:
+    """Only organisations with at least one open deal, paged like every list."""
+    body = copy.deepcopy(BODY)
+    del body["team"], body["opportunities"][0]["owner"]
+    orgs = sorted(new_org(store, tenant) for _ in range(4))
+    for org in orgs[:3]:
+        store.import_graph(tenant, org, ImportRequest.model_validate(body))
+    closed = store.list_opportunities(tenant, orgs[1], limit=10)
+    for deal in closed:
+        store.update_opportunity(tenant, orgs[1], deal.id, OpportunityUpdate(status="lost"))
+    first = store.list_organisations_with_open_deals(tenant, limit=1)
+    rest = store.list_organisations_with_open_deals(tenant, limit=10, after=first[-1].id)
+    assert [o.id for o in first + rest] == [orgs[0], orgs[2]]
