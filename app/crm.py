@@ -35,15 +35,25 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
 from schemas.common import AffiliationRole, BuyingRole, RelType, Seniority, Stance
-from schemas.imports import ImportRequest, PersonImport, RelationshipImport, TeamImport
+from schemas.deals import SALESFORCE_STAGE_LABELS, OpportunityStage, PurchaseTrigger
+from schemas.imports import (
+    ImportRequest,
+    OpportunityImport,
+    PersonImport,
+    RelationshipImport,
+    TeamImport,
+)
 
 __all__ = [
     "CONTACT_COLUMNS",
+    "CONTACT_ROLE_COLUMNS",
+    "OPPORTUNITY_COLUMNS",
     "RELATIONSHIP_COLUMNS",
     "ROLE_NAMES",
     "TEAM_PREFIX",
@@ -109,7 +119,14 @@ CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "title": ("title", "job_title"),
     "email": ("email", "email_address", "e_mail"),
     "department": ("department", "dept"),
-    "reports_to": ("reports_to", "manager", "reports_to_email", "manager_email"),
+    "reports_to": (
+        "reports_to",
+        "manager",
+        "reports_to_email",
+        "manager_email",
+        "reportstoid",
+        "reports_to_id",
+    ),
     "roles": ("roles", "role", "contact_role", "contact_roles", "buying_role", "buying_roles"),
     "stance": ("stance", "attitude"),
     "influence": ("influence", "influence_level"),
@@ -132,11 +149,48 @@ RELATIONSHIP_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisation": CONTACT_COLUMNS["organisation"],
 }
 
+#: Our field name -> the column names (normalised) of a Salesforce Opportunity export (its
+#: field names, ``StageName``, and its report labels, ``Stage``, alike).
+OPPORTUNITY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "external_id": ("id", "opportunity_id", "external_id", "crm_id"),
+    "name": ("name", "opportunity_name", "opportunity"),
+    "organisation": CONTACT_COLUMNS["organisation"],
+    "amount": ("amount",),
+    "currency": ("currency", "currencyisocode", "currency_iso_code", "opportunity_currency"),
+    "stage": ("stage", "stagename", "stage_name"),
+    "close_date": ("close_date", "closedate"),
+    "is_closed": ("is_closed", "isclosed", "closed"),
+    "is_won": ("is_won", "iswon", "won"),
+    "owner": ("owner", "opportunity_owner", "owner_name", "owner_email", "owner_full_name"),
+    "trigger": ("trigger", "purchase_trigger"),
+}
+
+#: Our field name -> the column names (normalised) of a Salesforce OpportunityContactRole
+#: export: one row per contact and role on a deal.
+CONTACT_ROLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "opportunity": ("opportunityid", "opportunity_id", "opportunity", "opportunity_name"),
+    "contact": ("contactid", "contact_id", "contact", "contact_email", "contact_name"),
+    "roles": ("role", "roles", "contact_role"),
+    "is_primary": ("isprimary", "is_primary", "primary"),
+    "stance": ("stance", "attitude"),
+    "influence": ("influence", "influence_level"),
+}
+
 _EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+$")
+#: A Salesforce record id (15 or 18 characters); a user's starts with ``005``.
+_SALESFORCE_USER_ID = re.compile(r"^005[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?$")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_CURRENCY_PREFIX = re.compile(r"^([A-Z]{3})\s+(.+)$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_TRUE = frozenset({"true", "yes", "y", "1", "x"})
+_FALSE = frozenset({"false", "no", "n", "0", ""})
 _WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
 _ROLE_SEPARATORS = re.compile(r"[;|]")
-_PATH = re.compile(r"^(people|team|relationships)\[(\d+)\](?:\.(\w+))?$")
-_LISTS = ("people", "team", "relationships")
+_PATH = re.compile(
+    r"^(people|team|relationships|opportunities)\[(\d+)\]"
+    r"(?:\.committee\[(\d+)\])?(?:\.(\w+))?$"
+)
+_LISTS = ("people", "team", "relationships", "opportunities")
 
 
 def _key(text: str) -> str:
@@ -146,6 +200,14 @@ def _key(text: str) -> str:
     'economic_decision_maker'
     """
     return "_".join(re.split(r"[\s_\-]+", text.strip().lower())).strip("_")
+
+
+#: Salesforce's stage labels (``Id. Decision Makers``) and our stage values, by :func:`_key`.
+_STAGES: dict[str, OpportunityStage] = {
+    **{_key(label): stage for stage, label in SALESFORCE_STAGE_LABELS.items()},
+    **{stage.value: stage for stage in OpportunityStage},
+}
+_TRIGGERS: dict[str, PurchaseTrigger] = {trigger.value: trigger for trigger in PurchaseTrigger}
 
 
 @dataclass(frozen=True)
@@ -198,11 +260,16 @@ class OrgDraft:
     people: list[_Origin] = field(default_factory=list)
     team: list[_Origin] = field(default_factory=list)
     relationships: list[_Origin] = field(default_factory=list)
+    opportunities: list[_Origin] = field(default_factory=list)
+    #: per deal, where each seat of its committee came from
+    committee: list[list[_Origin]] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
-        """Input rows the request carries (people and ties)."""
-        return len(self.request.people) + len(self.request.relationships)
+        """Input rows the request carries (people, ties, deals and committee seats)."""
+        request = self.request
+        seats = sum(len(deal.committee) for deal in request.opportunities)
+        return len(request.people) + len(request.relationships) + len(request.opportunities) + seats
 
     def locate(self, path: str, reason: str) -> RowError:
         """The file, row and column behind an error of the store's validation.
@@ -219,9 +286,11 @@ class OrgDraft:
                     file, "-", None, f"organisation {self.name!r}: {count:,} {path}: {reason}"
                 )
             return RowError(file, "-", path, reason)
-        kind, index, name = match.group(1), int(match.group(2)), match.group(3)
+        kind, index, seat, name = match.groups()
         origins: list[_Origin] = getattr(self, kind)
-        origin = origins[index]
+        origin = origins[int(index)]
+        if seat is not None:
+            origin = self.committee[int(index)][int(seat)]
         column = None
         if name is not None and name != "ref":
             column = origin.columns.get(name, name)
@@ -240,10 +309,12 @@ class ParsedImport:
     ignored: list[str] = field(default_factory=list)
     #: the file and the options disagree (e.g. an organisation column and --org)
     usage: str | None = None
+    opportunities: int = 0
+    contact_roles: int = 0
 
     @property
     def rows(self) -> int:
-        return self.contacts + self.relationships
+        return self.contacts + self.relationships + self.opportunities + self.contact_roles
 
 
 # --- reading files -------------------------------------------------------------------------
@@ -481,8 +552,24 @@ class _OrgBuild:
     name: str
     people: list[tuple[_Origin, dict[str, Any], str | None]] = field(default_factory=list)
     index: _Index = field(default_factory=_Index)
+    #: the contact row data by ref
+    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     team: dict[str, tuple[_Origin, dict[str, Any]]] = field(default_factory=dict)
     relationships: list[tuple[_Origin, dict[str, Any]]] = field(default_factory=list)
+    opportunities: list[tuple[_Origin, dict[str, Any]]] = field(default_factory=list)
+    #: a deal (its index in ``opportunities``) by its external id and by its name (casefold)
+    deal_index: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    #: per deal index, one seat per person ref (several role rows of a contact merge)
+    seats: dict[int, dict[str, tuple[_Origin, dict[str, Any]]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+
+    def team_ref(self, value: str, origin: _Origin) -> str:
+        """The ref of the team member ``team:<name or email>`` names (added if new)."""
+        ref = TEAM_PREFIX + value[len(TEAM_PREFIX) :].strip().casefold()
+        if ref not in self.team:
+            self.team[ref] = (origin, _team_entry(value) | {"ref": ref})
+        return ref
 
 
 def parse_files(
@@ -491,12 +578,16 @@ def parse_files(
     *,
     organisation: str | None = None,
     progress: Callable[[int], None] | None = None,
+    opportunities: tuple[str, str] | None = None,
+    contact_roles: tuple[str, str] | None = None,
 ) -> ParsedImport:
-    """Parse a contacts CSV (and a relationships CSV) into one draft per organisation.
+    """Parse a contacts CSV (and a relationships CSV, a Salesforce Opportunity export and
+    its OpportunityContactRole export) into one draft per organisation.
 
-    ``contacts`` and ``relationships`` are (file name, text). ``organisation`` names the one
-    organisation of every row; without it the contacts file needs an ``organisation``
-    column. ``progress(n)`` is called as rows are read.
+    ``contacts``, ``relationships``, ``opportunities`` and ``contact_roles`` are (file name,
+    text). ``organisation`` names the one organisation of every row; without it the
+    contacts file needs an ``organisation`` column. ``progress(n)`` is called as rows are
+    read.
 
     Examples
     --------
@@ -510,7 +601,9 @@ def parse_files(
     [('Ada', ['economic_buyer'], None), ('Bo', ['user_buyer', 'evaluator'], '#2')]
     """
     with _no_cycle_collection():
-        return _parse_files(contacts, relationships, organisation, progress)
+        return _parse_files(
+            contacts, relationships, organisation, progress, opportunities, contact_roles
+        )
 
 
 def _parse_files(
@@ -518,6 +611,8 @@ def _parse_files(
     relationships: tuple[str, str] | None,
     organisation: str | None,
     progress: Callable[[int], None] | None,
+    opportunities: tuple[str, str] | None = None,
+    contact_roles: tuple[str, str] | None = None,
 ) -> ParsedImport:
     errors: list[RowError] = []
     ignored: list[str] = []
@@ -564,6 +659,7 @@ def _parse_files(
         data = _person_data(cells, columns, fail)
         data["ref"] = f"#{number}"
         build.index.add(data["ref"], data)
+        build.contacts[data["ref"]] = data
         build.people.append((origin, data, cells.get(columns.get("reports_to", ""), "") or None))
     if progress is not None:
         progress(count % 1000)
@@ -574,8 +670,27 @@ def _parse_files(
             relationships, builds, organisation, errors, ignored, progress
         )
 
+    deal_count = seat_count = 0
+    if opportunities is not None:
+        deal_count = _parse_opportunities(opportunities, builds, organisation, errors, ignored)
+    if contact_roles is not None:
+        if opportunities is None:
+            errors.append(
+                RowError(contact_roles[0], "-", None, "contact roles need the opportunities file")
+            )
+        else:
+            seat_count = _parse_contact_roles(contact_roles, builds, errors, ignored)
+
     drafts = [_finish(build, errors) for build in builds.values()]
-    return ParsedImport(drafts, _first_per_cell(errors), count, rel_count, ignored)
+    return ParsedImport(
+        drafts,
+        _first_per_cell(errors),
+        count,
+        rel_count,
+        ignored,
+        opportunities=deal_count,
+        contact_roles=seat_count,
+    )
 
 
 def _parse_relationships(
@@ -630,10 +745,7 @@ def _parse_relationships(
         data["type"] = kind
         for end, value in (("source", source_value), ("target", target_value)):
             if end == "source" and value.lower().startswith(TEAM_PREFIX):
-                team_ref = TEAM_PREFIX + value[len(TEAM_PREFIX) :].strip().casefold()
-                if team_ref not in build.team:
-                    build.team[team_ref] = (origin, _team_entry(value) | {"ref": team_ref})
-                data[end] = team_ref
+                data[end] = build.team_ref(value, origin)
                 continue
             ref, reason = build.index.find(value)
             if reason is not None:
@@ -702,6 +814,284 @@ def _tie_fields(
             fail("role", f"unknown affiliation role {role!r} (one of {_choices(AffiliationRole)})")
 
 
+# --- Salesforce opportunities and their contact roles -------------------------------------
+
+
+def _boolean(value: str) -> bool | None:
+    """A CRM checkbox cell (``true``/``false``, ``1``/``0``, ``yes``/``no``, empty: false);
+    ``None`` when it is none of those."""
+    key = _key(value)
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    return None
+
+
+def _close_date(value: str) -> str | None:
+    """An ISO date for a CRM date cell: ``2027-03-31`` (a time after ``T`` is dropped) or a
+    US report's ``3/31/2027``; ``None`` when it is neither.
+
+    >>> _close_date("3/31/2027"), _close_date("2027-03-31T00:00:00.000Z"), _close_date("31.3.27")
+    ('2027-03-31', '2027-03-31', None)
+    """
+    text = value.split("T", 1)[0].strip()
+    us = _US_DATE.match(text)
+    if us is not None:
+        month, day, year = (int(part) for part in us.groups())
+        text = f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return date.fromisoformat(text).isoformat() if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _money(value: str) -> tuple[str, str | None]:
+    """An amount cell as (decimal text, the currency code it is prefixed with, if any):
+    a report's ``EUR 125,000.00`` or a data export's ``125000.0``.
+
+    >>> _money("EUR 125,000.50"), _money("125000.0")
+    (('125000.50', 'EUR'), ('125000.0', None))
+    """
+    text, currency = value.strip(), None
+    prefixed = _CURRENCY_PREFIX.match(text)
+    if prefixed is not None:
+        currency, text = prefixed.group(1), prefixed.group(2).strip()
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")
+    return text, currency
+
+
+def _stage_of(
+    cell: Callable[[str], str], fail: Callable[[str | None, str], None]
+) -> OpportunityStage | None:
+    """The stage a row names (``StageName``), checked against ``IsClosed`` and ``IsWon``
+    when the file has them; without a stage those two decide a closed one."""
+    named = cell("stage")
+    stage = _STAGES.get(_key(named)) if named else None
+    if named and stage is None:
+        labels = ", ".join(SALESFORCE_STAGE_LABELS.values())
+        fail("stage", f"unknown stage {named!r} (one of {labels})")
+        return None
+    closed, won = _boolean(cell("is_closed")), _boolean(cell("is_won"))
+    for name, flag in (("is_closed", closed), ("is_won", won)):
+        if flag is None:
+            fail(name, f"{name} must be true or false, not {cell(name)!r}")
+            return None
+    if stage is None:
+        if won:
+            return OpportunityStage.CLOSED_WON
+        return OpportunityStage.CLOSED_LOST if closed else None
+    is_closed = stage in (OpportunityStage.CLOSED_WON, OpportunityStage.CLOSED_LOST)
+    if cell("is_closed") and closed != is_closed:
+        fail("is_closed", f"is_closed is {closed} but the stage {named!r} is {_open(is_closed)}")
+        return None
+    if cell("is_won") and won != (stage is OpportunityStage.CLOSED_WON):
+        fail("is_won", f"is_won is {won} but the stage is {named!r}")
+        return None
+    return stage
+
+
+def _open(closed: bool) -> str:
+    return "closed" if closed else "open"
+
+
+def _deal_data(
+    cell: Callable[[str], str], fail: Callable[[str | None, str], None]
+) -> dict[str, Any]:
+    """An Opportunity row as OpportunityImport input (without ref, owner and committee)."""
+    data: dict[str, Any] = {"name": cell("name")}
+    if not data["name"]:
+        fail("name", "an opportunity needs a name")
+    if cell("external_id"):
+        data["external_id"] = cell("external_id")
+    stage = _stage_of(cell, fail)
+    if stage is not None:
+        data["stage"] = stage
+    currency = cell("currency").upper() or None
+    if cell("amount"):
+        data["amount"], prefixed = _money(cell("amount"))
+        currency = currency or prefixed
+    if currency:
+        data["currency"] = currency
+    if cell("close_date"):
+        iso = _close_date(cell("close_date"))
+        if iso is None:
+            fail("close_date", f"close date {cell('close_date')!r}: use YYYY-MM-DD or M/D/YYYY")
+        data["close_date"] = iso
+    trigger = cell("trigger")
+    if trigger:
+        if _key(trigger) in _TRIGGERS:
+            data["trigger"] = _TRIGGERS[_key(trigger)]
+        else:
+            fail("trigger", f"unknown trigger {trigger!r} (one of {_choices(PurchaseTrigger)})")
+    return data
+
+
+def _cells(
+    file: str, number: int, cells: dict[str, str], columns: dict[str, str], errors: list[RowError]
+) -> tuple[_Origin, Callable[[str], str], Callable[[str | None, str], None]]:
+    """A row's origin, its cell reader by our field name, and its error reporter."""
+    origin = _Origin(file, number, columns)
+
+    def cell(name: str) -> str:
+        column = columns.get(name)
+        return "" if column is None else cells.get(column, "")
+
+    def fail(name: str | None, reason: str) -> None:
+        column = columns.get(name) if name else None
+        errors.append(RowError(file, number, column or name, reason))
+
+    return origin, cell, fail
+
+
+def _parse_opportunities(
+    source: tuple[str, str],
+    builds: dict[str, _OrgBuild],
+    organisation: str | None,
+    errors: list[RowError],
+    ignored: list[str],
+) -> int:
+    """Salesforce Opportunity rows into each organisation's deals; answer the row count."""
+    file, text = source
+    header, rows = _rows(text)
+    columns, skipped, header_errors = _header(header, OPPORTUNITY_COLUMNS, file)
+    ignored += skipped
+    errors += header_errors
+    if "name" not in columns:
+        errors.append(RowError(file, 1, None, "no opportunity name column (Name)"))
+        return 0
+    count = 0
+    for number, cells in rows:
+        count += 1
+        origin, cell, fail = _cells(file, number, cells, columns, errors)
+        named = cell("organisation") or organisation
+        if named:
+            build = builds.setdefault(named.casefold(), _OrgBuild(named))
+        elif len(builds) == 1:
+            build = next(iter(builds.values()))
+        else:
+            fail(None, "which organisation? add an Account Name column or --org")
+            continue
+        data = _deal_data(cell, fail)
+        data["ref"] = f"opportunity#{number}"
+        owner = cell("owner")
+        if owner and _SALESFORCE_USER_ID.match(owner):
+            fail("owner", f"{owner!r} is a Salesforce user id: export the owner's name or email")
+        elif owner:
+            prefixed = owner if owner.lower().startswith(TEAM_PREFIX) else TEAM_PREFIX + owner
+            data["owner"] = build.team_ref(prefixed, origin)
+        index = len(build.opportunities)
+        build.opportunities.append((origin, data))
+        for key in (data.get("external_id"), str(data["name"]).casefold()):
+            if key:
+                build.deal_index[key].append(index)
+    return count
+
+
+def _find_deal(builds: dict[str, _OrgBuild], value: str) -> tuple[_OrgBuild, int] | str:
+    """The organisation and index of the one deal ``value`` names (its id, else its name)."""
+    found = [(b, i) for b in builds.values() for i in b.deal_index.get(value, [])]
+    if not found:
+        found = [(b, i) for b in builds.values() for i in b.deal_index.get(value.casefold(), [])]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        return f"{value!r} names {len(found)} opportunities of the file; use the opportunity id"
+    return f"{value!r} is no opportunity of the opportunities file"
+
+
+def _parse_contact_roles(
+    source: tuple[str, str],
+    builds: dict[str, _OrgBuild],
+    errors: list[RowError],
+    ignored: list[str],
+) -> int:
+    """OpportunityContactRole rows into the deals' committees; answer the row count.
+
+    A contact with several roles on one deal (one row each) holds one seat with all of
+    them; ``Other`` is a seat with no role. The seat's stance is the row's, else the
+    contact's own in the contacts file, else neutral."""
+    file, text = source
+    header, rows = _rows(text)
+    columns, skipped, header_errors = _header(header, CONTACT_ROLE_COLUMNS, file)
+    ignored += skipped
+    errors += header_errors
+    missing = [name for name in ("opportunity", "contact") if name not in columns]
+    if missing:
+        errors.append(RowError(file, 1, None, f"missing column(s): {', '.join(missing)}"))
+        return 0
+    columns["person"] = columns["contact"]  # the seat's field, as the store names it
+    count = 0
+    for number, cells in rows:
+        count += 1
+        origin, cell, fail = _cells(file, number, cells, columns, errors)
+        found = _find_deal(builds, cell("opportunity"))
+        if isinstance(found, str):
+            fail("opportunity", found)
+            continue
+        build, index = found
+        ref, reason = build.index.find(cell("contact"))
+        if reason is not None:
+            fail("contact", reason)
+            continue
+        person = ref or cell("contact")
+        roles, unknown = map_roles(cell("roles"))
+        for value in unknown:
+            fail("roles", f"unknown contact role {value!r} (Salesforce's picklist or ours)")
+        primary = _boolean(cell("is_primary"))
+        if primary is None:
+            fail("is_primary", f"is_primary must be true or false, not {cell('is_primary')!r}")
+        seats = build.seats[index]
+        if primary:
+            first = next((p for p, (_o, seat) in seats.items() if seat["is_primary"]), None)
+            if first is not None and first != person:
+                row = seats[first][0].row
+                fail("is_primary", f"a second primary contact of this opportunity (row {row})")
+        if person in seats:
+            _origin, seat = seats[person]
+            seat["roles"] += [role for role in roles if role not in seat["roles"]]
+            seat["is_primary"] = seat["is_primary"] or bool(primary)
+        else:
+            contact = build.contacts.get(person)
+            seat = {"person": person, "roles": roles, "is_primary": bool(primary)}
+            if contact is not None and contact.get("stance") is not None:
+                seat["stance"] = contact["stance"]
+            seats[person] = (origin, seat)
+        stance = cell("stance")
+        if stance:
+            if _key(stance) in _STANCES:
+                seat["stance"] = _STANCES[_key(stance)]
+            else:
+                fail("stance", f"unknown stance {stance!r} (one of {_choices(Stance)})")
+        influence = cell("influence")
+        if influence:
+            if _WHOLE.match(influence):
+                seat["influence"] = int(float(influence))
+            else:
+                fail("influence", f"influence must be a whole number 1-5, not {influence!r}")
+    return count
+
+
+def _deal_errors(
+    exc: ValidationError,
+    origin: _Origin,
+    seats: list[_Origin],
+    errors: list[RowError],
+) -> None:
+    """A deal's validation errors on its Opportunity row, or on the contact-role row of the
+    seat they are about."""
+    for error in exc.errors(include_url=False):
+        location = list(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        where = origin
+        if len(location) >= 2 and location[0] == "committee" and isinstance(location[1], int):
+            where, location = seats[location[1]], location[2:]
+        name = str(location[0]) if location else None
+        column = where.columns.get(name, name) if name else None
+        errors.append(RowError(where.file, where.row, column, message))
+
+
 def _finish(build: _OrgBuild, errors: list[RowError]) -> OrgDraft:
     """Resolve reports_to within the organisation, validate every row, make the request."""
     people: list[PersonImport] = []
@@ -745,8 +1135,25 @@ def _finish(build: _OrgBuild, errors: list[RowError]) -> OrgDraft:
             tie_origins.append(origin)
         except ValidationError as exc:
             _pydantic_errors(exc, fail_tie, origin.columns)
-    request = ImportRequest.model_construct(people=people, team=team, relationships=ties)
-    return OrgDraft(build.name, request, people_origins, team_origins, tie_origins)
+    deals: list[OpportunityImport] = []
+    deal_origins: list[_Origin] = []
+    committee: list[list[_Origin]] = []
+    for index, (origin, data) in enumerate(build.opportunities):
+        seated = list(build.seats.get(index, {}).values())
+        data["committee"] = [seat for _origin, seat in seated]
+        try:
+            deals.append(OpportunityImport.model_validate(data))
+        except ValidationError as exc:
+            _deal_errors(exc, origin, [seat_origin for seat_origin, _seat in seated], errors)
+            continue
+        deal_origins.append(origin)
+        committee.append([seat_origin for seat_origin, _seat in seated])
+    request = ImportRequest.model_construct(
+        people=people, team=team, relationships=ties, opportunities=deals
+    )
+    return OrgDraft(
+        build.name, request, people_origins, team_origins, tie_origins, deal_origins, committee
+    )
 
 
 def _first(exc: ValidationError) -> str:

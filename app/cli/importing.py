@@ -85,13 +85,19 @@ def read_csv(
     relationships: Path | None,
     organisation: str | None,
     on_rows: Callable[[int], None] = _ignore,
+    *,
+    opportunities: Path | None = None,
+    contact_roles: Path | None = None,
 ) -> ParsedImport:
-    """A contacts CSV (and a relationships CSV); ``on_rows(n)`` as rows are read."""
+    """A contacts CSV (and a relationships CSV, a Salesforce Opportunity export and its
+    OpportunityContactRole export); ``on_rows(n)`` as rows are read."""
     return parse_files(
         _text(file),
         _text(relationships) if relationships is not None else None,
         organisation=organisation,
         progress=on_rows,
+        opportunities=_text(opportunities) if opportunities is not None else None,
+        contact_roles=_text(contact_roles) if contact_roles is not None else None,
     )
 
 
@@ -218,6 +224,8 @@ class Tally:
         ):
             mine.people += theirs.people
             mine.relationships += theirs.relationships
+            mine.opportunities += theirs.opportunities
+            mine.committee += theirs.committee
         for member in draft.request.team:
             member_id = result.ids[member.ref]
             if member_id in self.stored_team:

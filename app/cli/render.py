@@ -124,7 +124,13 @@ def summary(tally: Tally, *, dry_run: bool) -> Table:
         table.add_column(column, justify="right")
     orgs = tally.organisations
     table.add_row("organisations", str(orgs.created), str(orgs.updated), str(orgs.unchanged), "")
-    for label, name in (("people", "people"), ("team members", "team"), ("ties", "relationships")):
+    for label, name in (
+        ("people", "people"),
+        ("team members", "team"),
+        ("ties", "relationships"),
+        ("deals", "opportunities"),
+        ("committee seats", "committee"),
+    ):
         table.add_row(
             label,
             str(getattr(tally.created, name)),

@@ -195,3 +195,69 @@ def test_bad_usage_exits_2_and_failures_1(stakemap: Stakemap, tmp_path: Path) ->
         assert result.exit_code == 1, (argv, result.output)
         errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1, result.stderr
+
+
+OPPORTUNITIES = str(EXAMPLES / "opportunities.csv")
+CONTACT_ROLES = str(EXAMPLES / "contact_roles.csv")
+
+
+def test_salesforce_deals_and_contact_roles_are_imported_once(stakemap: Stakemap) -> None:
+    """The Opportunity and OpportunityContactRole exports become deals with their buying
+    committees; importing them again changes nothing."""
+    deals = ("--opportunities", OPPORTUNITIES, "--contact-roles", CONTACT_ROLES)
+    output = import_examples(stakemap, *deals)
+    assert "deals" in output
+    orgs = stakemap.organisations()
+    nordwerk = stakemap.store.snapshot(stakemap.tenant, orgs["Nordwerk Industrial"])
+    names = {p.id: p.name for p in nordwerk.people}
+    by_name = {d.name: d for d in nordwerk.opportunities}
+    assert sorted(by_name) == [
+        "Analytics pilot",
+        "Line 4 predictive maintenance",
+        "Spare parts framework 2025",
+    ]
+    line4 = by_name["Line 4 predictive maintenance"]
+    assert (line4.amount, line4.currency, line4.stage.value) == (
+        "480000.00",
+        "EUR",
+        "negotiation_review",
+    )
+    owners = {m.id: m.name for m in stakemap.store.list_team_members(stakemap.tenant, limit=10)}
+    assert owners[line4.owner_id or ""] == "Anna Weber"
+    seats = {
+        names[s.person_id]: ([r.value for r in s.roles], s.is_primary)
+        for s in nordwerk.committee
+        if s.opportunity_id == line4.id
+    }
+    assert seats == {
+        "Elena Marquez": (["decision_maker"], True),
+        "Martin Brandt": (["economic_buyer"], False),
+        "Stefan Hoffmann": (["technical_buyer", "influencer"], False),
+        "Lukas Meier": ([], False),
+    }
+    before = stakemap.store.snapshot(stakemap.tenant, orgs["Nordwerk Industrial"])
+
+    again = import_examples(stakemap, *deals)
+
+    assert "Nothing changed" in again
+    assert stakemap.store.snapshot(stakemap.tenant, orgs["Nordwerk Industrial"]) == before
+
+
+def test_a_seat_the_store_refuses_is_reported_on_its_contact_role_row(
+    stakemap: Stakemap, tmp_path: Path
+) -> None:
+    roles = tmp_path / "contact_roles.csv"
+    roles.write_text(
+        Path(CONTACT_ROLES)
+        .read_text("utf-8")
+        .replace("0035000008,Evaluator", "0039999999,Evaluator"),
+        "utf-8",
+    )
+
+    result = stakemap(
+        "import", CONTACTS, "--opportunities", OPPORTUNITIES, "--contact-roles", str(roles)
+    )
+
+    assert result.exit_code == 1
+    assert "contact_roles.csv, row 8, column 'ContactId'" in result.stderr
+    assert stakemap.organisations() == {}

@@ -44,6 +44,24 @@ def import_(
             exists=True, dir_okay=False, readable=True, help="Relationships CSV to load with it"
         ),
     ] = None,
+    opportunities: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Salesforce Opportunity export (CSV) to load with it",
+        ),
+    ] = None,
+    contact_roles: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="Salesforce OpportunityContactRole export (CSV): the deals' buying committees",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate everything and store nothing")
     ] = False,
@@ -63,7 +81,8 @@ def import_(
     url: UrlOption = None,
     key: KeyOption = None,
 ) -> None:
-    """Import a CRM export (or a JSON import body): people, reporting lines, roles and ties.
+    """Import a CRM export (or a JSON import body): people, reporting lines, roles, ties and
+    deals with their buying committees.
 
     Re-importing the same file changes nothing: people are matched by external_id, else
     email (else name) within their organisation. Everything is validated before anything is
@@ -74,15 +93,26 @@ def import_(
         raise typer.BadParameter("give --org or --org-id, not both", param_hint="--org-id")
     if fmt is None:
         fmt = importing.format_of(file)
-    if fmt is InputFormat.JSON and relationships is not None:
+    for option, given in (
+        ("--relationships", relationships),
+        ("--opportunities", opportunities),
+        ("--contact-roles", contact_roles),
+    ):
+        if fmt is InputFormat.JSON and given is not None:
+            raise typer.BadParameter(
+                f"a JSON import body carries its own {option.removeprefix('--')}",
+                param_hint=option,
+            )
+    if contact_roles is not None and opportunities is None:
         raise typer.BadParameter(
-            "a JSON import body carries its own relationships", param_hint="--relationships"
+            "contact roles are seats on the deals of an opportunities file: add --opportunities",
+            param_hint="--contact-roles",
         )
     started = time.perf_counter()
     with open_backend(url, key, tenant) as backend:
         label = org_id if org_id is not None else org
         with progress() as display:
-            parsed = _read(file, relationships, fmt, label, display)
+            parsed = _read(file, (relationships, opportunities, contact_roles), fmt, label, display)
         # The parsed file lives until the end: keep the cyclic collector from rescanning it.
         gc.freeze()
         if parsed.usage is not None:
@@ -108,11 +138,14 @@ def import_(
 
 def _read(
     file: Path,
-    relationships: Path | None,
+    others: tuple[Path | None, Path | None, Path | None],
     fmt: InputFormat,
     organisation: str | None,
     display: Progress,
 ) -> ParsedImport:
+    """The input: ``file`` and ``others`` (the relationships, opportunities and contact
+    roles files, each optional)."""
+    relationships, opportunities, contact_roles = others
     if fmt is InputFormat.JSON:
         if organisation is None:
             raise typer.BadParameter(
@@ -121,7 +154,12 @@ def _read(
         return importing.read_json(file, organisation)
     reading = display.add_task(f"Reading {file.name}", total=None)
     parsed = importing.read_csv(
-        file, relationships, organisation, on_rows=lambda n: display.advance(reading, n)
+        file,
+        relationships,
+        organisation,
+        on_rows=lambda n: display.advance(reading, n),
+        opportunities=opportunities,
+        contact_roles=contact_roles,
     )
     display.update(reading, total=parsed.rows, completed=parsed.rows)
     return parsed
