@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from graph.messages import _
 from graph.records import OPPORTUNITY_FIELDS, to_storable
+from schemas.deals import CommitteeSeatFields
 from schemas.imports import CommitteeImport, OpportunityImport
 
 if TYPE_CHECKING:
@@ -63,15 +64,23 @@ def opportunity_row(
 
 
 def seat_row(
-    seat: CommitteeImport, opp_id: str, person_id: str, context: OrgContext, now: str, new_id: str
+    seat: CommitteeSeatFields,
+    *,
+    tenant: str,
+    org_id: str,
+    opp_id: str,
+    person_id: str,
+    now: str,
+    new_id: str,
 ) -> Row:
+    """The stored row of a new seat (an import's or a ``PUT``'s)."""
     return {
         "id": new_id,
-        "tenant": context.tenant,
+        "tenant": tenant,
         "created_at": now,
         "updated_at": now,
         "version": 1,
-        "org_id": context.org_id,
+        "org_id": org_id,
         "opportunity_id": opp_id,
         "person_id": person_id,
         "roles": [role.value for role in seat.roles],
@@ -275,7 +284,15 @@ class DealRules:
     def _plan_seat(
         self, seat: CommitteeImport, opp_id: str, person_id: str, stored: Row | None
     ) -> None:
-        row = seat_row(seat, opp_id, person_id, self.context, self.now, self.next_id())
+        row = seat_row(
+            seat,
+            tenant=self.context.tenant,
+            org_id=self.context.org_id,
+            opp_id=opp_id,
+            person_id=person_id,
+            now=self.now,
+            new_id=self.next_id(),
+        )
         if stored is None:
             self.plan.seats.append(row)
             return

@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from graph.deal_planning import seat_row
 from graph.errors import (
     ExistencePreconditionFailed,
     FieldError,
@@ -758,18 +759,15 @@ class GraphWriter:
             if stored is None:
                 if must_exist or expected_version is not None:
                     raise ExistencePreconditionFailed("committee seat", None)
-                now = to_storable(utcnow())
-                row = {
-                    "id": new_id(),
-                    "tenant": tenant,
-                    "created_at": now,
-                    "updated_at": now,
-                    "version": 1,
-                    "org_id": org_id,
-                    "opportunity_id": opp_id,
-                    "person_id": person_id,
-                    **values,
-                }
+                row = seat_row(
+                    data,
+                    tenant=tenant,
+                    org_id=org_id,
+                    opp_id=opp_id,
+                    person_id=person_id,
+                    now=to_storable(utcnow()),
+                    new_id=new_id(),
+                )
             else:
                 if create_only:
                     raise ExistencePreconditionFailed("committee seat", int(stored["version"]))
