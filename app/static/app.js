@@ -890,15 +890,19 @@ async function download(path, filename, accept) {
 
 for (const button of document.querySelectorAll("[data-export]")) {
   button.addEventListener("click", () => {
-    if (!state.orgId && button.dataset.export !== "all") return;
+    if (!state.orgId && !["all", "pipeline"].includes(button.dataset.export)) return;
     const org = state.orgs.find((o) => o.id === state.orgId);
-    const name = slug(org?.name);
+    const deal = state.deals?.find((d) => d.id === state.dealId);
+    // the picture and the ranking follow the deal chosen, as the map on screen does
+    const name = deal ? `${slug(org?.name)}-${slug(deal.name)}` : slug(org?.name);
+    const forDeal = deal ? `?opportunity_id=${encodeURIComponent(deal.id)}` : "";
     const id = encodeURIComponent(state.orgId || "");
     const exports = {
-      svg: [`/v1/organisations/${id}/power-map.svg`, `power-map-${name}.svg`, "image/svg+xml"],
-      graphml: [`/v1/organisations/${id}/graph.graphml`, `${name}.graphml`, "application/graphml+xml"],
-      csv: [`/v1/organisations/${id}/influence.csv`, `influence-${name}.csv`, "text/csv"],
+      svg: [`/v1/organisations/${id}/power-map.svg${forDeal}`, `power-map-${name}.svg`, "image/svg+xml"],
+      graphml: [`/v1/organisations/${id}/graph.graphml`, `${slug(org?.name)}.graphml`, "application/graphml+xml"],
+      csv: [`/v1/organisations/${id}/influence.csv${forDeal}`, `influence-${name}.csv`, "text/csv"],
       all: ["/v1/exports/influence.csv", "influence-all-accounts.csv", "text/csv"],
+      pipeline: ["/v1/exports/deals.csv", "pipeline-all-accounts.csv", "text/csv"],
     };
     download(...exports[button.dataset.export]);
   });

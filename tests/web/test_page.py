@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import itertools
 from pathlib import Path
@@ -253,6 +254,20 @@ def test_the_deal_selector_retargets_the_map_paths_and_contacts(
         expect(page.locator("#next-contacts li").first).to_be_visible()
         contacts[deal] = page.locator("#next-contacts").inner_text()
     assert contacts[rollout] != contacts[pilot]
+
+    # the downloads follow the deal: the ranking's roles are the pilot committee's
+    with page.expect_download() as info:
+        page.click("[data-export=csv]")
+    assert info.value.suggested_filename.endswith("-production-analytics-pilot.csv")
+    rows = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8"))))
+    roles = {row["name"]: row["roles"] for row in rows}
+    assert "decision_maker" not in roles[names["ceo"]]
+    assert "decision_maker" in roles[names["cto"]]
+    with page.expect_download() as info:
+        page.click("[data-export=pipeline]")
+    assert info.value.suggested_filename == "pipeline-all-accounts.csv"
+    pipeline = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8"))))
+    assert {row["opportunity_id"] for row in pipeline} == {rollout, pilot}
 
     page.reload()
     expect(page.locator(f'#map[data-deal="{pilot}"]')).to_be_attached()
