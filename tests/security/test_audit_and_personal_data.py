@@ -114,3 +114,54 @@ def test_other_tenants_cannot_export_or_erase(
     assert owner.get(f"/v1/organisations/{org_id}/people/{ids['ceo']}").status_code == 200
     assert isinstance(live_server.url, str)
     assert httpx.get(live_server.url + "/healthz").status_code == 200
+
+
+def test_deal_and_committee_writes_are_audited_without_their_names(
+    make_client: ClientFactory,
+) -> None:
+    """Creating, changing and deleting a deal and seating someone on its committee each
+    leave one entry naming the resource and its id; the deal's name and amount, which can
+    be commercially sensitive, never appear."""
+    admin = make_client(KeyRole.ADMIN)
+    editor = make_client(KeyRole.EDITOR)
+    org_id = make_org(editor)
+    ids = load(editor, org_id, SMALL)
+    deals = f"/v1/organisations/{org_id}/opportunities"
+    made = editor.post(
+        deals, json={"name": "Secret merger tooling", "amount": "990000", "currency": "EUR"}
+    )
+    assert made.status_code == 201, made.text
+    deal_id = made.json()["id"]
+    seat = f"{deals}/{deal_id}/committee/{ids['cfo']}"
+    assert editor.put(seat, json={"roles": ["economic_buyer"], "stance": "opponent"}).is_success
+    assert editor.patch(
+        f"{deals}/{deal_id}", json={"stage": "negotiation_review"}, headers={"If-Match": '"1"'}
+    ).is_success
+    assert editor.delete(seat, headers={"If-Match": '"1"'}).is_success
+    assert editor.delete(f"{deals}/{deal_id}", headers={"If-Match": '"2"'}).is_success
+
+    entries = admin.get("/v1/audit", params={"limit": 500}).json()["items"]
+    about_deals = [
+        (e["method"], e["resource"], e["resource_id"])
+        for e in entries
+        if "opportunit" in e["resource"]
+    ]
+    assert about_deals == [
+        ("POST", "/v1/organisations/{org_id}/opportunities", deal_id),
+        (
+            "PUT",
+            "/v1/organisations/{org_id}/opportunities/{opp_id}/committee/{person_id}",
+            ids["cfo"],
+        ),
+        ("PATCH", "/v1/organisations/{org_id}/opportunities/{opp_id}", deal_id),
+        (
+            "DELETE",
+            "/v1/organisations/{org_id}/opportunities/{opp_id}/committee/{person_id}",
+            ids["cfo"],
+        ),
+        ("DELETE", "/v1/organisations/{org_id}/opportunities/{opp_id}", deal_id),
+    ]
+    assert all(e["org_id"] == org_id for e in entries if "opportunit" in e["resource"])
+    text = json.dumps(entries)
+    assert "Secret merger" not in text
+    assert "990000" not in text

@@ -89,7 +89,8 @@ def demo(
             out.print(
                 f"Loaded the demo account {DEMO_ORGANISATION['name']!r}: "
                 f"{result.created.people} people, {result.created.team} team members, "
-                f"{result.created.relationships} ties."
+                f"{result.created.relationships} ties, {result.created.opportunities} deals "
+                f"with {result.created.committee} committee seats."
             )
         else:
             out.print(f"The demo account is already loaded ({org_id}).")
