@@ -355,9 +355,12 @@ class TieReads:
     def __init__(self, tx: ReadTx) -> None:
         self._tx = tx
 
+    def row(self, tenant: str, org_id: str, rel_id: str) -> Row:
+        found = self._tx.row("relationship_get", tenant=tenant, org_id=org_id, rel_id=rel_id)
+        return _found(found, "relationship")
+
     def get(self, tenant: str, org_id: str, rel_id: str) -> RelationshipPublic:
-        row = self._tx.row("relationship_get", tenant=tenant, org_id=org_id, rel_id=rel_id)
-        return relationship_from(_found(row, "relationship"))
+        return relationship_from(self.row(tenant, org_id, rel_id))
 
     def page(
         self, tenant: str, org_id: str, *, limit: int, after: str | None

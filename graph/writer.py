@@ -56,6 +56,7 @@ from graph.records import (
     OPPORTUNITY_FIELDS,
     ORGANISATION_FIELDS,
     PERSON_FIELDS,
+    RELATIONSHIP_FIELDS,
     SEAT_FIELDS,
     TEAM_FIELDS,
     model_row,
@@ -113,9 +114,11 @@ from schemas.resources import (
     PersonUpdate,
     RelationshipCreate,
     RelationshipPublic,
+    RelationshipUpdate,
     TeamMemberCreate,
     TeamMemberPublic,
     TeamMemberUpdate,
+    tie_field_problems,
 )
 
 logger = logging.getLogger("stakemap")
@@ -641,6 +644,33 @@ class GraphWriter:
             created=created,
         )
         return created(batch)
+
+    @observed
+    def update_relationship(
+        self,
+        tenant: str,
+        org_id: str,
+        rel_id: str,
+        changes: RelationshipUpdate,
+        *,
+        expected_version: int | None = None,
+    ) -> RelationshipPublic:
+        """Change a tie's strength, last contact, channel or dotted flag; what its type
+        cannot have is refused as on create."""
+        values = changes.model_dump(exclude_unset=True)
+
+        def work(tx: WriteTx) -> RelationshipPublic:
+            ties = Ties(tx)
+            row = ties.row(tenant, org_id, rel_id)  # read under the organisation's lock
+            check_version("relationship", int(row["version"]), expected_version)
+            updated = relationship_from(_merged(row, values))
+            problems = tie_field_problems(updated)
+            if problems:
+                raise ValidationFailed([FieldError(name, reason) for name, reason in problems])
+            ties.replace([model_row(updated, RELATIONSHIP_FIELDS)])
+            return updated
+
+        return self._in_organisation(tenant, org_id, work)
 
     @observed
     def delete_relationship(

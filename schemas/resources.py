@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated, Protocol, Self
 
 from pydantic import (
     Field,
@@ -246,20 +246,44 @@ class RelationshipFields(InputModel):
 
     @model_validator(mode="after")
     def _fields_fit_type(self) -> Self:
-        problems: list[str] = []
-        if self.type in (RelType.REPORTS_TO, RelType.AFFILIATED_WITH) and self.strength is not None:
-            problems.append(f"strength does not apply to {self.type}")
-        if self.type is not RelType.KNOWS and (self.last_contact or self.channel):
-            problems.append(f"last_contact and channel apply to KNOWS only, not {self.type}")
-        if self.type is not RelType.REPORTS_TO and self.dotted:
-            problems.append(f"dotted applies to REPORTS_TO only, not {self.type}")
-        if self.type is RelType.AFFILIATED_WITH and self.role is None:
-            problems.append("AFFILIATED_WITH needs a role")
-        if self.type is not RelType.AFFILIATED_WITH and self.role is not None:
-            problems.append(f"role applies to AFFILIATED_WITH only, not {self.type}")
+        problems = tie_field_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("; ".join(reason for _field, reason in problems))
         return self
+
+
+class _TieFields(Protocol):
+    @property
+    def type(self) -> RelType: ...
+    @property
+    def strength(self) -> float | None: ...
+    @property
+    def last_contact(self) -> date | None: ...
+    @property
+    def channel(self) -> str | None: ...
+    @property
+    def dotted(self) -> bool: ...
+    @property
+    def role(self) -> AffiliationRole | None: ...
+
+
+def tie_field_problems(tie: _TieFields) -> list[tuple[str, str]]:
+    """(field, reason) for each field a tie of its type cannot have: the rule of a created
+    tie and of a changed one alike."""
+    problems: list[tuple[str, str]] = []
+    kind = tie.type
+    if kind in (RelType.REPORTS_TO, RelType.AFFILIATED_WITH) and tie.strength is not None:
+        problems.append(("strength", f"strength does not apply to {kind}"))
+    if kind is not RelType.KNOWS and (tie.last_contact or tie.channel):
+        field = "last_contact" if tie.last_contact else "channel"
+        problems.append((field, f"last_contact and channel apply to KNOWS only, not {kind}"))
+    if kind is not RelType.REPORTS_TO and tie.dotted:
+        problems.append(("dotted", f"dotted applies to REPORTS_TO only, not {kind}"))
+    if kind is RelType.AFFILIATED_WITH and tie.role is None:
+        problems.append(("role", "AFFILIATED_WITH needs a role"))
+    if kind is not RelType.AFFILIATED_WITH and tie.role is not None:
+        problems.append(("role", f"role applies to AFFILIATED_WITH only, not {kind}"))
+    return problems
 
 
 NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -268,6 +292,28 @@ NodeId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 class RelationshipCreate(RelationshipFields):
     source_id: NodeId
     target_id: NodeId
+
+
+class RelationshipUpdate(InputModel):
+    """Partial update of a tie; fields left out keep their value, ``null`` clears one. Its
+    type and ends never change (delete it and create another); the fields must fit the
+    type as on create."""
+
+    strength: Strength | None = Field(
+        default=None, description="Tie strength 0..1 (INFLUENCES, KNOWS); `null`: the default"
+    )
+    last_contact: date | None = Field(default=None, description="KNOWS: date of last contact")
+    channel: ShortText | None = Field(default=None, description="KNOWS: how the tie is kept up")
+    dotted: Annotated[bool, Field(strict=True)] | SkipJsonSchema[None] = Field(
+        default=None, description="REPORTS_TO: a dotted (matrix) line"
+    )
+
+    @field_validator("dotted")
+    @classmethod
+    def _dotted_is_true_or_false(cls, value: bool | None) -> bool | None:
+        if value is None:
+            raise ValueError("dotted is true or false, never null")
+        return value
 
 
 class RelationshipPublic(StoredModel):

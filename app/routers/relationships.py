@@ -10,7 +10,7 @@ from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
 from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
 from schemas.common import Page
-from schemas.resources import RelationshipCreate, RelationshipPublic
+from schemas.resources import RelationshipCreate, RelationshipPublic, RelationshipUpdate
 
 router = APIRouter(prefix="/v1/organisations/{org_id}/relationships", tags=["relationships"])
 
@@ -53,6 +53,29 @@ def get_relationship(
 ) -> RelationshipPublic:
     """Read one tie (the `ETag` is its version)."""
     rel = store.get_relationship(caller.tenant, org_id, rel_id)
+    response.headers["ETag"] = etag(rel.version)
+    return rel
+
+
+@router.patch("/{rel_id}", response_model=RelationshipPublic, responses=PRECONDITION_RESPONSES)
+def update_relationship(
+    org_id: PathId,
+    rel_id: PathId,
+    body: RelationshipUpdate,
+    store: StoreDep,
+    caller: Editor,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RelationshipPublic:
+    """Change a tie's `strength`, `last_contact`, `channel` or `dotted` flag; `null` clears
+    an optional one. The fields must fit the tie's type as on create (422 naming the
+    field). Send the `ETag` you read as `If-Match`: 412 if it changed since."""
+    expected = expected_version(
+        if_match,
+        "relationship",
+        lambda: store.get_relationship(caller.tenant, org_id, rel_id).version,
+    )
+    rel = store.update_relationship(caller.tenant, org_id, rel_id, body, expected_version=expected)
     response.headers["ETag"] = etag(rel.version)
     return rel
 
