@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from app.audit import AuditMiddleware
 from app.bootstrap import StoreFactory, build_services, build_store
 from app.constants import BOOTSTRAP_TENANT
+from app.export_slots import ExportSlots
 from app.idempotency import purge_periodically
 from app.logging_setup import configure_logging
 from app.metrics_listener import MetricsListener
@@ -106,6 +107,7 @@ def create_app(
                         rate_limits=limits,
                         api_keys=services.api_keys,
                         auth_failures=failures,
+                        exports=ExportSlots(active.exports_per_tenant, active.exports_total),
                     )
                 }
             finally:

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.cache import DEFAULT_CACHE_MAX_BYTES, DEFAULT_CACHE_MAX_VARIANTS
+from app.export_slots import DEFAULT_EXPORTS_PER_TENANT, DEFAULT_EXPORTS_TOTAL
 from app.fairshare import DEFAULT_ANALYTICS_CONCURRENCY, DEFAULT_TENANT_CONCURRENCY
 from app.security import DEVELOPMENT_PEPPER
 from graph.powermap.layout import DEFAULT_WORK_BUDGET
@@ -118,6 +119,20 @@ class Settings(BaseSettings):
         le=64,
         description="Of those, at most this many for one tenant while others wait; a freed "
         "slot goes to the waiting tenant with the fewest running",
+    )
+    exports_per_tenant: int = Field(
+        default=DEFAULT_EXPORTS_PER_TENANT,
+        ge=1,
+        le=64,
+        description="Tenant-wide exports (influence, pipeline) one tenant may run at once; "
+        "another answers 429 with Retry-After",
+    )
+    exports_total: int = Field(
+        default=DEFAULT_EXPORTS_TOTAL,
+        ge=1,
+        le=64,
+        description="Tenant-wide exports running at once across all tenants (each holds a "
+        "server thread and a core for minutes)",
     )
     analytics_processes: int = Field(
         default=1,

@@ -7,6 +7,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Any
 
 from app.analytics import AnalyticsService
+from app.export_slots import ExportSlots
 from app.keycache import ApiKeyCache
 from app.metrics import Metrics
 from app.ratelimit import FailureThrottle, TokenBuckets, client_address
@@ -23,6 +24,7 @@ class AppState:
     rate_limits: TokenBuckets
     api_keys: ApiKeyCache
     auth_failures: FailureThrottle
+    exports: ExportSlots
     _proxies: list[IPv4Network | IPv6Network] = field(init=False)
 
     def __post_init__(self) -> None:

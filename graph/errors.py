@@ -274,6 +274,27 @@ class RateLimited(StakemapError):
         return {"Retry-After": str(max(1, math.ceil(self.retry_after)))}
 
 
+class ExportsBusy(StakemapError):
+    """No export slot is free (:class:`app.export_slots.ExportSlots`)."""
+
+    status = 429
+    title = N_("Too many exports")
+
+    #: seconds a client should wait: exports take minutes, a retry storm helps nobody
+    RETRY_AFTER = 60
+
+    def __init__(self, *, mine: bool) -> None:
+        super().__init__(
+            _("an export of this tenant is already running; retry when it has finished")
+            if mine
+            else _("the server is running as many exports as it can; retry in a minute")
+        )
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.RETRY_AFTER)}
+
+
 def check_version(kind: str, current: int, expected: int | None) -> None:
     """Raise :class:`PreconditionFailed` unless ``expected`` is None or ``current``.
 

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from app.analytics import AnalyticsService
-from app.deps import AnalyticsDep, Viewer
+from app.deps import StateDep, Viewer
+from app.export_slots import ExportSlot
 from app.routers.maps import attachment
 from graph.pipeline import pipeline_csv_chunk, pipeline_csv_header, pipeline_jsonl_chunk
 from graph.powermap.export import csv_chunk, csv_header, jsonl_chunk, jsonl_error
@@ -96,16 +97,28 @@ def export_chunks(
     return _cut_off_on_failure(_BODIES[what](analytics, tenant, fmt), what, fmt)
 
 
-def _export(
-    analytics: AnalyticsService, tenant: str, what: Export, fmt: ExportFormat
-) -> StreamingResponse:
+def _holding(chunks: Iterator[bytes], slot: ExportSlot) -> Iterator[bytes]:
+    """``chunks``, releasing the export's slot however the body ends (done, failed, or the
+    client gone and the generator closed)."""
+    try:
+        yield from chunks
+    finally:
+        slot.release()
+
+
+def _export(state: StateDep, tenant: str, what: Export, fmt: ExportFormat) -> StreamingResponse:
     media = CSV if fmt is ExportFormat.CSV else JSONL
-    body = _BODIES[what](analytics, tenant, fmt)
-    # the first organisation's chunk before the 200: a store that fails at once answers a
-    # problem document, not a cut-off body
-    first = list(islice(body, 2 if fmt is ExportFormat.CSV else 1))
+    slot = state.exports.acquire(tenant)  # 429 before anything runs when none is free
+    try:
+        body = _BODIES[what](state.analytics, tenant, fmt)
+        # the first organisation's chunk before the 200: a store that fails at once answers
+        # a problem document, not a cut-off body
+        first = list(islice(body, 2 if fmt is ExportFormat.CSV else 1))
+    except BaseException:
+        slot.release()
+        raise
     return StreamingResponse(
-        _cut_off_on_failure(chain(first, body), what, fmt),
+        _holding(_cut_off_on_failure(chain(first, body), what, fmt), slot),
         media_type=media,
         headers=attachment(f"{what.value}-export.{fmt.value}"),
     )
@@ -119,6 +132,12 @@ transfer; JSONL first ends with a line `{"error": {"status", "title", "detail"}}
 A body that ended normally is complete.
 """
 
+_ADMITTED = """
+An export holds a server thread for as long as it runs: one tenant runs at most
+`STAKEMAP_EXPORTS_PER_TENANT` (1) at once and the server `STAKEMAP_EXPORTS_TOTAL` (2); another
+answers 429 with `Retry-After` at once.
+"""
+
 _INFLUENCE_DOC = (
     """Everyone's influence ranking across every organisation of the tenant, streamed one
 organisation at a time (memory stays flat however many there are). Columns: `org_id`,
@@ -128,6 +147,7 @@ organisation at a time (memory stays flat however many there are). Columns: `org
 Default component weights; organisations in id order, people by rank.
 """
     + _STREAMED
+    + _ADMITTED
 )
 
 _DEALS_DOC = (
@@ -146,6 +166,7 @@ committee holds them), `red_flag_count` and `red_flags` (codes, most severe firs
 are `;`-joined in CSV, arrays in JSONL; an empty cell is null.
 """
     + _STREAMED
+    + _ADMITTED
 )
 
 
@@ -156,9 +177,9 @@ are `;`-joined in CSV, arrays in JSONL; an empty cell is null.
     responses={200: {"content": {CSV: {}}, "description": "One row per person"}},
     description=_INFLUENCE_DOC,
 )
-def export_influence_csv(caller: Viewer, analytics: AnalyticsDep) -> StreamingResponse:
+def export_influence_csv(caller: Viewer, state: StateDep) -> StreamingResponse:
     """The tenant's influence export as CSV (``text/csv``, a header row first)."""
-    return _export(analytics, caller.tenant, Export.INFLUENCE, ExportFormat.CSV)
+    return _export(state, caller.tenant, Export.INFLUENCE, ExportFormat.CSV)
 
 
 @router.get(
@@ -168,9 +189,9 @@ def export_influence_csv(caller: Viewer, analytics: AnalyticsDep) -> StreamingRe
     responses={200: {"content": {JSONL: {}}, "description": "One JSON object per person"}},
     description=_INFLUENCE_DOC,
 )
-def export_influence_jsonl(caller: Viewer, analytics: AnalyticsDep) -> StreamingResponse:
+def export_influence_jsonl(caller: Viewer, state: StateDep) -> StreamingResponse:
     """The tenant's influence export as JSON lines (``application/x-ndjson``)."""
-    return _export(analytics, caller.tenant, Export.INFLUENCE, ExportFormat.JSONL)
+    return _export(state, caller.tenant, Export.INFLUENCE, ExportFormat.JSONL)
 
 
 FormatQuery = Annotated[ExportFormat, Query(description="csv (default) or jsonl")]
@@ -189,12 +210,12 @@ FormatQuery = Annotated[ExportFormat, Query(description="csv (default) or jsonl"
     },
 )
 def export_influence(
-    caller: Viewer, analytics: AnalyticsDep, format: FormatQuery = ExportFormat.CSV
+    caller: Viewer, state: StateDep, format: FormatQuery = ExportFormat.CSV
 ) -> StreamingResponse:
     """Kept for compatibility: answers what `GET /v1/exports/influence.csv` (`format=csv`,
     the default) or `GET /v1/exports/influence.jsonl` (`format=jsonl`) answers, byte for
     byte. New clients use those paths, each with one media type."""
-    return _export(analytics, caller.tenant, Export.INFLUENCE, format)
+    return _export(state, caller.tenant, Export.INFLUENCE, format)
 
 
 @router.get(
@@ -204,9 +225,9 @@ def export_influence(
     responses={200: {"content": {CSV: {}}, "description": "One row per open deal"}},
     description=_DEALS_DOC,
 )
-def export_deals_csv(caller: Viewer, analytics: AnalyticsDep) -> StreamingResponse:
+def export_deals_csv(caller: Viewer, state: StateDep) -> StreamingResponse:
     """The tenant's pipeline export as CSV (``text/csv``, a header row first)."""
-    return _export(analytics, caller.tenant, Export.DEALS, ExportFormat.CSV)
+    return _export(state, caller.tenant, Export.DEALS, ExportFormat.CSV)
 
 
 @router.get(
@@ -216,9 +237,9 @@ def export_deals_csv(caller: Viewer, analytics: AnalyticsDep) -> StreamingRespon
     responses={200: {"content": {JSONL: {}}, "description": "One JSON object per open deal"}},
     description=_DEALS_DOC,
 )
-def export_deals_jsonl(caller: Viewer, analytics: AnalyticsDep) -> StreamingResponse:
+def export_deals_jsonl(caller: Viewer, state: StateDep) -> StreamingResponse:
     """The tenant's pipeline export as JSON lines (``application/x-ndjson``)."""
-    return _export(analytics, caller.tenant, Export.DEALS, ExportFormat.JSONL)
+    return _export(state, caller.tenant, Export.DEALS, ExportFormat.JSONL)
 
 
 @router.get(
@@ -234,9 +255,9 @@ def export_deals_jsonl(caller: Viewer, analytics: AnalyticsDep) -> StreamingResp
     },
 )
 def export_deals(
-    caller: Viewer, analytics: AnalyticsDep, format: FormatQuery = ExportFormat.CSV
+    caller: Viewer, state: StateDep, format: FormatQuery = ExportFormat.CSV
 ) -> StreamingResponse:
     """Answers what `GET /v1/exports/deals.csv` (`format=csv`, the default) or
     `GET /v1/exports/deals.jsonl` (`format=jsonl`) answers, byte for byte, as the
     influence export's `?format=` does. New clients use those paths."""
-    return _export(analytics, caller.tenant, Export.DEALS, format)
+    return _export(state, caller.tenant, Export.DEALS, format)

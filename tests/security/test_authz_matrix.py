@@ -131,9 +131,7 @@ BODIES: dict[tuple[str, str], Body] = {
         "target_id": ids["person_id"],
         "strength": 0.4,
     },
-    ("PATCH", "/v1/organisations/{org_id}/relationships/{rel_id}"): lambda ids: {
-        "strength": 0.6
-    },
+    ("PATCH", "/v1/organisations/{org_id}/relationships/{rel_id}"): lambda ids: {"strength": 0.6},
     ("POST", "/v1/keys"): lambda ids: {"role": "viewer"},
     ("POST", "/v1/organisations/{org_id}/opportunities"): lambda ids: {"name": "New deal"},
     ("PATCH", "/v1/organisations/{org_id}/opportunities/{opp_id}"): lambda ids: {
