@@ -386,6 +386,21 @@ def _rows(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     return header, rows()
 
 
+def _table(
+    text: str,
+    file: str,
+    columns: dict[str, tuple[str, ...]],
+    errors: list[RowError],
+    ignored: list[str],
+) -> tuple[dict[str, str], Iterator[tuple[int, dict[str, str]]]]:
+    """A file's column map and rows; its ignored columns and header errors are recorded."""
+    header, rows = _rows(text)
+    found, skipped, header_errors = _header(header, columns, file)
+    ignored += skipped
+    errors += header_errors
+    return found, rows
+
+
 # --- value mapping -------------------------------------------------------------------------
 
 
@@ -619,10 +634,7 @@ def _parse_files(
     builds: dict[str, _OrgBuild] = {}
     contact_file, contact_text = contacts
 
-    header, rows = _rows(contact_text)
-    columns, skipped, header_errors = _header(header, CONTACT_COLUMNS, contact_file)
-    ignored += skipped
-    errors += header_errors
+    columns, rows = _table(contact_text, contact_file, CONTACT_COLUMNS, errors, ignored)
     if "name" not in columns and not {"first_name", "last_name"} & set(columns):
         errors.append(RowError(contact_file, 1, None, "no name column (or first/last name)"))
         return ParsedImport([], errors, ignored=ignored)
@@ -702,10 +714,7 @@ def _parse_relationships(
     progress: Callable[[int], None] | None,
 ) -> int:
     file, text = source
-    header, rows = _rows(text)
-    columns, skipped, header_errors = _header(header, RELATIONSHIP_COLUMNS, file)
-    ignored += skipped
-    errors += header_errors
+    columns, rows = _table(text, file, RELATIONSHIP_COLUMNS, errors, ignored)
     missing = [name for name in ("source", "target", "type") if name not in columns]
     if missing:
         errors.append(RowError(file, 1, None, f"missing column(s): {', '.join(missing)}"))
@@ -954,10 +963,7 @@ def _parse_opportunities(
 ) -> int:
     """Salesforce Opportunity rows into each organisation's deals; answer the row count."""
     file, text = source
-    header, rows = _rows(text)
-    columns, skipped, header_errors = _header(header, OPPORTUNITY_COLUMNS, file)
-    ignored += skipped
-    errors += header_errors
+    columns, rows = _table(text, file, OPPORTUNITY_COLUMNS, errors, ignored)
     if "name" not in columns:
         errors.append(RowError(file, 1, None, "no opportunity name column (Name)"))
         return 0
@@ -1013,10 +1019,7 @@ def _parse_contact_roles(
     them; ``Other`` is a seat with no role. The seat's stance is the row's, else the
     contact's own in the contacts file, else neutral."""
     file, text = source
-    header, rows = _rows(text)
-    columns, skipped, header_errors = _header(header, CONTACT_ROLE_COLUMNS, file)
-    ignored += skipped
-    errors += header_errors
+    columns, rows = _table(text, file, CONTACT_ROLE_COLUMNS, errors, ignored)
     missing = [name for name in ("opportunity", "contact") if name not in columns]
     if missing:
         errors.append(RowError(file, 1, None, f"missing column(s): {', '.join(missing)}"))

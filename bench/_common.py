@@ -88,6 +88,15 @@ def ratio(value: float) -> str:
 # --- results and the report ---------------------------------------------------------------------
 
 
+def measured_in_child(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m <module> --measure <args>`` in a fresh process (so one measurement's
+    memory and imports never colour another's) and answer the JSON of its last line."""
+    command = [sys.executable, "-m", module, "--measure", *args]
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
 def save(name: str, payload: dict[str, Any]) -> Path:
     """Write ``bench/results/<name>-<timestamp>.json``."""
     RESULTS.mkdir(parents=True, exist_ok=True)

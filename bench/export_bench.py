@@ -29,7 +29,6 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench._common import ROOT, machine, machine_line, publish, save
+from bench._common import machine, machine_line, measured_in_child, publish, save
 from graph.store import GraphStore
 
 DOC_HEADING = "## Export"
@@ -156,12 +155,8 @@ def measure(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
 
 
 def run_child(db: Path, tenant: str, mode: str, trace: bool) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.export_bench", "--measure", str(db), tenant, mode]
-    if trace:
-        command.append("--trace")
-    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
+    extra = ("--trace",) if trace else ()
+    return measured_in_child("bench.export_bench", str(db), tenant, mode, *extra)
 
 
 def table(results: list[dict[str, Any]]) -> str:

@@ -31,7 +31,6 @@ import json
 import os
 import random
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench._common import ROOT, machine, machine_line, publish, save
+from bench._common import machine, machine_line, measured_in_child, publish, save
 from bench.export_bench import org_body
 from graph.store import GraphStore
 
@@ -159,13 +158,6 @@ def measure(db: Path, tenant: str, mode: str) -> dict[str, Any]:
     }
 
 
-def run_child(db: Path, tenant: str, mode: str) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.pipeline_bench", "--measure", str(db), tenant, mode]
-    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return result
-
-
 def table(results: list[dict[str, Any]]) -> str:
     lines = [
         "| organisations | export | rows | seconds | rows/s | peak RSS added |",
@@ -237,7 +229,7 @@ def main(argv: list[str]) -> int:
                 flush=True,
             )
             for mode in ("influence", "pipeline"):
-                result = run_child(db, tenant, mode)
+                result = measured_in_child("bench.pipeline_bench", str(db), tenant, mode)
                 result["orgs"] = orgs
                 results.append(result)
                 print(json.dumps(result), flush=True)
