@@ -139,7 +139,8 @@ class AnalyticsService:
         return (generation, tenant, org_id, version if self._revalidate else None, *asked)
 
     def _read_graph(self, tenant: str, org_id: str, generation: int) -> nx.MultiDiGraph:
-        graph = build_graph(self._store.snapshot(tenant, org_id))
+        # people who left are gone as of today (graph.movers)
+        graph = build_graph(self._store.snapshot(tenant, org_id), as_of=self._clock())
         version = int(graph.graph["version"])
         self._cache.remember_version((tenant, org_id), version, generation)
         self._cache.put(CacheKey(tenant, org_id, version, Question.GRAPH), graph)
@@ -492,7 +493,8 @@ class AnalyticsService:
                 snapshot = self._store.snapshot(tenant, org.id)
             except NotFound:
                 continue
-            yield org, rank_influence(build_graph(snapshot), executor=self._executor)
+            graph = build_graph(snapshot, as_of=self._clock())
+            yield org, rank_influence(graph, executor=self._executor)
 
     def export_pipeline(
         self, tenant: str, *, page_size: int = EXPORT_PAGE_SIZE
@@ -508,7 +510,7 @@ class AnalyticsService:
                 snapshot = self._store.snapshot(tenant, org.id)
             except NotFound:
                 continue
-            graph = build_graph(snapshot)
+            graph = build_graph(snapshot, as_of=as_of)
             ranking = self._cached_ranking(tenant, org.id, snapshot.organisation.version)
             if ranking is None:
                 ranking = rank_influence(graph, executor=self._executor)

@@ -40,7 +40,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from schemas.common import AffiliationRole, BuyingRole, RelType, Seniority, Stance
+from schemas.common import AffiliationRole, BuyingRole, PersonStatus, RelType, Seniority, Stance
 from schemas.deals import SALESFORCE_STAGE_LABELS, OpportunityStage, PurchaseTrigger
 from schemas.imports import (
     ImportRequest,
@@ -82,6 +82,15 @@ ROLE_NAMES: dict[str, BuyingRole | None] = {
     "technical_buyer": BuyingRole.TECHNICAL_BUYER,
     "other": None,
     **{role.value: role for role in BuyingRole},
+}
+
+_STATUSES: dict[str, PersonStatus] = {
+    **{status.value: status for status in PersonStatus},
+    "current": PersonStatus.ACTIVE,
+    "former": PersonStatus.LEFT,
+    "gone": PersonStatus.LEFT,
+    "leave": PersonStatus.ON_LEAVE,
+    "away": PersonStatus.ON_LEAVE,
 }
 
 _STANCES: dict[str, Stance] = {
@@ -134,6 +143,8 @@ CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "organisation": ("organisation", "organization", "account", "account_name", "company"),
     "seniority": ("seniority", "level"),
     "notes": ("notes", "description"),
+    "status": ("status", "employment_status", "contact_status"),
+    "left_on": ("left_on", "left_date", "date_left", "end_date"),
 }
 
 #: Our field name -> the column names (normalised) that carry it in a relationships file.
@@ -484,6 +495,17 @@ def _person_data(
             data["influence"] = int(float(influence))
         else:
             fail("influence", f"influence must be a whole number 1-5, not {influence!r}")
+    status = cell("status")
+    if status:
+        if _key(status) in _STATUSES:
+            data["status"] = _STATUSES[_key(status)]
+        else:
+            fail("status", f"unknown status {status!r} (one of {_choices(PersonStatus)})")
+    left_on = cell("left_on")
+    if left_on:
+        data["left_on"] = _date_cell(left_on)
+        if data["left_on"] is None:
+            fail("left_on", f"date {left_on!r}: use YYYY-MM-DD or M/D/YYYY")
     return data
 
 
@@ -837,11 +859,11 @@ def _boolean(value: str) -> bool | None:
     return None
 
 
-def _close_date(value: str) -> str | None:
+def _date_cell(value: str) -> str | None:
     """An ISO date for a CRM date cell: ``2027-03-31`` (a time after ``T`` is dropped) or a
     US report's ``3/31/2027``; ``None`` when it is neither.
 
-    >>> _close_date("3/31/2027"), _close_date("2027-03-31T00:00:00.000Z"), _close_date("31.3.27")
+    >>> _date_cell("3/31/2027"), _date_cell("2027-03-31T00:00:00.000Z"), _date_cell("31.3.27")
     ('2027-03-31', '2027-03-31', None)
     """
     text = value.split("T", 1)[0].strip()
@@ -924,9 +946,9 @@ def _deal_data(
     if currency:
         data["currency"] = currency
     if cell("close_date"):
-        iso = _close_date(cell("close_date"))
+        iso = _date_cell(cell("close_date"))
         if iso is None:
-            fail("close_date", f"close date {cell('close_date')!r}: use YYYY-MM-DD or M/D/YYYY")
+            fail("close_date", f"date {cell('close_date')!r}: use YYYY-MM-DD or M/D/YYYY")
         data["close_date"] = iso
     trigger = cell("trigger")
     if trigger:

@@ -2,12 +2,14 @@
 
 The graph is a :class:`networkx.MultiDiGraph` whose nodes are person and team-member ids:
 
-* node attributes: ``kind`` (``"person"`` or ``"team"``), ``name``, ``title``,
+* node attributes: ``kind`` (``"person"``, ``"team"``, or ``"former"`` for a person who
+  left, :mod:`graph.movers`), ``name``, ``title``,
   ``department``, ``seniority`` (str or None: the given seniority, else the one the title
   implies, :mod:`graph.titles`), ``seniority_inferred`` (bool), ``function`` (job function
   value or None), ``heads_organisation`` (bool: the title names the head of the whole
   organisation, e.g. CEO), ``roles`` (frozenset of role values), ``stance`` (stance value;
-  ``"champion"`` for our own team), ``influence`` (int or None);
+  ``"champion"`` for our own team), ``influence`` (int or None); for people also
+  ``status``, ``left_on`` and ``on_leave`` (bool);
 * edge key: the relationship id; edge attributes: ``type`` (``REPORTS_TO``,
   ``INFLUENCES`` or ``KNOWS``), ``strength`` (float or None), ``last_contact``
   (:class:`datetime.date` or None), ``channel``, ``dotted`` (bool);
@@ -22,10 +24,13 @@ symmetric and analytics must read it both ways.
 
 from __future__ import annotations
 
+from datetime import date
+
 import networkx as nx
 
 from graph.deals import Deal, Seat
-from schemas.common import RelType
+from graph.movers import apply_movers
+from schemas.common import PersonStatus, RelType
 from schemas.snapshot import OrgSnapshot
 
 __all__ = ["PERSON", "TEAM", "build_graph"]
@@ -34,8 +39,9 @@ PERSON = "person"
 TEAM = "team"
 
 
-def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
-    """Build the analytics graph of one organisation.
+def build_graph(snapshot: OrgSnapshot, *, as_of: date | None = None) -> nx.MultiDiGraph:
+    """Build the analytics graph of one organisation as it stands on ``as_of`` (default:
+    everyone marked left has gone): :func:`graph.movers.apply_movers` is applied.
 
     Examples
     --------
@@ -67,6 +73,9 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
             roles=frozenset(role.value for role in person.roles),
             stance=person.stance.value,
             influence=person.influence,
+            status=person.status.value,
+            left_on=person.left_on,
+            on_leave=person.status is PersonStatus.ON_LEAVE,
         )
     for member in snapshot.team:
         graph.add_node(
@@ -101,6 +110,7 @@ def build_graph(snapshot: OrgSnapshot) -> nx.MultiDiGraph:
             channel=rel.channel,
             dotted=rel.dotted,
         )
+    apply_movers(graph, as_of)
     return graph
 
 

@@ -297,6 +297,8 @@ def _person_row(person: PersonImport, pid: str, tenant: str, org_id: str, now: s
         "influence": person.influence,
         "notes": person.notes,
         "external_id": person.external_id,
+        "status": person.status.value,
+        "left_on": None if person.left_on is None else person.left_on.isoformat(),
     }
 
 

@@ -39,6 +39,8 @@ PERSON_FIELDS = (
     "influence",
     "notes",
     "external_id",
+    "status",
+    "left_on",
 )
 TEAM_FIELDS = ("name", "title", "seniority", "email")
 RELATIONSHIP_FIELDS = (

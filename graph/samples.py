@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from schemas.common import BuyingRole, RelType, Seniority, Stance
+from schemas.common import BuyingRole, PersonStatus, RelType, Seniority, Stance
 from schemas.deals import CommitteeSeatPublic, OpportunityPublic, OpportunityStage, reconcile_stage
 from schemas.resources import (
     OrganisationPublic,
@@ -67,6 +67,8 @@ class SnapshotBuilder:
         influence: int | None = None,
         title: str | None = None,
         seniority: str | None = None,
+        status: str = "active",
+        left_on: date | None = None,
     ) -> SnapshotBuilder:
         self.people.append(
             PersonPublic(
@@ -79,6 +81,8 @@ class SnapshotBuilder:
                     stance=Stance(stance),
                     influence=influence,
                     seniority=Seniority(seniority) if seniority else None,
+                    status=PersonStatus(status),
+                    left_on=left_on,
                 )
             )
         )

@@ -88,7 +88,7 @@ from graph.repositories import (
 from graph.timing import Observer, observed, unobserved
 from graph.tx import ReadTx, Row, TxStore, WriteTx
 from schemas.audit import AuditEntry
-from schemas.common import KeyRole
+from schemas.common import KeyRole, PersonStatus
 from schemas.deals import (
     CommitteeSeatPublic,
     CommitteeSeatPut,
@@ -118,6 +118,7 @@ from schemas.resources import (
     TeamMemberCreate,
     TeamMemberPublic,
     TeamMemberUpdate,
+    left_on_problem,
     tie_field_problems,
 )
 
@@ -541,12 +542,17 @@ class GraphWriter:
         expected_version: int | None = None,
     ) -> PersonPublic:
         values = changes.model_dump(exclude_unset=True)
+        if values.get("status") not in (None, PersonStatus.LEFT) and "left_on" not in values:
+            values["left_on"] = None  # back, or on leave: the day they left no longer applies
 
         def work(tx: WriteTx) -> PersonPublic:
             people = People(tx)
             row = people.row(tenant, org_id, person_id)  # read under the organisation's lock
             check_version("person", int(row["version"]), expected_version)
             updated = person_from(_merged(row, values))
+            problem = left_on_problem(updated.status, updated.left_on)
+            if problem:
+                raise ValidationFailed([FieldError("left_on", problem)])
             people.replace([model_row(updated, PERSON_FIELDS)])
             return updated
 

@@ -360,6 +360,10 @@ class PathFlag(StrEnum):
     BYPASSES_CONTACT = "bypasses_contact"
     THROUGH_OPPONENT = "through_opponent"
     STALE_TIE = "stale_tie"
+    #: an introduction by someone who has left the organisation (graph.movers)
+    FORMER_EMPLOYEE = "former_employee"
+    #: a hop to or from someone on leave
+    ON_LEAVE = "on_leave"
 
 
 class PathStep(ResultModel):

@@ -39,6 +39,17 @@ DECISION_ROLES: frozenset[BuyingRole] = frozenset(
 )
 
 
+class PersonStatus(StrEnum):
+    """Whether a stakeholder is still at the organisation (docs/ANALYTICS.md, "People who
+    move")."""
+
+    ACTIVE = "active"
+    #: gone (from ``left_on``): no power, no role, no target; their ties still introduce
+    LEFT = "left"
+    #: away for a while: keeps power and roles; introductions through them are slower
+    ON_LEAVE = "on_leave"
+
+
 class Seniority(StrEnum):
     """Coarse job level, highest first; used where the reporting tree is silent."""
 

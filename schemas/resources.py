@@ -25,6 +25,7 @@ from schemas.common import (
     JobFunction,
     LongText,
     Name,
+    PersonStatus,
     RelType,
     Seniority,
     ShortText,
@@ -96,11 +97,31 @@ class PersonFields(InputModel):
     influence: Influence | None = None
     notes: LongText | None = None
     external_id: ShortText | None = None
+    status: PersonStatus = Field(
+        default=PersonStatus.ACTIVE, description="active, left (see `left_on`) or on_leave"
+    )
+    left_on: date | None = Field(
+        default=None, description="With `status: left`: the day they left (none: unknown)"
+    )
 
     @field_validator("roles")
     @classmethod
     def _dedupe_roles(cls, roles: list[BuyingRole]) -> list[BuyingRole]:
         return _unique_sorted_roles(roles)
+
+    @model_validator(mode="after")
+    def _left_on_needs_left(self) -> Self:
+        problem = left_on_problem(self.status, self.left_on)
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+def left_on_problem(status: PersonStatus, left_on: date | None) -> str | None:
+    """Why ``left_on`` does not fit ``status``, or None: only a person who left has one."""
+    if left_on is not None and status is not PersonStatus.LEFT:
+        return f"left_on applies to status left only, not {status}"
+    return None
 
 
 class PersonCreate(PersonFields):
@@ -122,6 +143,11 @@ class PersonUpdate(InputModel):
     influence: Influence | None = None
     notes: LongText | None = None
     external_id: ShortText | None = None
+    status: PersonStatus | SkipJsonSchema[None] = Field(
+        default=None,
+        description="active, left or on_leave; a status other than left clears `left_on`",
+    )
+    left_on: date | None = Field(default=None, description="With `status: left`: the day they left")
 
     @field_validator("roles")
     @classmethod
@@ -130,7 +156,7 @@ class PersonUpdate(InputModel):
 
     @model_validator(mode="after")
     def _required_stay_set(self) -> Self:
-        for field in ("name", "stance", "roles"):
+        for field in ("name", "stance", "roles", "status"):
             if field in self.model_fields_set and getattr(self, field) is None:
                 raise ValueError(f"{field} cannot be null")
         return self
@@ -159,6 +185,8 @@ class PersonPublic(StoredModel):
     influence: int | None = None
     notes: str | None = None
     external_id: str | None = None
+    status: PersonStatus = PersonStatus.ACTIVE
+    left_on: date | None = None
 
     @property
     def reading(self) -> PersonTitle:

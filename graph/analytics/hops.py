@@ -13,13 +13,15 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 import networkx as nx
 
-from graph.analytics._common import check_graph, is_person, is_team, persons, team
+from graph.analytics._common import check_graph, is_team, persons, team
+from graph.movers import FORMER, ON_LEAVE_FACTOR, former_factor
+from graph.network import PERSON
 from schemas.analytics import HopRelation, HopVia, PathParams
 from schemas.common import RelType, Stance
 
@@ -165,19 +167,26 @@ def _strength(data: dict[str, Any], params: PathParams) -> float:
     return params.default_strength if value is None else float(value)
 
 
-def team_ties(graph: nx.MultiDiGraph, as_of: date, params: PathParams) -> list[TeamTie]:
-    """Every KNOWS tie between a team member and a person (either direction stored).
+def team_ties(
+    graph: nx.MultiDiGraph, as_of: date, params: PathParams, *, kind: str = PERSON
+) -> list[TeamTie]:
+    """Every KNOWS tie between a team member and a person (either direction stored); with
+    ``kind="former"``, to a person who left (:mod:`graph.movers`) instead.
 
     Sorted by member, person, relationship id. ``effective = strength x decay``.
     """
     check_graph(graph)
+
+    def other(node: str) -> bool:
+        return bool(graph.nodes[node].get("kind") == kind)
+
     ties: list[TeamTie] = []
     for u, v, key, data in graph.edges(keys=True, data=True):
         if data["type"] != RelType.KNOWS.value:
             continue
-        if is_team(graph, u) and is_person(graph, v):
+        if is_team(graph, u) and other(v):
             member, person = u, v
-        elif is_person(graph, u) and is_team(graph, v):
+        elif other(u) and is_team(graph, v):
             member, person = v, u
         else:
             continue
@@ -353,9 +362,17 @@ def build_hop_graph(
     managers: dict[str, set[str]] = defaultdict(set)
     members = team(graph)
     people = persons(graph)
+    formers = sorted(n for n, k in graph.nodes(data="kind") if k == FORMER)
     # per node, not per edge: the introducer's stance factor (pydantic attribute reads and
-    # enum lookups dominate a large organisation's build otherwise)
+    # enum lookups dominate a large organisation's build otherwise), times the discount of
+    # someone on leave or gone (graph.movers)
     factor = {p: params.stance_factor(_stance(graph, p)) for p in people}
+    away = {person for person in people if graph.nodes[person].get("on_leave")}
+    for person in away:
+        factor[person] *= ON_LEAVE_FACTOR
+    for former in formers:
+        gone = former_factor(graph.nodes[former].get("left_on"), as_of)
+        factor[former] = params.stance_factor(_stance(graph, former)) * gone
     ties = team_ties(graph, as_of, params)
     engaged_ties = frozenset(
         (t.member, t.person)
@@ -363,7 +380,7 @@ def build_hop_graph(
         if is_engaged(t.effective, _stance(graph, t.person), params)
     )
 
-    for tie in ties:
+    for tie in [*ties, *team_ties(graph, as_of, params, kind=FORMER)]:
         _offer(
             hops,
             tie.member,
@@ -431,9 +448,15 @@ def build_hop_graph(
             for person in people:
                 _offer(hops, member, person, cold)
 
+    if away:  # hops to someone on leave wait for them too
+        for (u, v), hop in hops.items():
+            if v in away:
+                hops[(u, v)] = replace(hop, probability=hop.probability * ON_LEAVE_FACTOR)
+
     chosen = members if sources is None else sorted(set(sources))
     digraph = nx.DiGraph()
     digraph.add_nodes_from(people)
+    digraph.add_nodes_from(formers)
     digraph.add_nodes_from(members)
     digraph.add_node(SOURCE)
     for member in chosen:

@@ -25,6 +25,7 @@ from graph.analytics.decision import top_decision_maker
 from graph.analytics.hops import SOURCE, HopGraph, build_hop_graph
 from graph.deals import Deal
 from graph.messages import N_, _, ngettext
+from graph.movers import FORMER
 from schemas.analytics import (
     EntryPath,
     EntryPaths,
@@ -136,6 +137,10 @@ def _who(graph: nx.MultiDiGraph, node: str, *, introducer: bool) -> str:
         if title:
             return _("{name} (our {title})").format(name=name, title=title)
         return _("{name} (our team)").format(name=name)
+    if attrs.get("kind") == FORMER:
+        return _("{name} (who has left)").format(name=name)
+    if attrs.get("on_leave"):
+        return _("{name} (on leave)").format(name=name)
     label = _STANCE_LABEL.get(str(attrs.get("stance")))
     return _(label).format(name=name) if introducer and label else name
 
@@ -201,6 +206,10 @@ def to_entry_path(graph: nx.MultiDiGraph, hops: HopGraph, candidate: Candidate) 
         flags.add(PathFlag.THROUGH_OPPONENT)
     if any(s.stale for s in steps):
         flags.add(PathFlag.STALE_TIE)
+    if any(graph.nodes[n].get("kind") == FORMER for n in nodes):
+        flags.add(PathFlag.FORMER_EMPLOYEE)
+    if any(graph.nodes[n].get("on_leave") for n in nodes):
+        flags.add(PathFlag.ON_LEAVE)
 
     clauses = [
         _clause(graph, hops, u, v, i == 0) for i, (u, v) in enumerate(itertools.pairwise(nodes))

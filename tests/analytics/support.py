@@ -49,16 +49,21 @@ class Org:
     dotted: list[tuple[str, str]] = field(default_factory=list)
     influences: list[tuple[str, str, float | None]] = field(default_factory=list)
     knows: list[tuple[str, str, float | None, date | None]] = field(default_factory=list)
+    #: people with a status other than active (graph.movers), and the day they left
+    status: dict[str, tuple[str, date | None]] = field(default_factory=dict)
 
     def builder(self) -> SnapshotBuilder:
         b = SnapshotBuilder()
         for p in self.people:
+            status, left_on = self.status.get(p, ("active", None))
             b.person(
                 p,
                 stance=self.stance[p],
                 roles=self.roles[p],
                 influence=self.influence[p],
                 seniority=self.seniority[p],
+                status=status,
+                left_on=left_on,
             )
         for m in self.team:
             b.member(m)

@@ -246,3 +246,25 @@ def test_json_bodies_report_paths() -> None:
 def test_text_that_is_not_utf8_is_refused() -> None:
     with pytest.raises(ValueError, match=r"not UTF-8 .*CSV UTF-8"):
         decode("name\nZoë\n".encode("latin-1"), "c.csv")
+
+
+def test_a_status_column_says_who_left_and_when() -> None:
+    """A CRM marks former contacts: "Former" and a left date mean they left that day; "On
+    leave" keeps them; an unknown status or date is refused on its cell."""
+    parsed, errors = one_org(
+        "name,status,left date\n"
+        "Ada,Former,3/31/2026\n"
+        "Bo,On leave,\n"
+        "Cy,active,\n"
+        "Di,retired,\n"
+        "Ed,left,31.03.2026\n"
+    )
+    assert errors == [
+        "contacts.csv, row 5, column 'status': unknown status 'retired' (one of active, left, "
+        "on_leave)",
+        "contacts.csv, row 6, column 'left date': date '31.03.2026': use YYYY-MM-DD or M/D/YYYY",
+    ]
+    people = {p.name: p for p in parsed.organisations[0].request.people}  # type: ignore[attr-defined]
+    assert (people["Ada"].status.value, str(people["Ada"].left_on)) == ("left", "2026-03-31")
+    assert people["Bo"].status.value == "on_leave"
+    assert people["Cy"].status.value == "active"

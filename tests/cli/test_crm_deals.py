@@ -104,7 +104,7 @@ def test_bad_cells_are_reported_with_file_row_and_column() -> None:
         e.startswith("opportunities.csv, row 3, column 'StageName': unknown stage") for e in found
     )
     assert (
-        "opportunities.csv, row 4, column 'CloseDate': close date '31.03.2027': use YYYY-MM-DD "
+        "opportunities.csv, row 4, column 'CloseDate': date '31.03.2027': use YYYY-MM-DD "
         "or M/D/YYYY" in found
     )
     assert (
