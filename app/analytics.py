@@ -103,11 +103,21 @@ class AnalyticsService:
         self._layout_budget = layout_budget  # work units per power-map layout
         self._flights = SingleFlight()
         self._fair = fair_share or FairShare()
+        #: organisation -> the day its cached answers stop being true (someone leaves)
+        self._due: dict[tuple[str, str], date] = {}
 
     # --- plumbing --------------------------------------------------------------------------
 
     def _version(self, tenant: str, org_id: str) -> int | None:
-        """The organisation's current version if it can be had without a snapshot read."""
+        """The organisation's current version if it can be had without a snapshot read.
+
+        When a departure announced for later has come due (``changes_on`` of the graph,
+        :mod:`graph.movers`), what is cached of the organisation is forgotten first: its
+        answers were true until yesterday."""
+        due = self._due.get((tenant, org_id))
+        if due is not None and self._clock() >= due:
+            self._due.pop((tenant, org_id), None)
+            self._cache.invalidate(tenant, org_id)
         if self._revalidate:
             return self._store.org_version(tenant, org_id)
         return self._cache.known_version((tenant, org_id))
@@ -142,6 +152,10 @@ class AnalyticsService:
         # people who left are gone as of today (graph.movers)
         graph = build_graph(self._store.snapshot(tenant, org_id), as_of=self._clock())
         version = int(graph.graph["version"])
+        if graph.graph.get("changes_on") is not None:
+            self._due[(tenant, org_id)] = graph.graph["changes_on"]
+        else:
+            self._due.pop((tenant, org_id), None)
         self._cache.remember_version((tenant, org_id), version, generation)
         self._cache.put(CacheKey(tenant, org_id, version, Question.GRAPH), graph)
         return graph

@@ -73,7 +73,9 @@ def former_factor(left_on: date | None, as_of: date) -> float:
 
 def apply_movers(graph: nx.MultiDiGraph, as_of: date | None) -> None:
     """Apply the rule to ``graph`` in place (see the module): leavers become ``former``
-    nodes, their reporting and influence lines go, their solid reports move up.
+    nodes, their reporting and influence lines go, their solid reports move up. The graph
+    attribute ``changes_on`` is the first day after ``as_of`` on which someone leaves (the
+    graph is no longer true then), or None.
 
     Examples
     --------
@@ -94,6 +96,17 @@ def apply_movers(graph: nx.MultiDiGraph, as_of: date | None) -> None:
         if attrs.get("kind") == "person"
         and has_left(str(attrs.get("status")), attrs.get("left_on"), as_of)
     }
+    # the first day this graph stops being true: a departure announced for later
+    pending = [
+        attrs["left_on"]
+        for attrs in graph.nodes.values()
+        if attrs.get("kind") == "person"
+        and attrs.get("status") == PersonStatus.LEFT.value
+        and attrs.get("left_on") is not None
+        and as_of is not None
+        and attrs["left_on"] > as_of
+    ]
+    graph.graph["changes_on"] = min(pending, default=None)
     if not leavers:
         return
     lines = (RelType.REPORTS_TO.value, RelType.INFLUENCES.value)
