@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -65,6 +65,8 @@ __all__ = [
     "parse_files",
     "parse_json",
 ]
+
+T = TypeVar("T")
 
 TEAM_PREFIX = "team:"
 
@@ -443,6 +445,28 @@ def _choices(names: Iterable[str]) -> str:
     return ", ".join(sorted(names))
 
 
+def _named(
+    value: str,
+    names: dict[str, T],
+    field: str,
+    choices: Iterable[str],
+    fail: Callable[[str, str], None],
+) -> T | None:
+    """The value a cell names (by :func:`_key`), or None after reporting an unknown one."""
+    if _key(value) in names:
+        return names[_key(value)]
+    fail(field, f"unknown {field} {value!r} (one of {_choices(choices)})")
+    return None
+
+
+def _influence_level(value: str, fail: Callable[[str, str], None]) -> int | None:
+    """An influence cell as a whole number, or None after reporting it."""
+    if _WHOLE.match(value):
+        return int(float(value))
+    fail("influence", f"influence must be a whole number 1-5, not {value!r}")
+    return None
+
+
 def _person_data(
     cells: dict[str, str], columns: dict[str, str], fail: Callable[[str, str], None]
 ) -> dict[str, Any]:
@@ -482,25 +506,14 @@ def _person_data(
                 f"Buyer, ...) or one of {_choices(BuyingRole)}",
             )
     stance = cell("stance")
-    if stance:
-        if _key(stance) in _STANCES:
-            data["stance"] = _STANCES[_key(stance)]
-        else:
-            fail("stance", f"unknown stance {stance!r} (one of {_choices(Stance)})")
+    if stance and (chosen := _named(stance, _STANCES, "stance", Stance, fail)) is not None:
+        data["stance"] = chosen
     influence = cell("influence")
     if influence is not None:
-        if not influence:
-            data["influence"] = None
-        elif _WHOLE.match(influence):
-            data["influence"] = int(float(influence))
-        else:
-            fail("influence", f"influence must be a whole number 1-5, not {influence!r}")
+        data["influence"] = _influence_level(influence, fail) if influence else None
     status = cell("status")
-    if status:
-        if _key(status) in _STATUSES:
-            data["status"] = _STATUSES[_key(status)]
-        else:
-            fail("status", f"unknown status {status!r} (one of {_choices(PersonStatus)})")
+    if status and (state := _named(status, _STATUSES, "status", PersonStatus, fail)):
+        data["status"] = state
     left_on = cell("left_on")
     if left_on:
         data["left_on"] = _date_cell(left_on)
@@ -1084,17 +1097,11 @@ def _parse_contact_roles(
                 seat["stance"] = contact["stance"]
             seats[person] = (origin, seat)
         stance = cell("stance")
-        if stance:
-            if _key(stance) in _STANCES:
-                seat["stance"] = _STANCES[_key(stance)]
-            else:
-                fail("stance", f"unknown stance {stance!r} (one of {_choices(Stance)})")
+        if stance and (chosen := _named(stance, _STANCES, "stance", Stance, fail)) is not None:
+            seat["stance"] = chosen
         influence = cell("influence")
-        if influence:
-            if _WHOLE.match(influence):
-                seat["influence"] = int(float(influence))
-            else:
-                fail("influence", f"influence must be a whole number 1-5, not {influence!r}")
+        if influence and (level := _influence_level(influence, fail)) is not None:
+            seat["influence"] = level
     return count
 
 
