@@ -7,11 +7,11 @@ stands (docs/ANALYTICS.md, "People who move"):
   node of kind ``former``: no power holder, decision-maker, role holder or target, since
   those read the people of kind ``person`` only. Their ``REPORTS_TO`` and ``INFLUENCES``
   lines stop counting; their solid reports are read as reporting to the leaver's own solid
-  manager (the next one up who has not left), under the report's own relationship id. The
-  stored lines stay as they are. Their ``KNOWS`` ties stay: a former employee can still make
-  an introduction, at a discount (:data:`FORMER_EMPLOYEE_FACTOR`, fading with time since
-  they left, :func:`former_factor`), and a path through them is flagged
-  ``former_employee``;
+  manager (the next one up who has not left), under the report's own relationship id (it
+  replaces a dotted line they had to that manager). The stored lines stay as they are.
+  Their ``KNOWS`` ties stay: a former employee can still make an introduction, at a
+  discount (:data:`FORMER_EMPLOYEE_FACTOR`, fading with time since they left,
+  :func:`former_factor`), and a path through them is flagged ``former_employee``;
 * a person with ``status: on_leave`` keeps power and roles; hops to and from them are
   scaled by :data:`ON_LEAVE_FACTOR` and a path through them is flagged ``on_leave``.
 """
@@ -126,12 +126,13 @@ def apply_movers(graph: nx.MultiDiGraph, as_of: date | None) -> None:
         if data["type"] in lines and (u in leavers or v in leavers):
             graph.remove_edge(u, v, key)
     for report, manager, key, data in moved:
-        already = any(
-            d["type"] == RelType.REPORTS_TO.value and not d.get("dotted")
-            for d in graph.get_edge_data(report, manager, default={}).values()
-        )
-        if not already:
-            graph.add_edge(report, manager, key=key, **data)
+        between = graph.get_edge_data(report, manager, default={})
+        held = [(k, d) for k, d in between.items() if d["type"] == RelType.REPORTS_TO.value]
+        if any(not d.get("dotted") for _k, d in held):
+            continue
+        for dotted_key, _d in held:  # the solid line moving up replaces a dotted one
+            graph.remove_edge(report, manager, dotted_key)
+        graph.add_edge(report, manager, key=key, **data)
     for leaver in leavers:
         attrs = graph.nodes[leaver]
         attrs["kind"] = FORMER

@@ -25,7 +25,8 @@ LAST_MONTH = AS_OF - timedelta(days=30)
 
 def _without(org: Org, leaver: str) -> Org:
     """The organisation as if ``leaver`` had never been there, their solid reports
-    reporting to the leaver's own solid manager: what the rule says analytics must see."""
+    reporting to the leaver's own solid manager (a solid line replacing a dotted one to the
+    same manager): what the rule says analytics must see."""
     kept = copy.deepcopy(org)
     kept.people = [p for p in org.people if p != leaver]
     manager = next((m for r, m in org.solid if r == leaver), None)
@@ -34,7 +35,9 @@ def _without(org: Org, leaver: str) -> Org:
         for r, m in org.solid
         if leaver != r and (m != leaver or manager is not None)
     ]
-    kept.dotted = [(r, m) for r, m in org.dotted if leaver not in (r, m)]
+    kept.dotted = [
+        (r, m) for r, m in org.dotted if leaver not in (r, m) and (r, m) not in kept.solid
+    ]
     kept.influences = [t for t in org.influences if leaver not in t[:2]]
     kept.knows = [t for t in org.knows if leaver not in t[:2]]
     return kept
