@@ -22,6 +22,7 @@ from app.bootstrap import build_services
 from app.demo import DEMO_ORGANISATION, demo_import
 from app.routers.exports import Export, ExportFormat, export_chunks
 from app.settings import Settings
+from schemas.analytics import EntryPath
 from schemas.common import PersonStatus
 from schemas.imports import ImportRequest
 from schemas.resources import OrganisationCreate, PersonUpdate
@@ -29,10 +30,8 @@ from schemas.resources import OrganisationCreate, PersonUpdate
 TENANT = "demo"
 
 
-def _route(path: object) -> str:
-    steps = path.steps  # type: ignore[attr-defined]
-    names = [path.member_name, *(step.to_name for step in steps)]  # type: ignore[attr-defined]
-    return " → ".join(names)
+def _route(path: EntryPath) -> str:
+    return " → ".join([path.member_name, *(step.to_name for step in path.steps)])
 
 
 def main(scenario: str) -> None:

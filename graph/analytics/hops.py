@@ -380,7 +380,9 @@ def build_hop_graph(
         if is_engaged(t.effective, _stance(graph, t.person), params)
     )
 
-    for tie in [*ties, *team_ties(graph, as_of, params, kind=FORMER)]:
+    # our ties to people who left carry introductions too (one more edge scan, only then)
+    former_ties = team_ties(graph, as_of, params, kind=FORMER) if formers else []
+    for tie in [*ties, *former_ties]:
         _offer(
             hops,
             tie.member,
