@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from functools import partial
@@ -39,6 +40,7 @@ from graph.analytics import (
     next_contacts,
     rank_influence,
 )
+from graph.analytics.alerts import account_alerts
 from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS, deal_graph, deal_of, deal_ranking
 from graph.analytics.decision import top_decision_maker
 from graph.analytics.influence import reweighted
@@ -50,6 +52,7 @@ from graph.pipeline import pipeline_records
 from graph.powermap import power_map, render_svg, to_graphml
 from graph.powermap.layout import DEFAULT_WORK_BUDGET
 from graph.store import GraphStore
+from schemas.alerts import Alerts
 from schemas.analytics import (
     Coverage,
     DecisionMakers,
@@ -71,6 +74,10 @@ EXPORT_PAGE_SIZE = 100
 
 _CACHED_ONLY: ContextVar[bool] = ContextVar("stakemap_cached_only", default=False)
 """Set while :meth:`AnalyticsService.answer` tries an answer on the event loop."""
+
+
+_ASKED_DAY: ContextVar[date | None] = ContextVar("stakemap_asked_day", default=None)
+"""The day questions are asked about (``?as_of=``), set by :meth:`AnalyticsService.as_of`."""
 
 
 class _NotCached(Exception):
@@ -198,6 +205,9 @@ class AnalyticsService:
         cached_only = _CACHED_ONLY.get()  # on the event loop: no store read, no computing
         if cached_only and self._revalidate:
             raise _NotCached  # the version check is a store read
+        past = self._past()
+        if past is not None:  # a past day's answer: its own entry, dropped by any write
+            params = ("as_of", past, params)
         generation = self._cache.generation((tenant, org_id))
         version = self._version(tenant, org_id)
         lang = current_language()
@@ -211,7 +221,7 @@ class AnalyticsService:
         return self._flights.run(
             self._flight_key(generation, tenant, org_id, version, question, params, lang),
             lambda: self._compute(
-                tenant, org_id, version, question, params, lang, compute, serialise
+                tenant, org_id, version, question, params, lang, compute, serialise, past
             ),
         )
 
@@ -225,15 +235,40 @@ class AnalyticsService:
         lang: str,
         compute: Callable[[nx.MultiDiGraph], ModelT],
         serialise: Callable[[ModelT], bytes] | None,
+        past: date | None = None,
     ) -> CachedResult[ModelT]:
-        graph = self._graph(tenant, org_id, version)
+        if past is None:
+            graph = self._graph(tenant, org_id, version)
+        else:
+            graph = self._past_graph(tenant, org_id, version, past)
         with language(lang):  # the messages of the answer (and of those it is built on)
             model = compute(graph)
             body = serialise(model) if serialise else model.model_dump_json().encode()
         result = CachedResult(model, body)
-        key = CacheKey(tenant, org_id, int(graph.graph["version"]), question, params, lang)
-        self._cache.put(key, result)
+        # a past answer is filed under today's version (any write drops it), not its own
+        filed = int(graph.graph["version"]) if past is None else version
+        if filed is not None:
+            self._cache.put(CacheKey(tenant, org_id, filed, question, params, lang), result)
         return result
+
+    def _past_graph(
+        self, tenant: str, org_id: str, version: int | None, day: date
+    ) -> nx.MultiDiGraph:
+        """The graph of the organisation as it stood at the end of ``day`` (its version
+        then in force; people who left by then gone)."""
+        key = (
+            None
+            if version is None
+            else CacheKey(tenant, org_id, version, Question.GRAPH_AS_OF, day)
+        )
+        if key is not None:
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cast(nx.MultiDiGraph, cached)
+        graph = build_graph(self._store.snapshot_as_of(tenant, org_id, day), as_of=day)
+        if key is not None:
+            self._cache.put(key, graph)
+        return graph
 
     def _ranking(
         self,
@@ -342,7 +377,7 @@ class AnalyticsService:
         include_cold: bool,
         opportunity_id: str | None = None,
     ) -> CachedResult[EntryPaths]:
-        as_of = self._clock()
+        as_of = self._day()
         return self._answer(
             tenant,
             org_id,
@@ -369,7 +404,7 @@ class AnalyticsService:
         limit: int,
         opportunity_id: str | None = None,
     ) -> CachedResult[NextContacts]:
-        as_of = self._clock()
+        as_of = self._day()
         return self._answer(
             tenant,
             org_id,
@@ -395,7 +430,7 @@ class AnalyticsService:
         opportunity_id: str | None = None,
         close_date_near_days: int = CLOSE_DATE_NEAR_DAYS,
     ) -> CachedResult[Coverage]:
-        as_of = self._clock()
+        as_of = self._day()
         return self._answer(
             tenant,
             org_id,
@@ -411,6 +446,54 @@ class AnalyticsService:
             ),
         )
 
+    def today(self) -> date:
+        """The day the answers are as of (the injected clock)."""
+        return self._clock()
+
+    @contextmanager
+    def as_of(self, day: date | None) -> Iterator[None]:
+        """Ask the questions inside the block about the end of ``day`` (UTC): a past day
+        reads the organisation as it stood then (:mod:`graph.history`), with tie ages
+        measured that day; a future day reads today's graph with ages measured then."""
+        token = _ASKED_DAY.set(day)
+        try:
+            yield
+        finally:
+            _ASKED_DAY.reset(token)
+
+    def _day(self) -> date:
+        """The day answers are about: the one asked (``as_of``) or today."""
+        return _ASKED_DAY.get() or self._clock()
+
+    def _past(self) -> date | None:
+        """The day asked, when it is before today (its graph comes from history)."""
+        asked = _ASKED_DAY.get()
+        return asked if asked is not None and asked < self._clock() else None
+
+    def account_alerts(
+        self, tenant: str, org_id: str, *, within_days: int, stale_after_days: int = 90
+    ) -> CachedResult[Alerts]:
+        """One organisation's alerts due within ``within_days`` either side of today
+        (:func:`graph.analytics.alerts.account_alerts`)."""
+        as_of = self._day()
+        return self._answer(
+            tenant,
+            org_id,
+            Question.ALERTS,
+            (within_days, stale_after_days, as_of),
+            lambda g: Alerts(
+                as_of=as_of,
+                within_days=within_days,
+                items=account_alerts(
+                    g,
+                    self._ranking(tenant, org_id),
+                    as_of=as_of,
+                    within_days=within_days,
+                    stale_after_days=stale_after_days,
+                ),
+            ),
+        )
+
     # --- power map and exports (issue 4) ----------------------------------------------------
 
     def power_map(
@@ -423,7 +506,7 @@ class AnalyticsService:
     ) -> CachedResult[PowerMap]:
         """The power map with its layout (Cytoscape.js JSON); with ``highlight``, the best
         entry path to the top decision-maker (with a deal: the deal's) is marked."""
-        as_of = self._clock()
+        as_of = self._day()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
             path = None
@@ -461,7 +544,7 @@ class AnalyticsService:
         opportunity_id: str | None = None,
     ) -> CachedResult[PowerMap]:
         """The power map drawn as a standalone SVG (the same layout as the JSON)."""
-        as_of = self._clock()
+        as_of = self._day()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
             return self.power_map(
@@ -479,7 +562,7 @@ class AnalyticsService:
 
     def graphml(self, tenant: str, org_id: str) -> CachedResult[PowerMap]:
         """The power map as GraphML (typed attributes, positions) for Gephi and yEd."""
-        as_of = self._clock()
+        as_of = self._day()
 
         def compute(graph: nx.MultiDiGraph) -> PowerMap:
             return self.power_map(tenant, org_id).model
@@ -517,7 +600,7 @@ class AnalyticsService:
         per open deal (:func:`graph.pipeline.pipeline_records`), one organisation at a
         time in id order: the source of the streamed pipeline export. Memory and caching
         as :meth:`export_rankings`; the records are computed and never cached."""
-        as_of = self._clock()
+        as_of = self._day()
         pages = self._store.list_organisations_with_open_deals
         for org in self._export_pages(tenant, pages, page_size):
             try:

@@ -1,7 +1,8 @@
 """The composition root: the one place that decides what is wired to what.
 
 :func:`build_services` opens the configured store and builds everything that serves from it
-— the analytics cache and service, the API-key cache, metrics, the kernel worker pool — and
+— the analytics cache and service, the API-key cache, metrics, the kernel worker pool, the
+webhook store (and, on request, its delivery worker: :func:`build_delivery_worker`) — and
 subscribes the caches to the writer's invalidation events. The server's lifespan, the CLI,
 the tests and the benches all build their services here.
 """
@@ -19,13 +20,21 @@ from app.instrumented import store_observer
 from app.keycache import ApiKeyCache
 from app.metrics import Metrics
 from app.settings import Settings
+from app.webhooks import DeliveryPolicy, DeliveryWorker, DestinationPolicy
 from graph.analytics.kernels import kernel_pool
 from graph.store import GraphStore
 from graph.titles import load_table as load_title_table
 from graph.tx import TxStore
+from graph.webhook_store import WebhookStore
 from graph.writer import GraphChanged, KeyRevoked, WriteEvent
 
-__all__ = ["Services", "build_adapter", "build_services", "build_store"]
+__all__ = [
+    "Services",
+    "build_adapter",
+    "build_delivery_worker",
+    "build_services",
+    "build_store",
+]
 
 
 def build_adapter(settings: Settings) -> TxStore:
@@ -75,6 +84,8 @@ class Services:
     fair_share: FairShare
     executor: Executor | None
     unsubscribe: Callable[[], None]
+    webhooks: WebhookStore
+    destinations: DestinationPolicy
 
     def close(self) -> None:
         self.unsubscribe()
@@ -114,7 +125,9 @@ def build_services(
     metrics.watch_cache(cache)
     api_keys = ApiKeyCache(settings.key_cache_seconds)
     store = store_factory(settings)
-    store.observe_with(store_observer(metrics.store_latency, metrics.store_errors))
+    observer = store_observer(metrics.store_latency, metrics.store_errors)
+    store.observe_with(observer)
+    webhooks = WebhookStore(store.adapter, observe=observer)
     unsubscribe = store.subscribe(invalidate_on_write(cache, api_keys))
     # rustworkx holds the GIL while it computes: large kernels run in worker processes
     processes = settings.analytics_processes if kernel_workers else 0
@@ -131,5 +144,25 @@ def build_services(
         fair_share=fair,
     )
     return Services(
-        settings, store, cache, analytics, api_keys, metrics, fair, executor, unsubscribe
+        settings,
+        store,
+        cache,
+        analytics,
+        api_keys,
+        metrics,
+        fair,
+        executor,
+        unsubscribe,
+        webhooks=webhooks,
+        destinations=DestinationPolicy(allow_loopback=settings.webhook_allow_loopback),
+    )
+
+
+def build_delivery_worker(services: Services) -> DeliveryWorker:
+    """The webhook delivery worker over the services' outbox, woken by every committed
+    write (it starts and stops with the caller: the lifespan, or a test)."""
+    return DeliveryWorker(
+        services.webhooks,
+        DeliveryPolicy.from_settings(services.settings),
+        services.destinations,
     )

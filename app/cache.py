@@ -51,6 +51,9 @@ class Question(StrEnum):
     POWER_MAP = "power-map"
     POWER_MAP_SVG = "power-map.svg"
     GRAPHML = "graph.graphml"
+    ALERTS = "alerts"
+    GRAPH_AS_OF = "graph-as-of"
+    """The graph of a past day (from history), for the ``as_of`` answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +280,7 @@ class AnalyticsCache:
                 del self._versions[org]
             for key in [k for k in self._entries if k.org in stale]:
                 self._drop(key)
-                if key.question is not Question.GRAPH:
+                if key.question not in (Question.GRAPH, Question.GRAPH_AS_OF):
                     warm.setdefault(key.org, set()).add(key.asked)
             listeners = list(self._listeners)
         if warm:

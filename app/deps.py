@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
@@ -14,10 +15,12 @@ from app.idempotency import Idempotency, IdempotencyKey, fingerprint
 from app.security import hash_key
 from app.settings import Settings
 from app.state import AppState
+from app.webhooks import DestinationPolicy
 from graph.errors import Forbidden, RateLimited, Unauthenticated
 from graph.messages import _
 from graph.port import MAX_PAGE_SIZE
 from graph.store import GraphStore
+from graph.webhook_store import WebhookStore
 from schemas.common import MAX_ID_LENGTH, KeyRole
 from schemas.keys import Principal
 
@@ -47,9 +50,19 @@ async def get_analytics(state: StateDep) -> AnalyticsService:
     return state.analytics
 
 
+async def get_webhooks(state: StateDep) -> WebhookStore:
+    return state.webhooks
+
+
+async def get_destinations(state: StateDep) -> DestinationPolicy:
+    return state.destinations
+
+
 StoreDep = Annotated[GraphStore, Depends(get_store)]
 AnalyticsDep = Annotated[AnalyticsService, Depends(get_analytics)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+WebhooksDep = Annotated[WebhookStore, Depends(get_webhooks)]
+DestinationsDep = Annotated[DestinationPolicy, Depends(get_destinations)]
 
 
 async def get_principal(
@@ -149,3 +162,23 @@ async def get_idempotency(
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]
+
+
+async def asked_day(
+    analytics: AnalyticsDep,
+    as_of: Annotated[
+        date | None,
+        Query(
+            description="Answer about the end of this day (UTC): a past day reads the "
+            "organisation as it stood then (its history), with tie ages measured that day and "
+            "`version` the one then in force; a future day reads today's graph with tie ages "
+            "measured then. Default: today"
+        ),
+    ] = None,
+) -> AsyncIterator[date | None]:
+    """The ``as_of`` of an analytics question, in force for the whole request."""
+    with analytics.as_of(as_of):
+        yield as_of
+
+
+AsOf = Annotated[date | None, Depends(asked_day)]

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.audit import AuditMiddleware
-from app.bootstrap import StoreFactory, build_services, build_store
+from app.bootstrap import StoreFactory, build_delivery_worker, build_services, build_store
 from app.constants import BOOTSTRAP_TENANT
 from app.export_slots import ExportSlots
 from app.idempotency import purge_periodically
@@ -32,10 +32,13 @@ from app.precompute import Precomputer
 from app.problems import OutcomeProblem, Problem, document_problems, register_problem_handlers
 from app.ratelimit import FailureThrottle, TokenBuckets
 from app.routers import (
+    alerts,
     analytics,
     audit,
     exports,
     health,
+    history,
+    interactions,
     keys,
     maps,
     opportunities,
@@ -44,6 +47,7 @@ from app.routers import (
     relationships,
     team,
     web,
+    webhooks,
 )
 from app.security import hash_key
 from app.settings import Settings
@@ -97,6 +101,10 @@ def create_app(
             if active.metrics_enabled:
                 await asyncio.to_thread(listener.start)
             purging = asyncio.create_task(purge_periodically(store))
+            worker = build_delivery_worker(services) if active.webhook_worker else None
+            stop_waking = None if worker is None else store.subscribe(worker.written)
+            if worker is not None:
+                worker.start()
             try:
                 yield {
                     "app": AppState(
@@ -108,6 +116,8 @@ def create_app(
                         api_keys=services.api_keys,
                         auth_failures=failures,
                         exports=ExportSlots(active.exports_per_tenant, active.exports_total),
+                        webhooks=services.webhooks,
+                        destinations=services.destinations,
                     )
                 }
             finally:
@@ -115,6 +125,10 @@ def create_app(
                 if precomputer is not None:
                     precomputer.stop()
                 purging.cancel()
+                if stop_waking is not None:
+                    stop_waking()
+                if worker is not None:
+                    await asyncio.to_thread(worker.stop)
                 with contextlib.suppress(asyncio.CancelledError):
                     await purging
         finally:
@@ -158,11 +172,15 @@ def create_app(
         team,
         relationships,
         opportunities,
+        interactions,
+        history,
         analytics,
+        alerts,
         maps,
         exports,
         keys,
         audit,
+        webhooks,
     ):
         app.include_router(module.router)
     web.install(app)

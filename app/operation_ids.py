@@ -17,7 +17,8 @@ from fastapi.routing import APIRoute
 __all__ = ["VERBS", "camel_case", "operation_id"]
 
 #: The verbs an operation may start with (`put`: create or replace a resource whose id the
-#: caller names, as `PUT …/committee/{person_id}`).
+#: caller names, as `PUT …/committee/{person_id}`; `log`: record something that happened,
+#: as `POST …/interactions`).
 VERBS = frozenset(
     {
         "check",
@@ -28,6 +29,7 @@ VERBS = frozenset(
         "get",
         "import",
         "list",
+        "log",
         "put",
         "revoke",
         "update",

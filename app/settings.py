@@ -220,6 +220,58 @@ class Settings(BaseSettings):
         description="Check the organisation's version on every cached read (needed when "
         "several worker processes share one store)",
     )
+    webhook_worker: bool = Field(
+        default=True,
+        description="Run the webhook delivery worker in this process (every process that "
+        "runs one shares the outbox safely: deliveries are leased)",
+    )
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Let webhooks point at loopback and private addresses and use plain "
+        "http (development and tests only; link-local, multicast and unspecified addresses "
+        "stay refused)",
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=86_400,
+        description="Wait after a webhook delivery's first failed attempt; it doubles after "
+        "each further one (up to STAKEMAP_WEBHOOK_RETRY_MAX_SECONDS)",
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, le=7 * 86_400, description="Longest wait between two attempts"
+    )
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="Attempts of one delivery before it is marked failed",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="Longest a webhook receiver may take to connect, read the body and "
+        "answer each phase of one attempt",
+    )
+    webhook_poll_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often the delivery worker looks for due retries (a write that "
+        "reports events wakes it at once)",
+    )
+    webhook_sweep_size: int = Field(
+        default=50, ge=1, le=1000, description="Deliveries one sweep of the worker claims"
+    )
+    webhook_concurrency: int = Field(
+        default=4, ge=1, le=64, description="Deliveries the worker sends at once"
+    )
+    webhook_retention_days: float = Field(
+        default=30.0,
+        gt=0,
+        description="Days a delivered or failed delivery stays in the log before it is deleted",
+    )
 
     @property
     def migrates_on_start(self) -> bool:

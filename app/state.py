@@ -12,7 +12,9 @@ from app.keycache import ApiKeyCache
 from app.metrics import Metrics
 from app.ratelimit import FailureThrottle, TokenBuckets, client_address
 from app.settings import Settings
+from app.webhooks import DestinationPolicy
 from graph.store import GraphStore
+from graph.webhook_store import WebhookStore
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class AppState:
     api_keys: ApiKeyCache
     auth_failures: FailureThrottle
     exports: ExportSlots
+    webhooks: WebhookStore
+    destinations: DestinationPolicy
     _proxies: list[IPv4Network | IPv6Network] = field(init=False)
 
     def __post_init__(self) -> None:

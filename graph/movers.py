@@ -116,10 +116,13 @@ def apply_movers(graph: nx.MultiDiGraph, as_of: date | None) -> None:
         if data["type"] == RelType.REPORTS_TO.value and not data.get("dotted")
     }
     moved = []
+    former_reports: dict[str, list[str]] = {leaver: [] for leaver in leavers}
     for leaver in sorted(leavers):
         manager = _first_present_manager(leaver, solid_manager, leavers)
         for report, _leaver, key, data in list(graph.in_edges(leaver, keys=True, data=True)):
             solid = data["type"] == RelType.REPORTS_TO.value and not data.get("dotted")
+            if solid and report not in leavers:
+                former_reports[leaver].append(report)
             if solid and manager is not None and report not in leavers and report != manager:
                 moved.append((report, manager, key, dict(data)))
     for u, v, key, data in list(graph.edges(keys=True, data=True)):
@@ -136,7 +139,9 @@ def apply_movers(graph: nx.MultiDiGraph, as_of: date | None) -> None:
     for leaver in leavers:
         attrs = graph.nodes[leaver]
         attrs["kind"] = FORMER
+        attrs["held_roles"] = attrs.get("roles", frozenset())  # what the alerts say they were
         attrs["roles"] = frozenset()
+        attrs["former_reports"] = tuple(sorted(former_reports[leaver]))
 
 
 def _first_present_manager(

@@ -57,6 +57,7 @@ def build_graph(snapshot: OrgSnapshot, *, as_of: date | None = None) -> nx.Multi
         version=snapshot.organisation.version,
         affiliations=[],
         opportunities=_deals(snapshot),
+        created_on=snapshot.organisation.created_at.date(),
     )
     for person in snapshot.people:
         reading = person.reading
@@ -76,6 +77,7 @@ def build_graph(snapshot: OrgSnapshot, *, as_of: date | None = None) -> nx.Multi
             status=person.status.value,
             left_on=person.left_on,
             on_leave=person.status is PersonStatus.ON_LEAVE,
+            created_on=person.created_at.date(),
         )
     for member in snapshot.team:
         graph.add_node(
@@ -109,6 +111,7 @@ def build_graph(snapshot: OrgSnapshot, *, as_of: date | None = None) -> nx.Multi
             last_contact=rel.last_contact,
             channel=rel.channel,
             dotted=rel.dotted,
+            created_on=rel.created_at.date(),
         )
     apply_movers(graph, as_of)
     return graph

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
@@ -37,6 +38,7 @@ from pydantic import BaseModel
 
 from graph.deal_planning import DealRules, deal_refs
 from graph.errors import FieldError, ValidationFailed
+from graph.interactions import with_strength_source
 from graph.lookup import PERSON_REF, TEAM_REF, Directory
 from graph.messages import N_, _
 from graph.port import ImportOutcome, OrgImport
@@ -50,7 +52,7 @@ from graph.records import (
     model_row,
     to_storable,
 )
-from schemas.common import RelType, StoredModel
+from schemas.common import RelType, StoredModel, StrengthSource
 from schemas.imports import (
     ImportCounts,
     ImportRequest,
@@ -85,10 +87,29 @@ _PERSON_ONLY = frozenset({"person"})
 _TIE_ATTRIBUTE_SET = frozenset(TIE_ATTRIBUTES)
 
 
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+#: Where write time stamps come from: the wall clock, or a test's (:func:`write_clock`).
+_clock: list[Callable[[], datetime]] = [_wall_clock]
+
+
 def utcnow() -> datetime:
     """The time stamp stored on writes (UTC, millisecond precision on both stores)."""
-    now = datetime.now(UTC)
+    now = _clock[0]()
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@contextmanager
+def write_clock(clock: Callable[[], datetime]) -> Iterator[None]:
+    """Stamp every write with ``clock()`` inside the block (tests replaying dated writes;
+    history's valid time is the write's time stamp)."""
+    _clock.insert(0, clock)
+    try:
+        yield
+    finally:
+        _clock.remove(clock)
 
 
 def new_id() -> str:
@@ -334,6 +355,7 @@ def _tie_attributes(edge: _Edge) -> Row:
         return {"strength": None, "last_contact": None, "channel": None, "dotted": False}
     return {
         "strength": rel.strength,
+        "strength_source": None if rel.strength is None else StrengthSource.MANUAL.value,
         "last_contact": None if rel.last_contact is None else rel.last_contact.isoformat(),
         "channel": rel.channel,
         "dotted": rel.dotted,
@@ -347,6 +369,12 @@ def _set_attributes(edge: _Edge) -> Row:
     if edge.rel is None:
         return {"dotted": False}
     return {k: v for k, v in attributes.items() if k in edge.rel.model_fields_set}
+
+
+def _tie_changes(stored: Row, requested: Row) -> Row:
+    """What an upsert changes on a stored tie: the fields that differ (with the strength
+    source a given or cleared strength implies)."""
+    return {k: v for k, v in with_strength_source(stored, requested).items() if stored.get(k) != v}
 
 
 def _casefold(text: str | None) -> str | None:
@@ -842,7 +870,7 @@ class _Planner(DealRules):
                 self.lines[(source_id, other["target_id"])] -= 1
 
     def update_tie(self, edge: _Edge, source_id: str, stored_tie: Row) -> None:
-        changes = {k: v for k, v in _set_attributes(edge).items() if stored_tie.get(k) != v}
+        changes = _tie_changes(stored_tie, _set_attributes(edge))
         if not changes:
             self.unchanged["relationships"] += 1
             return
@@ -874,6 +902,8 @@ class _Planner(DealRules):
                 "source_id": source_id,
                 "target_id": target_id,
                 "role": None,
+                "strength_source": None,
+                "derived_strength": None,
                 **attributes,
             }
         )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from schemas.deals import CommitteeSeatPublic, OpportunityPublic
+from schemas.interactions import InteractionPublic
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationPublic,
@@ -52,6 +53,17 @@ RELATIONSHIP_FIELDS = (
     "channel",
     "dotted",
     "role",
+    "strength_source",
+    "derived_strength",
+)
+INTERACTION_FIELDS = (
+    "occurred_on",
+    "kind",
+    "member_ids",
+    "person_ids",
+    "summary",
+    "sentiment",
+    "initiated_by",
 )
 OPPORTUNITY_FIELDS = (
     "name",
@@ -101,6 +113,10 @@ def relationship_from(row: Mapping[str, Any]) -> RelationshipPublic:
     data = dict(row)
     data["dotted"] = bool(data.get("dotted"))
     return RelationshipPublic.model_validate(data)
+
+
+def interaction_from(row: Mapping[str, Any]) -> InteractionPublic:
+    return InteractionPublic.model_validate(dict(row))
 
 
 def opportunity_from(row: Mapping[str, Any]) -> OpportunityPublic:

@@ -9,12 +9,15 @@ ones (subclasses) need a :class:`~graph.tx.WriteTx`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from graph.errors import FieldError, NotFound, ValidationFailed
 from graph.messages import _
 from graph.planning import utcnow
 from graph.records import (
     api_key_from,
+    interaction_from,
     opportunity_from,
     organisation_from,
     person_from,
@@ -27,6 +30,7 @@ from graph.tx import ReadTx, Row, WriteTx
 from schemas.audit import AuditEntry
 from schemas.common import RelType
 from schemas.deals import CommitteeSeatPublic, OpportunityPublic
+from schemas.interactions import InteractionPublic
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationPublic,
@@ -72,6 +76,7 @@ STATEMENTS: frozenset[str] = frozenset(
         "person_version",
         "person_delete",
         "person_ids_of_org",
+        "person_known",
         "people_of_orgs",
         "team_create_many",
         "team_update_many",
@@ -89,6 +94,24 @@ STATEMENTS: frozenset[str] = frozenset(
         "relationship_delete_many",
         "relationship_update_many",
         "ties_of_org",
+        "knows_between",
+        "interaction_create_many",
+        "interaction_get",
+        "interaction_list",
+        "interaction_list_of_member",
+        "interaction_history_between",
+        "interaction_forget_person",
+        "interaction_forget_member",
+        "history_open_many",
+        "history_close_many",
+        "history_close_touching",
+        "history_close_org",
+        "history_in_force",
+        "history_changes",
+        "history_forget",
+        "history_of_person",
+        "organisations_of_tenant",
+        "opportunities_owned_by",
         "relationships_of_orgs",
         "opportunity_create_many",
         "opportunity_update_many",
@@ -115,6 +138,24 @@ STATEMENTS: frozenset[str] = frozenset(
         "idempotency_save",
         "idempotency_release",
         "idempotency_purge",
+        # webhooks and their outbox (graph/webhooks.py)
+        "webhook_create",
+        "webhook_get",
+        "webhook_lock",
+        "webhook_list",
+        "webhook_count",
+        "webhook_subscribed",
+        "webhook_delete",
+        "delivery_create_many",
+        "delivery_due",
+        "delivery_claim",
+        "delivery_settle",
+        "delivery_list",
+        "delivery_get",
+        "delivery_naming_person",
+        "delivery_forget_person",
+        "delivery_forget_organisation",
+        "delivery_purge",
     }
 )
 
@@ -127,6 +168,134 @@ def _found(row: Row | None, kind: str) -> Row:
 
 def _version(row: Row | None, kind: str) -> int:
     return int(_found(row, kind)["version"])
+
+
+# --- history -----------------------------------------------------------------------------
+
+#: The end of a version still in force.
+OPEN = "9999-12-31T23:59:59.999Z"
+#: Each kind's row fields that name its ends (a tie's, a seat's deal and person): deleting
+#: or erasing either end closes or removes the version.
+_ENDS: dict[str, tuple[str, str]] = {
+    "relationship": ("source_id", "target_id"),
+    "seat": ("opportunity_id", "person_id"),
+}
+
+
+def valid_time(at: datetime) -> str:
+    """A moment as history keeps it: UTC, milliseconds, fixed width (sorts as text).
+
+    >>> from datetime import UTC, datetime
+    >>> valid_time(datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
+    '2026-03-01T09:30:00.000Z'
+    """
+    moment = at.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _written_at(row: Row) -> str:
+    return valid_time(datetime.fromisoformat(str(row["updated_at"])))
+
+
+class HistoryReads:
+    """Versions of what an organisation held (valid time): :mod:`graph.history`."""
+
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def in_force(self, tenant: str, org_id: str, at: str) -> list[tuple[str, Row]]:
+        """(kind, stored row) of every version of the organisation and the team in force
+        at ``at``."""
+        rows = self._tx.rows("history_in_force", tenant=tenant, org_id=org_id, at=at)
+        return [(r["kind"], _state(r["stored"])) for r in rows]
+
+    def changes(
+        self, tenant: str, org_id: str, *, since: str, after: tuple[str, str], limit: int
+    ) -> list[Row]:
+        """One page of versions opened or closed from ``since``, in time order after
+        ``after`` (time, entity id + event)."""
+        rows = self._tx.rows(
+            "history_changes",
+            tenant=tenant,
+            org_id=org_id,
+            since=since,
+            after_at=after[0],
+            after_id=after[1],
+            limit=limit,
+        )
+        return [
+            {
+                **r,
+                "after": None if r["after"] is None else _state(r["after"]),
+                "before": None if r["before"] is None else _state(r["before"]),
+            }
+            for r in rows
+        ]
+
+    def of_person(self, tenant: str, person_id: str) -> list[Row]:
+        rows = self._tx.rows("history_of_person", tenant=tenant, person_id=person_id)
+        return [{**r, "stored": _state(r["stored"])} for r in rows]
+
+
+def _state(stored: Row) -> Row:
+    """A version's stored row (Neo4j keeps history's own fields beside it, named ``_…``)."""
+    return {k: v for k, v in stored.items() if not k.startswith("_")}
+
+
+class History(HistoryReads):
+    """Recording versions, in the transaction of the write that makes them."""
+
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def record(self, kind: str, rows: Sequence[Row], *, at: datetime | None = None) -> None:
+        """New versions of ``rows`` (complete stored rows), each valid from ``at`` (default:
+        its ``updated_at``, the write's time); the version each replaces ends there."""
+        if not rows:
+            return
+        written = None if at is None else valid_time(at)
+        tenant_wide = kind == "team"
+        ends = _ENDS.get(kind)
+        versions = [
+            {
+                "tenant": row["tenant"],
+                "kind": kind,
+                "entity_id": row["id"],
+                "org_id": "" if tenant_wide else str(row.get("org_id") or row["id"]),
+                "at": written or _written_at(row),
+                "source_id": None if ends is None else row[ends[0]],
+                "target_id": None if ends is None else row[ends[1]],
+                "stored": dict(row),
+            }
+            for row in rows
+        ]
+        closing = [{k: v[k] for k in ("tenant", "kind", "entity_id", "at")} for v in versions]
+        self._write.write_rows("history_close_many", closing)
+        self._write.write_rows("history_open_many", versions)
+
+    def close(self, tenant: str, kind: str, entity_ids: Iterable[str]) -> None:
+        """The versions of ``entity_ids`` end now (they were deleted)."""
+        at = valid_time(utcnow())
+        rows = [{"tenant": tenant, "kind": kind, "entity_id": i, "at": at} for i in entity_ids]
+        if rows:
+            self._write.write_rows("history_close_many", rows)
+
+    def close_touching(self, tenant: str, entity_id: str) -> None:
+        """A node is deleted: its version and those of the ties and seats touching it end."""
+        self._write.rows(
+            "history_close_touching",
+            tenant=tenant,
+            entity_id=entity_id,
+            at=valid_time(utcnow()),
+        )
+
+    def close_organisation(self, tenant: str, org_id: str) -> None:
+        self._write.rows("history_close_org", tenant=tenant, org_id=org_id, at=valid_time(utcnow()))
+
+    def forget_person(self, tenant: str, person_id: str) -> None:
+        """Erasure: the person and what touched them leave history altogether."""
+        self._write.rows("history_forget", tenant=tenant, person_id=person_id)
 
 
 # --- organisations ------------------------------------------------------------------------
@@ -217,23 +386,35 @@ class Organisations(OrganisationReads):
         """Bump the version (which takes the write lock); answer the new one (NotFound)."""
         now = to_storable(utcnow())
         row = self._write.row("organisation_bump", tenant=tenant, org_id=org_id, now=now)
-        return _version(row, "organisation")
+        version = _version(row, "organisation")
+        History(self._write).record("organisation", [self.row(tenant, org_id)])
+        return version
 
     def bump_tenant(self, tenant: str) -> None:
         """A team change: every organisation's snapshot shows it."""
         self._write.rows("organisation_bump_tenant", tenant=tenant)
+        History(self._write).record(
+            "organisation",
+            self._write.rows("organisations_of_tenant", tenant=tenant),
+            at=utcnow(),  # the statement bumps versions, not updated_at
+        )
 
     def insert(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("organisation_create_many", rows)
+        History(self._write).record("organisation", rows)
 
     def replace(self, row: Row) -> None:
         self._write.write_rows("organisation_update_many", [row])
+        History(self._write).record("organisation", [row])
 
     def set_versions(self, tenant: str, versions: Sequence[tuple[str, int]]) -> None:
         now = to_storable(utcnow())
         self._write.write_rows(
             "organisation_set_versions",
             [{"tenant": tenant, "id": org_id, "version": v, "now": now} for org_id, v in versions],
+        )
+        History(self._write).record(
+            "organisation", [self.row(tenant, org_id) for org_id, _v in versions]
         )
 
     def affiliates(self, tenant: str, org_id: str) -> set[str]:
@@ -242,6 +423,9 @@ class Organisations(OrganisationReads):
         return {r["org_id"] for r in rows}
 
     def delete(self, tenant: str, org_id: str) -> None:
+        history = History(self._write)
+        history.close_organisation(tenant, org_id)
+        history.close_touching(tenant, org_id)  # affiliations with it, from other accounts
         self._write.rows("organisation_delete", tenant=tenant, org_id=org_id)
 
 
@@ -274,6 +458,14 @@ class PeopleReads:
     def ids_of(self, tenant: str, org_id: str) -> set[str]:
         return {r["id"] for r in self._tx.rows("person_ids_of_org", tenant=tenant, org_id=org_id)}
 
+    def known(self, tenant: str, org_id: str, ids: Iterable[str]) -> set[str]:
+        """Which of ``ids`` are people of the organisation."""
+        wanted = sorted(ids)
+        if not wanted:
+            return set()
+        rows = self._tx.rows("person_known", tenant=tenant, org_id=org_id, ids=wanted)
+        return {r["id"] for r in rows}
+
     def rows_of(self, tenant: str, org_ids: Sequence[str]) -> list[Row]:
         """Every stored person of ``org_ids`` (each row names its ``org_id``)."""
         if not org_ids:
@@ -288,13 +480,16 @@ class People(PeopleReads):
 
     def insert(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("person_create_many", rows)
+        History(self._write).record("person", rows)
 
     def replace(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("person_update_many", rows)
+        History(self._write).record("person", rows)
 
     def delete(self, tenant: str, org_id: str, person_id: str) -> None:
         """Delete the person and every tie touching them."""
         self._write.rows("person_delete", tenant=tenant, org_id=org_id, person_id=person_id)
+        History(self._write).close_touching(tenant, person_id)
 
 
 # --- our team ----------------------------------------------------------------------------
@@ -337,14 +532,25 @@ class Team(TeamReads):
 
     def insert(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("team_create_many", rows)
+        History(self._write).record("team", rows)
 
     def replace(self, row: Row) -> None:
         self._write.write_rows("team_update_many", [row])
+        History(self._write).record("team", [row])
 
     def delete(self, tenant: str, member_id: str) -> None:
-        """Delete the member and their ties."""
-        self._write.rows(
-            "team_delete", tenant=tenant, member_id=member_id, now=to_storable(utcnow())
+        """Delete the member and their ties; the deals they owned have no owner any more."""
+        now = to_storable(utcnow())
+        owned = self._write.rows("opportunities_owned_by", tenant=tenant, member_id=member_id)
+        self._write.rows("team_delete", tenant=tenant, member_id=member_id, now=now)
+        history = History(self._write)
+        history.close_touching(tenant, member_id)
+        history.record(
+            "opportunity",
+            [
+                {**d, "owner_id": None, "version": int(d["version"]) + 1, "updated_at": now}
+                for d in owned
+            ],
         )
 
 
@@ -387,6 +593,18 @@ class TieReads:
             return []
         return self._tx.rows("relationships_of_orgs", tenant=tenant, org_ids=list(org_ids))
 
+    def knows_between(
+        self, tenant: str, org_id: str, member_ids: Sequence[str], person_ids: Sequence[str]
+    ) -> list[Row]:
+        """The KNOWS ties from ``member_ids`` to ``person_ids`` of the organisation."""
+        return self._tx.rows(
+            "knows_between",
+            tenant=tenant,
+            org_id=org_id,
+            member_ids=list(member_ids),
+            person_ids=list(person_ids),
+        )
+
 
 class Ties(TieReads):
     def __init__(self, tx: WriteTx) -> None:
@@ -398,15 +616,20 @@ class Ties(TieReads):
             typed = [r for r in rows if r["type"] == rel_type.value]
             if typed:
                 self._write.write_rows(statement, typed)
+        History(self._write).record("relationship", rows)
 
     def replace(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("relationship_update_many", rows)
+        History(self._write).record("relationship", rows)
 
     def remove(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("relationship_delete_many", rows)
+        if rows:
+            History(self._write).close(rows[0]["tenant"], "relationship", [r["id"] for r in rows])
 
     def delete(self, tenant: str, org_id: str, rel_id: str) -> None:
         self._write.rows("relationship_delete", tenant=tenant, org_id=org_id, rel_id=rel_id)
+        History(self._write).close(tenant, "relationship", [rel_id])
 
 
 # --- deals ---------------------------------------------------------------------------------
@@ -449,13 +672,16 @@ class Opportunities(OpportunityReads):
 
     def insert(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("opportunity_create_many", rows)
+        History(self._write).record("opportunity", rows)
 
     def replace(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("opportunity_update_many", rows)
+        History(self._write).record("opportunity", rows)
 
     def delete(self, tenant: str, org_id: str, opp_id: str) -> None:
         """Delete the deal and its committee."""
         self._write.rows("opportunity_delete", tenant=tenant, org_id=org_id, opp_id=opp_id)
+        History(self._write).close_touching(tenant, opp_id)
 
 
 class CommitteeReads:
@@ -500,22 +726,127 @@ class Committee(CommitteeReads):
     def put(self, rows: Sequence[Row]) -> None:
         """Create or replace seats (whole rows)."""
         self._write.write_rows("seat_put_many", rows)
+        History(self._write).record("seat", rows)
 
     def delete(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> None:
+        seat = self.find(tenant, org_id, opp_id, person_id)
         self._write.rows(
             "seat_delete", tenant=tenant, org_id=org_id, opp_id=opp_id, person_id=person_id
         )
+        if seat is not None:
+            History(self._write).close(tenant, "seat", [seat["id"]])
 
     def clear_primary(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> None:
         """Make every seat of the deal but ``person_id``'s not primary."""
+        now = to_storable(utcnow())
         self._write.rows(
             "seat_clear_primary",
             tenant=tenant,
             org_id=org_id,
             opp_id=opp_id,
             person_id=person_id,
-            now=to_storable(utcnow()),
+            now=now,
         )
+        changed = [
+            seat
+            for seat in self.rows_of(tenant, [org_id])
+            if seat["opportunity_id"] == opp_id and seat["updated_at"] == now
+        ]
+        History(self._write).record("seat", changed)
+
+
+# --- interactions ----------------------------------------------------------------------
+
+
+#: The cursor of a timeline's first page: after every stored (day, id).
+TIMELINE_START = ("9999-12-31", "~")
+
+
+@dataclass(frozen=True)
+class TimelineQuery:
+    """Which interactions a timeline shows: between two days (inclusive), optionally only
+    those with a person or a team member, newest first, from ``before`` on."""
+
+    since: str = "0001-01-01"
+    until: str = "9999-12-31"
+    person_id: str = ""
+    member_id: str = ""
+    before: tuple[str, str] = TIMELINE_START
+
+
+class InteractionReads:
+    def __init__(self, tx: ReadTx) -> None:
+        self._tx = tx
+
+    def get(self, tenant: str, org_id: str, interaction_id: str) -> InteractionPublic:
+        row = self._tx.row(
+            "interaction_get", tenant=tenant, org_id=org_id, interaction_id=interaction_id
+        )
+        return interaction_from(_found(row, "interaction"))
+
+    def page(
+        self, tenant: str, org_id: str, query: TimelineQuery, *, limit: int
+    ) -> list[InteractionPublic]:
+        rows = self._tx.rows(
+            "interaction_list",
+            tenant=tenant,
+            org_id=org_id,
+            person_id=query.person_id,
+            member_id=query.member_id,
+            since=query.since,
+            until=query.until,
+            before_on=query.before[0],
+            before_id=query.before[1],
+            limit=limit,
+        )
+        return [interaction_from(r) for r in rows]
+
+    def page_of_member(
+        self, tenant: str, query: TimelineQuery, *, limit: int
+    ) -> list[InteractionPublic]:
+        rows = self._tx.rows(
+            "interaction_list_of_member",
+            tenant=tenant,
+            member_id=query.member_id,
+            since=query.since,
+            until=query.until,
+            before_on=query.before[0],
+            before_id=query.before[1],
+            limit=limit,
+        )
+        return [interaction_from(r) for r in rows]
+
+    def between(
+        self, tenant: str, org_id: str, member_ids: Sequence[str], person_ids: Sequence[str]
+    ) -> list[Row]:
+        """Every interaction of the organisation with one of ``member_ids`` and one of
+        ``person_ids``."""
+        return self._tx.rows(
+            "interaction_history_between",
+            tenant=tenant,
+            org_id=org_id,
+            member_ids=list(member_ids),
+            person_ids=list(person_ids),
+        )
+
+
+class Interactions(InteractionReads):
+    def __init__(self, tx: WriteTx) -> None:
+        super().__init__(tx)
+        self._write = tx
+
+    def insert(self, rows: Sequence[Row]) -> None:
+        self._write.write_rows("interaction_create_many", rows)
+
+    def forget_person(self, tenant: str, org_id: str, person_id: str) -> None:
+        """Take a deleted person out of every interaction (one left with nobody goes)."""
+        self._write.rows(
+            "interaction_forget_person", tenant=tenant, org_id=org_id, person_id=person_id
+        )
+
+    def forget_member(self, tenant: str, member_id: str) -> None:
+        """Take a deleted team member out of every interaction."""
+        self._write.rows("interaction_forget_member", tenant=tenant, member_id=member_id)
 
 
 def snapshot(tx: ReadTx, tenant: str, org_id: str) -> OrgSnapshot:

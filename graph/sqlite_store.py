@@ -80,12 +80,18 @@ def _encoded(params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Columns that hold a list or a map (as JSON text); rows answer them decoded, as Neo4j
+#: does (a history version's ``stored`` row is a map, as a Neo4j node's properties are).
+_JSON_COLUMNS = ("roles", "member_ids", "person_ids", "stored", "after", "before")
+
+
 def _decoded(row: sqlite3.Row) -> Row:
-    """A row as the layers above read it: the roles list back from its JSON text."""
+    """A row as the layers above read it: lists and maps back from their JSON text."""
     data = dict(row)
-    roles = data.get("roles")
-    if isinstance(roles, str):
-        data["roles"] = json.loads(roles)
+    for column in _JSON_COLUMNS:
+        value = data.get(column)
+        if isinstance(value, str):
+            data[column] = json.loads(value)
     return data
 
 

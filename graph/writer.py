@@ -40,6 +40,7 @@ from graph.idempotency import (
     new_token,
     pending_record,
 )
+from graph.interactions import plan_ties, touched, with_strength_source
 from graph.messages import _ as _t
 from graph.planning import (
     BatchPlan,
@@ -53,12 +54,14 @@ from graph.planning import (
 )
 from graph.port import ImportOutcome, OrgImport
 from graph.records import (
+    INTERACTION_FIELDS,
     OPPORTUNITY_FIELDS,
     ORGANISATION_FIELDS,
     PERSON_FIELDS,
     RELATIONSHIP_FIELDS,
     SEAT_FIELDS,
     TEAM_FIELDS,
+    interaction_from,
     model_row,
     opportunity_from,
     organisation_from,
@@ -73,7 +76,9 @@ from graph.repositories import (
     AuditLog,
     Committee,
     CommitteeReads,
+    History,
     IdempotencyRecords,
+    Interactions,
     Opportunities,
     OpportunityReads,
     OrganisationReads,
@@ -87,6 +92,15 @@ from graph.repositories import (
 )
 from graph.timing import Observer, observed, unobserved
 from graph.tx import ReadTx, Row, TxStore, WriteTx
+from graph.webhooks import (
+    enqueue,
+    events_of_deal_update,
+    events_of_person_update,
+    forget_organisation,
+    forget_person,
+    interaction_logged,
+    publish_batch,
+)
 from schemas.audit import AuditEntry
 from schemas.common import KeyRole, PersonStatus
 from schemas.deals import (
@@ -104,6 +118,7 @@ from schemas.imports import (
     PersonImport,
     RelationshipImport,
 )
+from schemas.interactions import InteractionCreate, InteractionLogged, InteractionPublic
 from schemas.keys import ApiKeyPublic
 from schemas.resources import (
     OrganisationCreate,
@@ -135,6 +150,24 @@ _TIE_PATHS = {
     "relationships[0].target": "target_id",
     "relationships[0]": "type",
 }
+
+
+def _check_participants(tx: WriteTx, tenant: str, org_id: str, data: InteractionCreate) -> None:
+    """Refuse an interaction naming someone who is not one of our team members or not a
+    person of the organisation (422 naming each such entry)."""
+    members = TeamReads(tx).known(tenant, data.member_ids)
+    people = PeopleReads(tx).known(tenant, org_id, data.person_ids)
+    errors = [
+        FieldError(f"member_ids[{i}]", _t("unknown team member"))
+        for i, member in enumerate(data.member_ids)
+        if member not in members
+    ] + [
+        FieldError(f"person_ids[{i}]", _t("not a person of this organisation"))
+        for i, person in enumerate(data.person_ids)
+        if person not in people
+    ]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 @dataclass(frozen=True)
@@ -234,7 +267,8 @@ def plan_in(
 
 
 def store_plan(tx: WriteTx, tenant: str, batch: BatchPlan) -> None:
-    """Write every row of a planned batch."""
+    """Write every row of a planned batch (and, first, the webhook events it reports)."""
+    publish_batch(tx, tenant, batch, time.time())
     orgs, people, ties = Organisations(tx), People(tx), Ties(tx)
     orgs.insert(batch.new_organisations)
     people.insert(batch.people)
@@ -505,6 +539,7 @@ class GraphWriter:
             check_version("organisation", orgs.lock(tenant, org_id), expected_version)
             affiliates = orgs.affiliates(tenant, org_id) - {org_id}
             orgs.delete(tenant, org_id)
+            forget_organisation(tx, tenant, org_id)
             for other in sorted(affiliates):
                 orgs.bump(tenant, other)
             return frozenset(affiliates | {org_id})
@@ -553,21 +588,34 @@ class GraphWriter:
             problem = left_on_problem(updated.status, updated.left_on)
             if problem:
                 raise ValidationFailed([FieldError("left_on", problem)])
-            people.replace([model_row(updated, PERSON_FIELDS)])
+            stored = model_row(updated, PERSON_FIELDS)
+            people.replace([stored])
+            enqueue(tx, tenant, events_of_person_update(row, stored), time.time())
             return updated
 
         return self._in_organisation(tenant, org_id, work)
 
     @observed
     def delete_person(
-        self, tenant: str, org_id: str, person_id: str, *, expected_version: int | None = None
+        self,
+        tenant: str,
+        org_id: str,
+        person_id: str,
+        *,
+        expected_version: int | None = None,
+        erase: bool = False,
     ) -> None:
-        """Delete the person and every tie that touches them."""
+        """Delete the person and every tie that touches them. History keeps what they were
+        (``as_of`` a day before still shows them) unless ``erase``: then it forgets them."""
 
         def work(tx: WriteTx) -> None:
             people = People(tx)
             check_version("person", people.version(tenant, org_id, person_id), expected_version)
             people.delete(tenant, org_id, person_id)
+            if erase:
+                History(tx).forget_person(tenant, person_id)
+            forget_person(tx, tenant, org_id, person_id)
+            Interactions(tx).forget_person(tenant, org_id, person_id)
 
         self._in_organisation(tenant, org_id, work)
 
@@ -618,6 +666,7 @@ class GraphWriter:
             team = Team(tx)
             check_version("team member", team.lock(tenant, member_id), expected_version)
             team.delete(tenant, member_id)
+            Interactions(tx).forget_member(tenant, member_id)
             Organisations(tx).bump_tenant(tenant)
 
         self._commit(tenant, work, lambda _: GraphChanged(tenant, whole_tenant=True))
@@ -669,7 +718,7 @@ class GraphWriter:
             ties = Ties(tx)
             row = ties.row(tenant, org_id, rel_id)  # read under the organisation's lock
             check_version("relationship", int(row["version"]), expected_version)
-            updated = relationship_from(_merged(row, values))
+            updated = relationship_from(_merged(row, with_strength_source(row, values)))
             problems = tie_field_problems(updated)
             if problems:
                 raise ValidationFailed([FieldError(name, reason) for name, reason in problems])
@@ -688,6 +737,55 @@ class GraphWriter:
             ties.delete(tenant, org_id, rel_id)
 
         self._in_organisation(tenant, org_id, work)
+
+    # --- interactions ------------------------------------------------------------------------
+
+    @observed
+    def log_interaction(
+        self,
+        tenant: str,
+        org_id: str,
+        data: InteractionCreate,
+        *,
+        idempotency: IdempotentWrite | None = None,
+    ) -> InteractionLogged:
+        """Store an interaction and bring the KNOWS ties between its team members and its
+        people up to date (``last_contact``, derived strength), creating missing ones
+        (:func:`graph.interactions.plan_ties`), in one transaction."""
+        now = utcnow()
+        logged = InteractionPublic(
+            id=new_id(),
+            tenant=tenant,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            org_id=org_id,
+            **data.model_dump(),
+        )
+        row = model_row(logged, INTERACTION_FIELDS)
+
+        def work(tx: WriteTx) -> InteractionLogged:
+            self._admit(tx, tenant, idempotency)
+            Organisations(tx).bump(tenant, org_id)  # the organisation's lock; 404 if unknown
+            _check_participants(tx, tenant, org_id, data)
+            interactions = Interactions(tx)
+            interactions.insert([row])
+            history = interactions.between(tenant, org_id, data.member_ids, data.person_ids)
+            ties = Ties(tx)
+            stored = ties.knows_between(tenant, org_id, data.member_ids, data.person_ids)
+            plan = plan_ties(row, history, stored, now=row["created_at"], new_id=new_id)
+            ties.insert(plan.created)
+            ties.replace(plan.updated)
+            enqueue(tx, tenant, [interaction_logged(org_id, row)], time.time())
+            result = InteractionLogged(
+                **interaction_from(row).model_dump(),
+                ties=[touched(r, created=True) for r in plan.created]
+                + [touched(r, created=False) for r in plan.updated],
+            )
+            self._record_done(tx, tenant, idempotency, result)
+            return result
+
+        return self._commit(tenant, work, lambda _: GraphChanged(tenant, frozenset({org_id})))
 
     # --- deals -----------------------------------------------------------------------------
 
@@ -749,7 +847,9 @@ class GraphWriter:
                     [FieldError("owner_id", _t("unknown team member {id!r}").format(id=owner))]
                 )
             updated = opportunity_from(next_state(row, merged, to_storable(utcnow())))
-            deals.replace([model_row(updated, OPPORTUNITY_FIELDS)])
+            stored = model_row(updated, OPPORTUNITY_FIELDS)
+            deals.replace([stored])
+            enqueue(tx, tenant, events_of_deal_update(row, stored), time.time())
             return updated
 
         return self._in_organisation(tenant, org_id, work)

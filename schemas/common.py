@@ -50,6 +50,15 @@ class PersonStatus(StrEnum):
     ON_LEAVE = "on_leave"
 
 
+class StrengthSource(StrEnum):
+    """Where a tie's ``strength`` comes from (docs/ANALYTICS.md, "Interactions")."""
+
+    #: set by a user or an import; kept until the user clears it
+    MANUAL = "manual"
+    #: derived from the interactions logged between the pair
+    INTERACTIONS = "interactions"
+
+
 class Seniority(StrEnum):
     """Coarse job level, highest first; used where the reporting tree is silent."""
 

@@ -32,6 +32,7 @@ from schemas.common import (
     Stance,
     StoredModel,
     Strength,
+    StrengthSource,
 )
 
 Influence = Annotated[
@@ -328,7 +329,9 @@ class RelationshipUpdate(InputModel):
     type as on create."""
 
     strength: Strength | None = Field(
-        default=None, description="Tie strength 0..1 (INFLUENCES, KNOWS); `null`: the default"
+        default=None,
+        description="Tie strength 0..1 (INFLUENCES, KNOWS), then kept as set by hand; `null` "
+        "clears it: the strength derived from interactions, or the default",
     )
     last_contact: date | None = Field(default=None, description="KNOWS: date of last contact")
     channel: ShortText | None = Field(default=None, description="KNOWS: how the tie is kept up")
@@ -350,6 +353,15 @@ class RelationshipPublic(StoredModel):
     source_id: str
     target_id: str
     strength: float | None = None
+    strength_source: StrengthSource | None = Field(
+        default=None,
+        description="`manual`: set by a user or an import, kept until cleared; "
+        "`interactions`: derived from the interactions logged between the pair",
+    )
+    derived_strength: float | None = Field(
+        default=None,
+        description="KNOWS from a team member: the strength the interaction history supports",
+    )
     last_contact: date | None = None
     channel: str | None = None
     dotted: bool = False

@@ -37,6 +37,10 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 NEO4J_URI = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
 
+# The webhook delivery worker runs only where a test asks for it (tests/webhooks): a worker
+# sends every tenant's outbox, and the servers of every test process share one Neo4j.
+os.environ.setdefault("STAKEMAP_WEBHOOK_WORKER", "false")
+
 TEST_PEPPER = "stakemap-test-pepper"
 """The key pepper of every test server (:class:`LiveServer`): tests hash keys with it."""
 NEO4J_DATABASE = os.environ.get("STAKEMAP_TEST_NEO4J_DATABASE", "neo4j")

@@ -21,6 +21,7 @@ from graph.port import MAX_PAGE_SIZE, ImportOutcome, OrgImport
 from graph.store import GraphStore
 from schemas.analytics import EntryPaths, InfluenceRanking, NextContacts
 from schemas.imports import ImportResult, NewOrganisationImport
+from schemas.interactions import InteractionCreate, InteractionLogged
 from schemas.resources import OrganisationPublic, PersonPublic, TeamMemberPublic
 
 __all__ = [
@@ -86,6 +87,8 @@ class Backend(Protocol):
         k: int,
         include_cold: bool,
     ) -> EntryPaths: ...
+
+    def log_interaction(self, org_id: str, data: InteractionCreate) -> InteractionLogged: ...
 
     def export(self, org_id: str, kind: str) -> bytes:
         """The power map: ``power-map`` (Cytoscape.js JSON), ``svg`` or ``graphml``."""
@@ -196,6 +199,9 @@ class LocalBackend:
             include_cold=include_cold,
         ).model
         return result
+
+    def log_interaction(self, org_id: str, data: InteractionCreate) -> InteractionLogged:
+        return self.store.log_interaction(self.tenant, org_id, data)
 
     def export(self, org_id: str, kind: str) -> bytes:
         # the very bytes the API answers
@@ -398,6 +404,15 @@ class RemoteBackend:
             include_cold=str(include_cold).lower(),
         )
         return result
+
+    def log_interaction(self, org_id: str, data: InteractionCreate) -> InteractionLogged:
+        response = self._call(
+            "POST",
+            f"/v1/organisations/{org_id}/interactions",
+            content=data.model_dump_json(exclude_none=True),
+            headers={"Content-Type": "application/json"},
+        )
+        return InteractionLogged.model_validate_json(response.content)
 
     def export(self, org_id: str, kind: str) -> bytes:
         path = {"graphml": "graph.graphml", "power-map": "power-map", "svg": "power-map.svg"}[kind]

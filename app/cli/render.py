@@ -27,6 +27,7 @@ from rich.text import Text
 from app.cli.importing import Tally, rows_with_errors
 from app.crm import RowError
 from schemas.analytics import EntryPath, EntryPaths, NextContacts
+from schemas.interactions import InteractionLogged
 
 __all__ = [
     "RateColumn",
@@ -40,6 +41,7 @@ __all__ = [
     "progress",
     "rows",
     "show_entry_paths",
+    "show_logged",
     "show_next_contacts",
     "summary",
     "task",
@@ -232,3 +234,30 @@ def show_entry_paths(result: EntryPaths) -> None:
     out.print(table)
     if not result.exact:
         out.print("[dim]Some longer paths were not examined; the list may miss one.[/]")
+
+
+def show_logged(logged: InteractionLogged, names: dict[str, str]) -> None:
+    """The logged interaction and every tie it created or brought up to date."""
+    who = ", ".join(names.get(p, p) for p in logged.person_ids)
+    out.print(
+        f"Logged {logged.kind.value} on {logged.occurred_on.isoformat()} with {who} ({logged.id})."
+    )
+    if not logged.ties:
+        out.print("No tie was created: a large event introduces nobody.")
+        return
+    table = Table(show_lines=False)
+    for column in ("member", "person", "tie", "last contact", "strength", "history says"):
+        table.add_column(column)
+    for tie in logged.ties:
+        strength = "-" if tie.strength is None else f"{tie.strength:.2f}"
+        if tie.strength_source is not None:
+            strength += f" ({tie.strength_source.value})"
+        table.add_row(
+            names.get(tie.member_id, tie.member_id),
+            names.get(tie.person_id, tie.person_id),
+            "new" if tie.created else "updated",
+            tie.last_contact.isoformat(),
+            strength,
+            f"{tie.derived_strength:.2f}",
+        )
+    out.print(table)

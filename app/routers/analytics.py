@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import ValidationError
 
 from app.analytics import AnalyticsService
-from app.deps import AnalyticsDep, OpportunityQuery, PathId, Viewer
+from app.deps import AnalyticsDep, AsOf, OpportunityQuery, PathId, Viewer
 from graph.analytics.deals import CLOSE_DATE_NEAR_DAYS
 from graph.errors import FieldError, ValidationFailed
 from schemas.analytics import (
@@ -83,6 +83,7 @@ async def influence(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     weights: WeightsDep,
     opportunity_id: OpportunityQuery = None,
     format: Annotated[
@@ -117,6 +118,7 @@ async def influence_csv(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     weights: WeightsDep,
     opportunity_id: OpportunityQuery = None,
 ) -> Response:
@@ -149,7 +151,11 @@ async def _influence_csv(
 
 @router.get("/decision-makers", response_model=DecisionMakers, name="get_decision_makers")
 async def decision_makers(
-    org_id: PathId, caller: Viewer, analytics: AnalyticsDep, opportunity_id: OpportunityQuery = None
+    org_id: PathId,
+    caller: Viewer,
+    analytics: AnalyticsDep,
+    as_of: AsOf,
+    opportunity_id: OpportunityQuery = None,
 ) -> Response:
     """The top of the reporting hierarchy and the holders of decision roles, ranked by
     power, each with the reasons they are listed.
@@ -165,6 +171,7 @@ async def entry_paths_route(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     target_id: Annotated[
         str | None,
         Query(
@@ -205,6 +212,7 @@ async def next_contacts_route(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     target_id: Annotated[
         str | None,
         Query(
@@ -241,6 +249,7 @@ async def coverage_route(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     target_id: Annotated[
         str | None,
         Query(

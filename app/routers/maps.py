@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.cache import CachedResult
-from app.deps import AnalyticsDep, OpportunityQuery, PathId, Viewer
+from app.deps import AnalyticsDep, AsOf, OpportunityQuery, PathId, Viewer
 from schemas.powermap import Highlight, PowerMap
 
 router = APIRouter(tags=["power map"])
@@ -58,6 +58,7 @@ async def power_map_route(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     highlight: HighlightQuery = None,
     opportunity_id: OpportunityQuery = None,
 ) -> Response:
@@ -98,6 +99,7 @@ async def power_map_svg(
     org_id: PathId,
     caller: Viewer,
     analytics: AnalyticsDep,
+    as_of: AsOf,
     highlight: HighlightQuery = None,
     opportunity_id: OpportunityQuery = None,
 ) -> Response:
@@ -136,7 +138,7 @@ async def power_map_svg(
         }
     },
 )
-async def graphml(org_id: PathId, caller: Viewer, analytics: AnalyticsDep) -> Response:
+async def graphml(org_id: PathId, caller: Viewer, analytics: AnalyticsDep, as_of: AsOf) -> Response:
     """The organisation's graph as GraphML for Gephi and yEd: every person and team member
     with their power, components, stance, roles and map position; every tie with its type
     and strength. Every attribute is declared with its type.

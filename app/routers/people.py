@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
 
-from app.deps import AnalyticsDep, Cursor, Editor, IdempotencyDep, Limit, PathId, StoreDep, Viewer
+from app.deps import (
+    AnalyticsDep,
+    Cursor,
+    Editor,
+    IdempotencyDep,
+    Limit,
+    PathId,
+    StoreDep,
+    Viewer,
+    WebhooksDep,
+)
 from app.idempotency import created
 from app.paging import page_of
 from app.personal_data import PersonalDataExport, erase_person, export_person
@@ -86,11 +96,17 @@ def delete_person(
 
 @router.get("/{person_id}/export", response_model=PersonalDataExport)
 def export_personal_data(
-    org_id: PathId, person_id: PathId, store: StoreDep, analytics: AnalyticsDep, caller: Viewer
+    org_id: PathId,
+    person_id: PathId,
+    store: StoreDep,
+    analytics: AnalyticsDep,
+    webhooks: WebhooksDep,
+    caller: Viewer,
 ) -> PersonalDataExport:
     """Everything we hold on this person — their record, every tie that touches them and
-    what our analytics derive — in one machine-readable document (GDPR Art. 15 and 20)."""
-    return export_person(store, analytics, caller.tenant, org_id, person_id)
+    what our analytics derive, and the webhook deliveries naming them — in one
+    machine-readable document (GDPR Art. 15 and 20)."""
+    return export_person(store, analytics, webhooks, caller.tenant, org_id, person_id)
 
 
 @router.post(
@@ -99,8 +115,8 @@ def export_personal_data(
 def erase_personal_data(
     org_id: PathId, person_id: PathId, store: StoreDep, caller: Editor, idempotency: IdempotencyDep
 ) -> Response:
-    """Erase this person and every tie that touches them (GDPR Art. 17). The audit log
-    records that an erasure happened, with ids only."""
+    """Erase this person, every tie that touches them and every webhook delivery naming
+    them (GDPR Art. 17). The audit log records that an erasure happened, with ids only."""
     return idempotency.run_then_record(
         lambda: erase_person(store, caller.tenant, org_id, person_id),
         lambda _: StoredResponse(status.HTTP_204_NO_CONTENT),

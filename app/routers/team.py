@@ -9,7 +9,9 @@ from app.idempotency import created
 from app.paging import page_of
 from app.preconditions import IfMatch, etag, expected_version
 from app.problems import IDEMPOTENCY_RESPONSES, PRECONDITION_RESPONSES
+from app.routers.interactions import Since, Until, timeline_page, timeline_query
 from schemas.common import Page
+from schemas.interactions import InteractionPublic
 from schemas.resources import TeamMemberCreate, TeamMemberPublic, TeamMemberUpdate
 
 router = APIRouter(prefix="/v1/team", tags=["team"])
@@ -79,3 +81,19 @@ def delete_team_member(
         if_match, "team member", lambda: store.get_team_member(caller.tenant, member_id).version
     )
     store.delete_team_member(caller.tenant, member_id, expected_version=expected)
+
+
+@router.get("/{member_id}/interactions", response_model=Page[InteractionPublic])
+def list_member_interactions(
+    member_id: PathId,
+    store: StoreDep,
+    caller: Viewer,
+    since: Since = None,
+    until: Until = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[InteractionPublic]:
+    """The team member's timeline across every organisation of the tenant, newest first,
+    between `since` and `until` (inclusive)."""
+    query = timeline_query(since=since, until=until, cursor=cursor, member_id=member_id)
+    return timeline_page(store.list_member_interactions(caller.tenant, query, limit=limit), limit)

@@ -22,7 +22,7 @@ from tests.conftest import NEO4J_DATABASE, NEO4J_URI, STORES
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 #: Commands that take --tenant (the rest either do not, or require it).
-TENANT_COMMANDS = {"import", "export", "next", "paths"}
+TENANT_COMMANDS = {"import", "export", "next", "paths", "log"}
 
 
 @dataclass

@@ -70,6 +70,20 @@ def check_served(store: GraphStore, facts: dict[str, Any]) -> None:
         paths = client.get(f"/v1/organisations/{demo}/entry-paths", headers=viewer)
         assert paths.status_code == 200, paths.text
         assert len(paths.json()["paths"]) == facts["entry_paths"]
+        # strengths stored before interactions existed were given by hand (migration 0005)
+        given = [t for t in ties.json()["items"] if t["strength"] is not None]
+        assert given
+        assert all(t["strength_source"] == "manual" for t in given)
+        # history starts with what was stored (migration 0007): every person has a first
+        # version, valid from their creation
+        feed = client.get(
+            f"/v1/organisations/{demo}/changes",
+            params={"since": "2000-01-01", "limit": 500},
+            headers=viewer,
+        )
+        assert feed.status_code == 200, feed.text
+        joined = [c for c in feed.json()["items"] if c["kind"] == "joined"]
+        assert len(joined) == facts["demo_people"]
         audit = client.get("/v1/audit", params={"limit": 500}, headers=admin)
         assert len(audit.json()["items"]) >= facts["audit_entries"]
         # and the store still takes writes

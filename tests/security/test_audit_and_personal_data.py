@@ -90,7 +90,7 @@ def test_sqlite_erasure_overwrites_the_bytes(tmp_path: Path) -> None:
     ids = store.import_graph(
         "t", org.id, ImportRequest.model_validate({"people": [{"ref": "x", "name": marker}]})
     ).ids
-    store.delete_person("t", org.id, ids["x"])
+    store.delete_person("t", org.id, ids["x"], erase=True)  # what the erase route does
     store.close()
     database = next(tmp_path.glob("*.db"))
     with sqlite3.connect(database) as conn:

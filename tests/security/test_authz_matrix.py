@@ -12,7 +12,7 @@ import json
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,9 @@ import pytest
 from fastapi import FastAPI
 
 from app.security import generate_key, hash_key
+from graph.webhook_store import WebhookStore
 from schemas.common import KeyRole
+from schemas.webhooks import MAX_WEBHOOKS_PER_TENANT, WebhookCreate, WebhookPublic
 from tests.conftest import TEST_PEPPER, LiveServer
 
 WRITE_METHODS = {"POST", "PATCH", "PUT", "DELETE"}
@@ -33,7 +35,7 @@ CREATE_OR_REPLACE = {
     ("PUT", "/v1/organisations/{org_id}/opportunities/{opp_id}/committee/{person_id}")
 }
 TAGGED_VARIANTS = {"own", "foreign-with-if-match", "unknown-with-if-match"}
-ADMIN_PREFIXES = ("/v1/keys", "/v1/audit")
+ADMIN_PREFIXES = ("/v1/keys", "/v1/audit", "/v1/webhooks")
 MARKER = "ZZ-TENANT-B-MARKER-7f3a"
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
 
@@ -49,6 +51,7 @@ class World:
 def build_world(server: LiveServer, tenant: str, label: str) -> World:
     admin = client_for(server, tenant, KeyRole.ADMIN)
     org = admin.post("/v1/organisations", json={"name": f"{label} org"}).json()
+    hook = world_webhook(server, tenant)
     imported = admin.post(
         f"/v1/organisations/{org['id']}/import",
         json={
@@ -74,7 +77,15 @@ def build_world(server: LiveServer, tenant: str, label: str) -> World:
         },
     ).json()
     rel = admin.get(f"/v1/organisations/{org['id']}/relationships").json()["items"][0]
+    interaction = admin.post(
+        f"/v1/organisations/{org['id']}/interactions",
+        json=BODIES[("POST", "/v1/organisations/{org_id}/interactions")](
+            {"member_id": imported["ids"]["m"], "person_id": imported["ids"]["p1"]}
+        ),
+    ).json()
     key = admin.post("/v1/keys", json={"role": "viewer", "name": f"{label} spare"}).json()
+    outbox = WebhookStore(server.store.adapter)
+    delivery = outbox.list_deliveries(tenant, hook.id, limit=500)[-1]
     admin.close()
     return World(
         tenant,
@@ -86,7 +97,49 @@ def build_world(server: LiveServer, tenant: str, label: str) -> World:
             "rel_id": rel["id"],
             "key_id": key["id"],
             "opp_id": imported["ids"]["d"],
+            "webhook_id": hook.id,
+            "delivery_id": delivery.id,
+            "interaction_id": interaction["id"],
         },
+    )
+
+
+#: (server, tenant) of every world's webhooks, deleted after each test
+_WEBHOOK_TENANTS: set[tuple[LiveServer, str]] = set()
+
+
+@pytest.fixture(autouse=True)
+def _delete_world_webhooks() -> Iterator[None]:
+    """The worlds' webhooks and their pending deliveries go with the test: a delivery worker
+    sharing the store later (tests/webhooks) finds none of them."""
+    yield
+    for server, tenant in sorted(_WEBHOOK_TENANTS, key=lambda pair: pair[1]):
+        webhooks = WebhookStore(server.store.adapter)
+        for hook in webhooks.list_webhooks(tenant, limit=500):
+            webhooks.delete_webhook(tenant, hook.id)
+    _WEBHOOK_TENANTS.clear()
+
+
+def world_webhook(server: LiveServer, tenant: str) -> WebhookPublic:
+    """A new webhook of the world, subscribed to people joining. Stored directly, past the
+    API's URL rules, which resolve the host; the matrix server runs no delivery worker, so
+    nothing is sent. A tenant may have only so many: at the limit, the webhooks of the
+    worlds made for earlier cases go (the first world's, which later cases share, stays)."""
+    webhooks = WebhookStore(server.store.adapter)
+    _WEBHOOK_TENANTS.add((server, tenant))
+    found = sorted(webhooks.list_webhooks(tenant, limit=500), key=lambda h: h.created_at)
+    if len(found) >= MAX_WEBHOOKS_PER_TENANT:
+        for old in found[1:]:
+            webhooks.delete_webhook(tenant, old.id)
+    return webhooks.create_webhook(
+        tenant,
+        WebhookCreate.model_validate(
+            {
+                "url": "https://hooks.example.com/stakemap",
+                "events": ["person.joined"],
+                "secret": "matrix-secret-0123456789",
+            }
+        ),
     )
 
 
@@ -132,7 +185,19 @@ BODIES: dict[tuple[str, str], Body] = {
         "strength": 0.4,
     },
     ("PATCH", "/v1/organisations/{org_id}/relationships/{rel_id}"): lambda ids: {"strength": 0.6},
+    ("POST", "/v1/organisations/{org_id}/interactions"): lambda ids: {
+        "occurred_on": "2026-01-15",
+        "kind": "meeting",
+        "member_ids": [ids["member_id"]],
+        "person_ids": [ids["person_id"]],
+        "summary": "matrix",
+    },
     ("POST", "/v1/keys"): lambda ids: {"role": "viewer"},
+    ("POST", "/v1/webhooks"): lambda ids: {
+        "url": "https://hooks.example.com/stakemap",
+        "events": ["person.joined"],
+        "secret": "matrix-secret-0123456789",
+    },
     ("POST", "/v1/organisations/{org_id}/opportunities"): lambda ids: {"name": "New deal"},
     ("PATCH", "/v1/organisations/{org_id}/opportunities/{opp_id}"): lambda ids: {
         "stage": "qualification"
@@ -174,7 +239,18 @@ def fill(path: str, ids: dict[str, str]) -> str:
 UNKNOWN = {
     name: "00000000-0000-4000-8000-00000000000" + str(i)
     for i, name in enumerate(
-        ["org_id", "person_id", "other_person_id", "member_id", "rel_id", "key_id", "opp_id"]
+        [
+            "org_id",
+            "person_id",
+            "other_person_id",
+            "member_id",
+            "rel_id",
+            "key_id",
+            "opp_id",
+            "interaction_id",
+            "webhook_id",
+            "delivery_id",
+        ]
     )
 }
 MALFORMED = dict.fromkeys(UNKNOWN, "not-an-id%20%27%22%60")

@@ -9,6 +9,7 @@ of each request body (nested ones included), so a field added without a limit fa
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -128,11 +129,11 @@ def _nest(location: tuple[str | int, ...], value: str) -> Any:
 
 
 def _request(case: Case, value: str) -> dict[str, Any]:
-    path = case.path
-    for name in ("org_id", "person_id", "member_id", "rel_id", "key_id", "opp_id"):
-        path = path.replace(
-            f"{{{name}}}", value if case.where == "path" and name == case.name else ID
-        )
+    path = re.sub(
+        r"\{(\w+)\}",
+        lambda m: value if case.where == "path" and m.group(1) == case.name else ID,
+        case.path,
+    )
     request: dict[str, Any] = {"method": case.method, "url": path}
     if case.where == "query":
         request["params"] = {case.name: value}

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from app.cli.commands import export, imports, keys, migrate, reach, serve
+from app.cli.commands import export, imports, keys, log, migrate, reach, serve
 
 __all__ = ["cli", "export_cli", "keys_cli", "main"]
 
@@ -36,6 +36,7 @@ export_cli.command("graphml")(export.export_graphml)
 export_cli.command("power-map")(export.export_power_map)
 cli.command("next")(reach.next_)
 cli.command("paths")(reach.paths)
+cli.command("log")(log.log)
 keys_cli.command("create")(keys.keys_create)
 keys_cli.command("list")(keys.keys_list)
 keys_cli.command("revoke")(keys.keys_revoke)

@@ -1,0 +1,2 @@
+-- How many webhooks a tenant has. Parameters: :tenant.
+SELECT count(*) AS webhooks FROM webhooks WHERE tenant = :tenant
