@@ -4,11 +4,10 @@
 -- one seek on the primary key, so a day far back costs what a recent one does however long
 -- the history. Parameters: :tenant, :org_id, :at.
 SELECT h.kind, h.stored
-FROM (SELECT DISTINCT kind, entity_id FROM history INDEXED BY history_entities
-      WHERE tenant = :tenant AND org_id IN (:org_id, '')) AS e
+FROM history_entities AS e
 JOIN history AS h
-  ON h.tenant = :tenant AND h.kind = e.kind AND h.entity_id = e.entity_id
+  ON h.tenant = e.tenant AND h.kind = e.kind AND h.entity_id = e.entity_id
  AND h.valid_from = (SELECT max(v.valid_from) FROM history AS v
-                     WHERE v.tenant = :tenant AND v.kind = e.kind
+                     WHERE v.tenant = e.tenant AND v.kind = e.kind
                        AND v.entity_id = e.entity_id AND v.valid_from < :at)
-WHERE h.valid_to >= :at
+WHERE e.tenant = :tenant AND e.org_id IN (:org_id, '') AND h.valid_to >= :at

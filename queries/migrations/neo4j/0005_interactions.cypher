@@ -7,6 +7,8 @@ CREATE INDEX interaction_day IF NOT EXISTS
 FOR (n:Interaction) ON (n.tenant, n.org_id, n.occurred_on);
 CREATE INDEX interaction_tenant_day IF NOT EXISTS
 FOR (n:Interaction) ON (n.tenant, n.occurred_on);
+CREATE INDEX interaction_org IF NOT EXISTS FOR (n:Interaction) ON (n.tenant, n.org_id);
+CREATE INDEX interaction_tenant IF NOT EXISTS FOR (n:Interaction) ON (n.tenant);
 MATCH ()-[r:INFLUENCES|KNOWS]->()
 WHERE r.strength IS NOT NULL AND r.strength_source IS NULL
 SET r.strength_source = 'manual'
