@@ -21,7 +21,7 @@ from graph.messages import _
 from graph.port import MAX_PAGE_SIZE
 from graph.store import GraphStore
 from graph.webhook_store import WebhookStore
-from schemas.common import MAX_ID_LENGTH, KeyRole
+from schemas.common import MAX_ID_LENGTH, IsoDay, KeyRole
 from schemas.keys import Principal
 
 # Record last use at most this often, so reads do not each cost a write.
@@ -167,7 +167,7 @@ IdempotencyDep = Annotated[Idempotency, Depends(get_idempotency)]
 async def asked_day(
     analytics: AnalyticsDep,
     as_of: Annotated[
-        date | None,
+        IsoDay | None,
         Query(
             description="Answer about the end of this day (UTC): a past day reads the "
             "organisation as it stood then (its history), with tie ages measured that day and "

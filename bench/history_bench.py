@@ -87,13 +87,16 @@ def _changes(store: GraphStore, org_id: str, changes: int, rng: random.Random) -
     ties = [r for r in snapshot.relationships if r.type == "KNOWS"]
     per_day = max(1, changes // DAYS)
     done = 0
+    moment = [datetime(FIRST_DAY.year, FIRST_DAY.month, FIRST_DAY.day, 9, tzinfo=UTC)]
+
+    def tick() -> datetime:
+        moment[0] += timedelta(milliseconds=5)
+        return moment[0]
+
     while done < changes:
         day = FIRST_DAY + timedelta(days=done // per_day)
-        moment = [datetime(day.year, day.month, day.day, 9, tzinfo=UTC)]
-
-        def tick(moment: list[datetime] = moment) -> datetime:
-            moment[0] += timedelta(milliseconds=5)
-            return moment[0]
+        if moment[0].date() < day:  # the day's first write: from 09:00 on, every stamp new
+            moment[0] = datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
 
         size = min(BATCH, changes - done, per_day - done % per_day)
         chosen_people: dict[str, dict[str, Any]] = {}

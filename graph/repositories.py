@@ -189,8 +189,12 @@ def valid_time(at: datetime) -> str:
     >>> valid_time(datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
     '2026-03-01T09:30:00.000Z'
     """
-    moment = at.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    m = at.astimezone(UTC)
+    # by hand, not strftime: %Y does not pad years before 1000 on every platform
+    return (
+        f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}"
+        f".{m.microsecond // 1000:03d}Z"
+    )
 
 
 def _written_at(row: Row) -> str:

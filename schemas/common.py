@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, StringConstraints
 
 
 class Stance(StrEnum):
@@ -145,6 +146,21 @@ LongText = Annotated[str, StringConstraints(max_length=10_000)]
 #: Numbers and flags of request bodies are strict: ``"0.5"`` or ``false`` is not a number, as
 #: the OpenAPI schema says (pydantic's lax mode would take them).
 Strength = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False, strict=True)]
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day in a query string is ``YYYY-MM-DD``, as the schema says: pydantic would also
+    take ``0`` (a Unix time) or ``2026-03-01T10:00``."""
+    if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+        raise ValueError("a day is written YYYY-MM-DD")
+    return value
+
+
+#: A day in a query string (``?as_of=``, ``?since=``): ``YYYY-MM-DD`` only.
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class InputModel(BaseModel):

@@ -33,17 +33,18 @@ def since_moment(text: str | None, now: datetime) -> datetime:
     """
     if text is None:
         return now - timedelta(days=DEFAULT_DAYS)
+    refused = ValidationFailed(
+        [FieldError("since", _("a day (YYYY-MM-DD) or an RFC 3339 time with its offset"))]
+    )
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(), tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValidationFailed(
-            [FieldError("since", _("a day (YYYY-MM-DD) or an RFC 3339 time with its offset"))]
-        )
-    return moment.astimezone(UTC)
+        if moment.tzinfo is None:
+            raise refused
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise refused from None
 
 
 @router.get("/changes", response_model=Changes, name="list_changes")

@@ -14,7 +14,7 @@ from app.problems import IDEMPOTENCY_RESPONSES
 from graph.errors import FieldError, ValidationFailed
 from graph.messages import _
 from graph.repositories import TIMELINE_START, TimelineQuery
-from schemas.common import MAX_ID_LENGTH, Page
+from schemas.common import MAX_ID_LENGTH, IsoDay, Page
 from schemas.interactions import InteractionCreate, InteractionLogged, InteractionPublic
 
 router = APIRouter(prefix="/v1/organisations/{org_id}/interactions", tags=["interactions"])
@@ -22,8 +22,8 @@ router = APIRouter(prefix="/v1/organisations/{org_id}/interactions", tags=["inte
 #: A timeline's cursor: the day and id of the last item of the previous page.
 _CURSOR = re.compile(rf"(\d{{4}}-\d{{2}}-\d{{2}}):([^:]{{1,{MAX_ID_LENGTH}}})")
 
-Since = Annotated[date | None, Query(description="Only interactions on or after this day")]
-Until = Annotated[date | None, Query(description="Only interactions on or before this day")]
+Since = Annotated[IsoDay | None, Query(description="Only interactions on or after this day")]
+Until = Annotated[IsoDay | None, Query(description="Only interactions on or before this day")]
 PersonFilter = Annotated[
     str | None,
     Query(max_length=MAX_ID_LENGTH, description="Only interactions with this person"),
