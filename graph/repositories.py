@@ -160,6 +160,24 @@ STATEMENTS: frozenset[str] = frozenset(
 )
 
 
+def _between(
+    tx: ReadTx,
+    statement: str,
+    tenant: str,
+    org_id: str,
+    member_ids: Sequence[str],
+    person_ids: Sequence[str],
+) -> list[Row]:
+    """Rows of a statement about our members and their people of one organisation."""
+    return tx.rows(
+        statement,
+        tenant=tenant,
+        org_id=org_id,
+        member_ids=list(member_ids),
+        person_ids=list(person_ids),
+    )
+
+
 def _found(row: Row | None, kind: str) -> Row:
     if row is None:
         raise NotFound(kind)
@@ -601,13 +619,7 @@ class TieReads:
         self, tenant: str, org_id: str, member_ids: Sequence[str], person_ids: Sequence[str]
     ) -> list[Row]:
         """The KNOWS ties from ``member_ids`` to ``person_ids`` of the organisation."""
-        return self._tx.rows(
-            "knows_between",
-            tenant=tenant,
-            org_id=org_id,
-            member_ids=list(member_ids),
-            person_ids=list(person_ids),
-        )
+        return _between(self._tx, "knows_between", tenant, org_id, member_ids, person_ids)
 
 
 class Ties(TieReads):
@@ -825,12 +837,8 @@ class InteractionReads:
     ) -> list[Row]:
         """Every interaction of the organisation with one of ``member_ids`` and one of
         ``person_ids``."""
-        return self._tx.rows(
-            "interaction_history_between",
-            tenant=tenant,
-            org_id=org_id,
-            member_ids=list(member_ids),
-            person_ids=list(person_ids),
+        return _between(
+            self._tx, "interaction_history_between", tenant, org_id, member_ids, person_ids
         )
 
 
