@@ -36,8 +36,8 @@ hostile_text = st.one_of(
 
 
 def _neo4j_counts(tenant: str) -> tuple[int, int, int] | None:
-    """(the tenant's nodes, the tenant's ties, all constraints) of the test Neo4j, read with
-    the raw driver; scoped to the tenant so other tests' writes cannot blur the count."""
+    """(the tenant's nodes but history's versions, its ties, all constraints) of the test
+    Neo4j, read with the raw driver; scoped to the tenant so other tests' writes cannot blur the count."""
     uri = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
     if not uri:
         return None
@@ -45,7 +45,8 @@ def _neo4j_counts(tenant: str) -> tuple[int, int, int] | None:
 
     with GraphDatabase.driver(uri, auth=("neo4j", "x")) as driver:
         nodes = driver.execute_query(
-            "MATCH (n) WHERE n.tenant = $tenant RETURN count(n) AS c", tenant=tenant
+            "MATCH (n) WHERE n.tenant = $tenant AND NOT n:History RETURN count(n) AS c",
+            tenant=tenant,
         ).records[0]["c"]
         ties = driver.execute_query(
             "MATCH ()-[r]->() WHERE r.tenant = $tenant RETURN count(r) AS c", tenant=tenant
