@@ -37,7 +37,8 @@ hostile_text = st.one_of(
 
 def _neo4j_counts(tenant: str) -> tuple[int, int, int] | None:
     """(the tenant's nodes but history's versions, its ties, all constraints) of the test
-    Neo4j, read with the raw driver; scoped to the tenant so other tests' writes cannot blur the count."""
+    Neo4j, read with the raw driver; scoped to the tenant so other tests' writes cannot blur
+    the count."""
     uri = os.environ.get("STAKEMAP_TEST_NEO4J_URI")
     if not uri:
         return None
