@@ -110,8 +110,6 @@ STATEMENTS: frozenset[str] = frozenset(
         "history_changes",
         "history_forget",
         "history_of_person",
-        "organisations_of_tenant",
-        "opportunities_owned_by",
         "relationships_of_orgs",
         "opportunity_create_many",
         "opportunity_update_many",
@@ -271,12 +269,11 @@ class History(HistoryReads):
         super().__init__(tx)
         self._write = tx
 
-    def record(self, kind: str, rows: Sequence[Row], *, at: datetime | None = None) -> None:
-        """New versions of ``rows`` (complete stored rows), each valid from ``at`` (default:
-        its ``updated_at``, the write's time); the version each replaces ends there."""
+    def record(self, kind: str, rows: Sequence[Row]) -> None:
+        """New versions of ``rows`` (complete stored rows), each valid from its
+        ``updated_at`` (the write's time); the version each replaces ends there."""
         if not rows:
             return
-        written = None if at is None else valid_time(at)
         tenant_wide = kind == "team"
         ends = _ENDS.get(kind)
         versions = [
@@ -285,7 +282,7 @@ class History(HistoryReads):
                 "kind": kind,
                 "entity_id": row["id"],
                 "org_id": "" if tenant_wide else str(row.get("org_id") or row["id"]),
-                "at": written or _written_at(row),
+                "at": _written_at(row),
                 "source_id": None if ends is None else row[ends[0]],
                 "target_id": None if ends is None else row[ends[1]],
                 "stored": dict(row),
@@ -407,19 +404,19 @@ class Organisations(OrganisationReads):
     def bump(self, tenant: str, org_id: str) -> int:
         """Bump the version (which takes the write lock); answer the new one (NotFound)."""
         now = to_storable(utcnow())
-        row = self._write.row("organisation_bump", tenant=tenant, org_id=org_id, now=now)
-        version = _version(row, "organisation")
-        History(self._write).record("organisation", [self.row(tenant, org_id)])
-        return version
+        row = _found(
+            self._write.row("organisation_bump", tenant=tenant, org_id=org_id, now=now),
+            "organisation",
+        )
+        History(self._write).record("organisation", [row])
+        return int(row["version"])
 
     def bump_tenant(self, tenant: str) -> None:
         """A team change: every organisation's snapshot shows it."""
-        self._write.rows("organisation_bump_tenant", tenant=tenant)
-        History(self._write).record(
-            "organisation",
-            self._write.rows("organisations_of_tenant", tenant=tenant),
-            at=utcnow(),  # the statement bumps versions, not updated_at
+        bumped = self._write.rows(
+            "organisation_bump_tenant", tenant=tenant, now=to_storable(utcnow())
         )
+        History(self._write).record("organisation", bumped)
 
     def insert(self, rows: Sequence[Row]) -> None:
         self._write.write_rows("organisation_create_many", rows)
@@ -562,18 +559,12 @@ class Team(TeamReads):
 
     def delete(self, tenant: str, member_id: str) -> None:
         """Delete the member and their ties; the deals they owned have no owner any more."""
-        now = to_storable(utcnow())
-        owned = self._write.rows("opportunities_owned_by", tenant=tenant, member_id=member_id)
-        self._write.rows("team_delete", tenant=tenant, member_id=member_id, now=now)
+        owned = self._write.rows(
+            "team_delete", tenant=tenant, member_id=member_id, now=to_storable(utcnow())
+        )
         history = History(self._write)
         history.close_touching(tenant, member_id)
-        history.record(
-            "opportunity",
-            [
-                {**d, "owner_id": None, "version": int(d["version"]) + 1, "updated_at": now}
-                for d in owned
-            ],
-        )
+        history.record("opportunity", owned)
 
 
 # --- ties --------------------------------------------------------------------------------
@@ -754,20 +745,14 @@ class Committee(CommitteeReads):
 
     def clear_primary(self, tenant: str, org_id: str, opp_id: str, person_id: str) -> None:
         """Make every seat of the deal but ``person_id``'s not primary."""
-        now = to_storable(utcnow())
-        self._write.rows(
+        changed = self._write.rows(
             "seat_clear_primary",
             tenant=tenant,
             org_id=org_id,
             opp_id=opp_id,
             person_id=person_id,
-            now=now,
+            now=to_storable(utcnow()),
         )
-        changed = [
-            seat
-            for seat in self.rows_of(tenant, [org_id])
-            if seat["opportunity_id"] == opp_id and seat["updated_at"] == now
-        ]
         History(self._write).record("seat", changed)
 
 
@@ -789,6 +774,16 @@ class TimelineQuery:
     member_id: str = ""
     before: tuple[str, str] = TIMELINE_START
 
+    def window(self) -> dict[str, str]:
+        """The parameters both timeline statements take (member, days, cursor)."""
+        return {
+            "member_id": self.member_id,
+            "since": self.since,
+            "until": self.until,
+            "before_on": self.before[0],
+            "before_id": self.before[1],
+        }
+
 
 class InteractionReads:
     def __init__(self, tx: ReadTx) -> None:
@@ -808,12 +803,8 @@ class InteractionReads:
             tenant=tenant,
             org_id=org_id,
             person_id=query.person_id,
-            member_id=query.member_id,
-            since=query.since,
-            until=query.until,
-            before_on=query.before[0],
-            before_id=query.before[1],
             limit=limit,
+            **query.window(),
         )
         return [interaction_from(r) for r in rows]
 
@@ -821,14 +812,7 @@ class InteractionReads:
         self, tenant: str, query: TimelineQuery, *, limit: int
     ) -> list[InteractionPublic]:
         rows = self._tx.rows(
-            "interaction_list_of_member",
-            tenant=tenant,
-            member_id=query.member_id,
-            since=query.since,
-            until=query.until,
-            before_on=query.before[0],
-            before_id=query.before[1],
-            limit=limit,
+            "interaction_list_of_member", tenant=tenant, limit=limit, **query.window()
         )
         return [interaction_from(r) for r in rows]
 

@@ -1,3 +1,5 @@
-// A team change shows in every organisation's snapshot. Parameters: $tenant.
+// A team change shows in every organisation's snapshot; answers the bumped rows (history
+// records them). Parameters: $tenant, $now.
 MATCH (o:Organisation {tenant: $tenant})
-SET o.version = o.version + 1
+SET o.version = o.version + 1, o.updated_at = $now
+RETURN collect(properties(o)) AS nodes
